@@ -1,0 +1,93 @@
+# Telltale: `make run` sets everything up and serves the app; `make test` runs every check.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+# The first Python >= 3.12 found: python3.13, python3.12, then pyenv's installed versions.
+# (pyenv shims exist even for versions that are not selected, so each candidate is run.)
+find_python = for c in python3.13 python3.12 \
+	  $$HOME/.pyenv/versions/3.13*/bin/python3.13 $$HOME/.pyenv/versions/3.12*/bin/python3.12 \
+	  $$HOME/.pyenv/versions/3.1[4-9]*/bin/python3 python3; do \
+	  if $$c -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then echo $$c; break; fi; \
+	done
+
+.PHONY: help
+help:
+	@echo "make run    - set up everything (venv, dependencies, database, demo content) and serve"
+	@echo "make test   - lint, migration check and the whole test suite (SQLite)"
+	@echo "make bench  - all benchmarks (see bench/README.md)"
+
+$(VENV)/.created:
+	@PYTHON=$$($(find_python)); \
+	if [ -z "$$PYTHON" ]; then \
+	  echo "Telltale needs Python 3.12 or newer (3.13 preferred) and found none."; \
+	  echo "Install one, e.g. 'apt-get install python3.13' or 'pyenv install 3.13', then run make again."; \
+	  exit 1; \
+	fi; \
+	echo "Creating $(VENV) with $$PYTHON ($$($$PYTHON --version))"; \
+	$$PYTHON -m venv $(VENV)
+	@touch $@
+
+$(VENV)/.runtime: $(VENV)/.created requirements.txt
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	@touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+.PHONY: install
+install: $(VENV)/.runtime
+
+# Browser tests drive Debian's chromium; Playwright's own browser download does not work here.
+.PHONY: chromium
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing Debian's chromium for the browser tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "Browser tests need chromium: run 'sudo apt-get install chromium'"; exit 1; \
+	  fi; }
+
+.PHONY: run
+run: export DEBUG ?= 1
+run: $(VENV)/.runtime
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py seed_demo
+	@$(PY) manage.py db_worker --queue-name '*' & WORKER=$$!; \
+	trap 'kill $$WORKER 2>/dev/null; wait $$WORKER 2>/dev/null' EXIT INT TERM; \
+	echo "Telltale is at http://$(HOST):$(PORT)/ (worker pid $$WORKER); Ctrl-C stops both."; \
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+.PHONY: lint
+lint: $(VENV)/.dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+.PHONY: migrations-check
+migrations-check: $(VENV)/.dev
+	SECRET_KEY=migrations-check $(PY) manage.py makemigrations --check --dry-run
+
+# The suite alone, against whatever DATABASE_URL says (SQLite when unset).
+.PHONY: test-suite
+test-suite: $(VENV)/.dev chromium
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+.PHONY: test
+test: lint migrations-check test-suite
+
+.PHONY: format
+format: $(VENV)/.dev
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+.PHONY: bench bench-transcode
+bench: bench-transcode
+bench-transcode: $(VENV)/.dev
+	SECRET_KEY=bench $(PY) bench/transcode.py

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class MediaLibraryConfig(AppConfig):
+    """Clips, their tells, the processing pipeline and (later) the detector."""
+
+    name = "media_library"
+    verbose_name = "Media library"

@@ -1,0 +1,14 @@
+"""Background work for the media library. Tasks take primary keys and are safe to run twice."""
+
+from __future__ import annotations
+
+from django.tasks import task
+
+
+@task()
+def process_clip(clip_id: int) -> None:
+    from media_library.models import Clip
+
+    clip = Clip.objects.filter(pk=clip_id).first()
+    if clip is not None:
+        clip.process()

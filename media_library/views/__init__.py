@@ -1,0 +1,1 @@
+"""Media library views, one module a feature: curate (library pages), upload, serving."""

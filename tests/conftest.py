@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from django.conf import settings
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # MD5 is insecure and fast: fine for throwaway test users, never used outside tests.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    shutil.rmtree(settings.VAR_DIR, ignore_errors=True)

@@ -1,0 +1,23 @@
+"""A pytest plugin (loaded by `-p` in pyproject.toml) that sets the test environment.
+
+It runs before pytest-django reads config/settings.py, so the one settings file sees test values
+through the same environment variables production uses.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+_var_dir = tempfile.mkdtemp(prefix="telltale-tests-")
+
+os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-not-for-production")
+os.environ["TELLTALE_VAR_DIR"] = _var_dir
+os.environ.setdefault("TASKS_BACKEND", "django.tasks.backends.immediate.ImmediateBackend")
+os.environ.setdefault(
+    "STATICFILES_BACKEND", "django.contrib.staticfiles.storage.StaticFilesStorage"
+)
+os.environ.setdefault("SECURE_COOKIES", "0")
+# Playwright's sync API runs an event loop in the test thread; Django's ORM calls from the
+# same thread are still synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
