@@ -78,6 +78,9 @@ def sqlite_database(path: Path) -> dict:
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
         },
+        # A file, not memory, when set: the worker tests share the test database with a
+        # real `db_worker` process.
+        "TEST": {"NAME": env_str("DATABASE_TEST_NAME") or None},
     }
 
 

@@ -18,6 +18,9 @@ os.environ.setdefault(
     "STATICFILES_BACKEND", "django.contrib.staticfiles.storage.StaticFilesStorage"
 )
 os.environ.setdefault("SECURE_COOKIES", "0")
+if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+    # On SQLite the test database is a file so that a real worker process can share it.
+    os.environ["DATABASE_TEST_NAME"] = os.path.join(_var_dir, "test.sqlite3")
 # Playwright's sync API runs an event loop in the test thread; Django's ORM calls from the
 # same thread are still synchronous and safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+import re
+
+from django.urls import reverse
+
+from media_library.models import ProcessingStatus, PublicationState
+from tests.base import BaseTestCase, make_clip
+
+
+class HomePageTests(BaseTestCase):
+    def test_it_sends_a_strict_csp_with_a_nonce_on_every_script(self) -> None:
+        response = self.client.get(reverse("home"))
+        policy = response.headers["Content-Security-Policy"]
+        nonce = re.search(r"'nonce-([^']+)'", policy).group(1)
+        self.assertIn("default-src 'self'", policy)
+        self.assertIn("object-src 'none'", policy)
+        scripts = re.findall(r"<script\b[^>]*>", response.content.decode())
+        self.assertTrue(scripts, "the page loads htmx")
+        for tag in scripts:
+            self.assertIn(f'nonce="{nonce}"', tag)
+            self.assertIn("src=", tag, "no inline scripts")
+
+    def test_it_makes_no_third_party_requests(self) -> None:
+        html = self.client.get(reverse("home")).content.decode()
+        self.assertEqual(re.findall(r'(?:src|href)="(?:https?:)?//[^"]+"', html), [])
+
+    def test_it_counts_only_published_clips(self) -> None:
+        make_clip("Draft", processing_status=ProcessingStatus.READY)
+        make_clip(
+            "Live",
+            processing_status=ProcessingStatus.READY,
+            publication_state=PublicationState.PUBLISHED,
+        )
+        self.assertContains(self.client.get(reverse("home")), "1 clip is published")
+
+    def test_it_shows_the_curator_link_only_to_curators(self) -> None:
+        curate = reverse("media_library:clip-list")
+        self.assertNotContains(self.client.get(reverse("home")), curate)
+        self.client.force_login(self.student)
+        self.assertNotContains(self.client.get(reverse("home")), curate)
+        self.client.force_login(self.curator)
+        self.assertContains(self.client.get(reverse("home")), curate)

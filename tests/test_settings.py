@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from django.conf import settings
+from django.test import SimpleTestCase
+
+from config.settings import database_from_url
+
+
+def run_check(**env: str) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG"}}
+    return subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=settings.BASE_DIR,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+class SecretKeyTests(SimpleTestCase):
+    def test_it_refuses_to_start_with_the_dev_secret_when_debug_is_off(self) -> None:
+        result = run_check(DEBUG="0")
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("SECRET_KEY is the development default while DEBUG is off", result.stderr)
+
+    def test_it_starts_with_the_dev_secret_in_debug(self) -> None:
+        result = run_check(DEBUG="1")
+        self.assertEqual(result.returncode, 0, result.stderr)
+
+    def test_it_starts_with_a_real_secret(self) -> None:
+        result = run_check(DEBUG="0", SECRET_KEY="a-real-and-long-production-secret-value")
+        self.assertEqual(result.returncode, 0, result.stderr)
+
+
+class DatabaseUrlTests(SimpleTestCase):
+    def test_it_reads_postgres_urls_with_a_pool(self) -> None:
+        db = database_from_url("postgres://tt:s%40cret@db.internal:5433/telltale?sslmode=require")
+        self.assertEqual(db["ENGINE"], "django.db.backends.postgresql")
+        self.assertEqual(
+            (db["NAME"], db["USER"], db["PASSWORD"], db["HOST"], db["PORT"]),
+            ("telltale", "tt", "s@cret", "db.internal", "5433"),
+        )
+        self.assertTrue(db["CONN_HEALTH_CHECKS"])
+        self.assertEqual(db["CONN_MAX_AGE"], 0)
+        self.assertIn("pool", db["OPTIONS"])
+        self.assertEqual(db["OPTIONS"]["sslmode"], "require")
+
+    def test_it_reads_absolute_and_relative_sqlite_urls_with_wal(self) -> None:
+        absolute = database_from_url("sqlite:////tmp/telltale-url-test/db.sqlite3")
+        self.assertEqual(absolute["NAME"], Path("/tmp/telltale-url-test/db.sqlite3"))
+        self.assertIn("journal_mode=WAL", absolute["OPTIONS"]["init_command"])
+        relative = database_from_url("sqlite:///var/other.sqlite3")
+        self.assertEqual(relative["NAME"], settings.BASE_DIR / "var" / "other.sqlite3")
+
+    def test_it_refuses_unknown_schemes(self) -> None:
+        from django.core.exceptions import ImproperlyConfigured
+
+        with self.assertRaisesMessage(ImproperlyConfigured, "'mysql' is not supported"):
+            database_from_url("mysql://root@localhost/telltale")

@@ -1,0 +1,147 @@
+"""Background processing through a real `manage.py db_worker` process sharing the test database.
+
+These are the tests about the worker itself, so they use django-tasks-db rather than the
+immediate backend the rest of the suite runs tasks on.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.test import TransactionTestCase, override_settings
+from django.urls import reverse
+from django_tasks_db.models import DBTaskResult
+
+from media_library.models import Clip, ProcessingStatus
+from tests.base import make_user
+from tests.media import make_video
+
+DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+def database_url() -> str:
+    """The URL of the database this test runs on, for the worker process to share it."""
+    db = connection.settings_dict
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{Path(db['NAME']).resolve()}"
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def worker_command(*extra: str) -> list[str]:
+    return [
+        sys.executable,
+        "manage.py",
+        "db_worker",
+        "--no-startup-delay",
+        "--no-reload",
+        "--interval",
+        "0.2",
+        *extra,
+    ]
+
+
+def worker_env() -> dict[str, str]:
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url(),
+        "TASKS_BACKEND": DB_TASKS["default"]["BACKEND"],
+    }
+    env.pop("DATABASE_TEST_NAME", None)
+    return env
+
+
+@pytest.mark.worker
+@override_settings(TASKS=DB_TASKS)
+class WorkerProcessTests(TransactionTestCase):
+    def setUp(self) -> None:
+        self.curator = make_user("curator", curator=True)
+        self.client.force_login(self.curator)
+
+    def upload(self, path: Path, title: str) -> Clip:
+        with path.open("rb") as handle:
+            response = self.client.post(
+                reverse("media_library:clip-upload"),
+                {"file": handle, "title": title, "verdict": "real", "technique": "none"},
+            )
+        self.assertEqual(response.status_code, 302, response.content[:2000])
+        return Clip.objects.get(title=title)
+
+    def test_it_processes_an_upload_in_the_worker_process(self) -> None:
+        clip = self.upload(make_video(settings.VAR_DIR / "worker-ok.mp4"), "Worker clip")
+        # Enqueued on commit and waiting for a worker: nothing has processed it yet.
+        self.assertEqual(clip.processing_status, ProcessingStatus.PENDING)
+        self.assertEqual(DBTaskResult.objects.count(), 1)
+
+        subprocess.run(
+            worker_command("--batch"),
+            cwd=settings.BASE_DIR,
+            env=worker_env(),
+            check=True,
+            timeout=180,
+            capture_output=True,
+        )
+
+        clip.refresh_from_db()
+        self.assertEqual(clip.processing_status, ProcessingStatus.READY, clip.processing_error)
+        self.assertEqual(clip.processing_progress, 100)
+        self.assertTrue(clip.media_file and Path(clip.media_file.path).is_file())
+        self.assertEqual(DBTaskResult.objects.get().status, "SUCCESSFUL")
+
+    def test_a_worker_killed_mid_job_leaves_a_clip_a_curator_can_retry(self) -> None:
+        # Long enough that the transcode is still running when the worker is killed.
+        source = make_video(
+            settings.VAR_DIR / "worker-long.mp4", seconds=60, width=1280, height=720, audio=True
+        )
+        clip = self.upload(source, "Interrupted clip")
+        worker = subprocess.Popen(
+            worker_command(),
+            cwd=settings.BASE_DIR,
+            env=worker_env(),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        try:
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                clip.refresh_from_db()
+                if clip.processing_status != ProcessingStatus.PENDING:
+                    break
+                time.sleep(0.1)
+            self.assertEqual(clip.processing_status, ProcessingStatus.PROCESSING)
+        finally:
+            # SIGKILL the worker and its ffmpeg child: no clean-up code gets to run.
+            os.killpg(worker.pid, signal.SIGKILL)
+            worker.wait(timeout=30)
+
+        clip.refresh_from_db()
+        self.assertEqual(clip.processing_status, ProcessingStatus.PROCESSING)
+        self.assertFalse(clip.media_file)
+        clip_dir = Path(settings.MEDIA_ROOT) / "clips" / clip.uid.hex
+        self.assertEqual(list(clip_dir.glob("*")) if clip_dir.exists() else [], [])
+
+        # Once the job has overrun its time limit the curator sees it is stuck and may retry.
+        Clip.objects.filter(pk=clip.pk).update(
+            processing_started_at=clip.processing_started_at
+            - timedelta(seconds=settings.MEDIA_TRANSCODE_TIMEOUT_SECONDS + 600)
+        )
+        page = self.client.get(clip.get_absolute_url())
+        self.assertContains(page, reverse("media_library:clip-retry", args=[clip.slug]))
+
+        with override_settings(
+            TASKS={"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+        ):
+            self.client.post(reverse("media_library:clip-retry", args=[clip.slug]))
+        clip.refresh_from_db()
+        self.assertEqual(clip.processing_status, ProcessingStatus.READY, clip.processing_error)
+        self.assertTrue(Path(clip.media_file.path).is_file())
