@@ -6,6 +6,7 @@ Production sets DEBUG=0, SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL; see docs/de
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlparse
@@ -187,6 +188,8 @@ MEDIA_URL = "/media/"
 STORAGES = {
     "default": {
         "BACKEND": env_str("MEDIA_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"),
+        # e.g. {"bucket_name": "telltale", "endpoint_url": "https://s3.example"} for django-storages.
+        "OPTIONS": json.loads(env_str("MEDIA_STORAGE_OPTIONS", "{}")),
     },
     "staticfiles": {
         "BACKEND": env_str(
@@ -228,12 +231,14 @@ TASKS = {
 }
 
 # Content Security Policy: nothing from third parties, scripts only from our origin with a nonce.
+# MEDIA_ORIGINS names the object storage / CDN origin when MEDIA_SERVING is "storage".
+MEDIA_ORIGINS = env_list("MEDIA_ORIGINS")
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
     "style-src": [CSP.SELF],
-    "img-src": [CSP.SELF, "data:", "blob:"],
-    "media-src": [CSP.SELF, "blob:"],
+    "img-src": [CSP.SELF, "data:", "blob:", *MEDIA_ORIGINS],
+    "media-src": [CSP.SELF, "blob:", *MEDIA_ORIGINS],
     "font-src": [CSP.SELF],
     "connect-src": [CSP.SELF],
     "object-src": [CSP.NONE],
