@@ -188,7 +188,7 @@ MEDIA_URL = "/media/"
 STORAGES = {
     "default": {
         "BACKEND": env_str("MEDIA_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"),
-        # e.g. {"bucket_name": "telltale", "endpoint_url": "https://s3.example"} for django-storages.
+        # e.g. {"bucket_name": "telltale", "endpoint_url": "https://s3.example"} (django-storages)
         "OPTIONS": json.loads(env_str("MEDIA_STORAGE_OPTIONS", "{}")),
     },
     "staticfiles": {
