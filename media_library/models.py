@@ -1,11 +1,15 @@
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import uuid
 from datetime import timedelta
+from pathlib import Path
 
 from django.conf import settings
 from django.db import models, transaction
 from django.db.models import Q
+from django.db.models.fields.files import FieldFile
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -83,6 +87,20 @@ class ClipQuerySet(models.QuerySet["Clip"]):
 
     def in_review(self) -> ClipQuerySet:
         return self.filter(publication_state=PublicationState.IN_REVIEW)
+
+    # --- upload (media_library/processing) ---
+
+    def create_from_upload(self, upload, user, **fields) -> Clip:
+        """A new PENDING clip from an uploaded file, processing queued on commit.
+
+        Raises ValidationError with a curator-readable message when the file is refused (too
+        big, not a supported format, a duplicate of an existing clip's upload).
+        """
+        from media_library.processing.pipeline import create_from_upload
+
+        return create_from_upload(self, upload, user, **fields)
+
+    # --- end upload ---
 
 
 def upload_path(instance: Clip, filename: str) -> str:
@@ -239,6 +257,58 @@ class Clip(models.Model):
     def is_manipulated(self) -> bool:
         return Verdict(self.verdict).is_manipulated
 
+    # --- serving: opaque URLs for templates; media_library/views/serving.py checks access ---
+    # The "?v=" part changes whenever the stored file does, so a versioned URL may be cached long.
+
+    SERVED_FIELDS = {"media": "media_file", "poster": "poster", "strip": "thumbnail_strip"}
+
+    @staticmethod
+    def serving_version(key: str) -> str:
+        """A short opaque token for a stored file name (or captions text) in served URLs."""
+        return hashlib.sha256(key.encode()).hexdigest()[:16]
+
+    @property
+    def is_published(self) -> bool:
+        return self.publication_state == PublicationState.PUBLISHED
+
+    def served_file(self, variant: str) -> FieldFile | None:
+        """The stored file a variant serves; None for unknown variants and empty fields.
+
+        source_file is deliberately absent: the raw upload is never served.
+        """
+        field = self.SERVED_FIELDS.get(variant)
+        file = getattr(self, field) if field else None
+        return file or None
+
+    def file_url(self, variant: str) -> str:
+        """URL of a processed file ("media", "poster" or "strip"); "" when there is none."""
+        file = self.served_file(variant)
+        if file is None:
+            return ""
+        url = reverse("media_library:clip-file", args=[self.uid, variant])
+        return f"{url}?v={self.serving_version(file.name)}"
+
+    @property
+    def media_url(self) -> str:
+        return self.file_url("media")
+
+    @property
+    def poster_url(self) -> str:
+        return self.file_url("poster")
+
+    @property
+    def strip_url(self) -> str:
+        return self.file_url("strip")
+
+    @property
+    def captions_url(self) -> str:
+        if not self.captions_vtt.strip():
+            return ""
+        url = reverse("media_library:clip-captions", args=[self.uid])
+        return f"{url}?v={self.serving_version(self.captions_vtt)}"
+
+    # --- end serving ---
+
     @property
     def is_processing_stalled(self) -> bool:
         """A worker that died mid-job leaves the clip 'processing' with nobody on it."""
@@ -276,6 +346,83 @@ class Clip(models.Model):
         self.enqueue_processing()
         return True
 
+    # --- processing (media_library/processing) ---
+
+    def process(self) -> bool:
+        """Run processing if this clip is PENDING; safe to call twice or concurrently."""
+        from media_library.processing.pipeline import process_clip
+
+        return process_clip(self)
+
+    def claim_for_processing(self) -> bool:
+        """Move PENDING -> PROCESSING in one conditional UPDATE: only one worker wins."""
+        now = timezone.now()
+        claimed = Clip.objects.filter(
+            pk=self.pk, processing_status=ProcessingStatus.PENDING
+        ).update(
+            processing_status=ProcessingStatus.PROCESSING,
+            processing_started_at=now,
+            processing_attempts=models.F("processing_attempts") + 1,
+            processing_progress=0,
+            processing_error="",
+            updated_at=now,
+        )
+        if claimed:
+            self.refresh_from_db()
+        return bool(claimed)
+
+    def save_processing_progress(self, percent: int) -> None:
+        self.processing_progress = max(0, min(100, int(percent)))
+        self.save(update_fields=["processing_progress"])
+
+    def mark_processing_ready(self) -> None:
+        self.processing_status = ProcessingStatus.READY
+        self.processing_progress = 100
+        self.processing_error = ""
+        self.processed_at = timezone.now()
+        self.save(
+            update_fields=[
+                "kind",
+                "media_file",
+                "poster",
+                "thumbnail_strip",
+                "thumbnail_count",
+                "media_content_type",
+                "duration_seconds",
+                "width",
+                "height",
+                "frame_rate",
+                "has_audio",
+                "source_format",
+                "processing_status",
+                "processing_progress",
+                "processing_error",
+                "processed_at",
+                "updated_at",
+            ]
+        )
+
+    def mark_processing_failed(self, reason: str) -> None:
+        self.processing_status = ProcessingStatus.FAILED
+        self.processing_progress = 0
+        self.processing_error = str(reason)
+        self.media_file = self.poster = self.thumbnail_strip = ""
+        self.thumbnail_count = 0
+        self.save(
+            update_fields=[
+                "processing_status",
+                "processing_progress",
+                "processing_error",
+                "media_file",
+                "poster",
+                "thumbnail_strip",
+                "thumbnail_count",
+                "updated_at",
+            ]
+        )
+
+    # --- end processing ---
+
     # Publication: draft -> in review -> published (and back to draft to withdraw).
 
     @property
@@ -310,6 +457,20 @@ class Clip(models.Model):
         self.updated_by = user
         self.save(update_fields=["publication_state", "updated_by", "updated_at", *extra_fields])
         return True
+
+    # Deleting: rows first, then the files, and the files only once the delete has committed
+    # (a rolled-back delete must not leave a clip whose media is gone).
+
+    def delete_with_files(self) -> None:
+        """Delete the clip, its tells and everything stored for it: upload, media, stills."""
+        storage = self.media_file.storage
+        names = [f.name for f in (self.source_file, self.media_file, self.poster) if f]
+        names += [self.thumbnail_strip.name] if self.thumbnail_strip else []
+        names += [tell.still.name for tell in self.tells.all() if tell.still]
+        folder = f"clips/{self.uid.hex}"
+        with transaction.atomic():
+            self.delete()
+            transaction.on_commit(lambda: delete_stored_files(storage, names, folder))
 
 
 class Tell(models.Model):
@@ -371,3 +532,75 @@ class Tell(models.Model):
     @property
     def has_box(self) -> bool:
         return self.box_w is not None
+
+    # --- stills (media_library/processing/stills.py) ---
+
+    @property
+    def box(self) -> tuple[float, float, float, float] | None:
+        if not self.has_box:
+            return None
+        return (self.box_x, self.box_y, self.box_w, self.box_h)
+
+    def render_still(self) -> bool:
+        """Draw the box on the frame at start_seconds and store it as `still` (replacing the
+        old one). False when the clip has no processed media yet."""
+        from media_library.processing.stills import render_tell_still
+
+        return render_tell_still(self)
+
+    def enqueue_still(self) -> None:
+        """Queue render_still once the surrounding transaction commits."""
+        from media_library.tasks import render_tell_still
+
+        transaction.on_commit(lambda: render_tell_still.enqueue(self.pk))
+
+    # --- end stills ---
+
+    @property
+    def still_url(self) -> str:
+        """URL of the tell's still (served like its clip's files); "" when there is none."""
+        if not self.still:
+            return ""
+        url = reverse("media_library:tell-still", args=[self.pk])
+        return f"{url}?v={Clip.serving_version(self.still.name)}"
+
+    @property
+    def time_range_label(self) -> str:
+        start, end = format_timestamp(self.start_seconds), format_timestamp(self.end_seconds)
+        return start if start == end else f"{start}\N{EN DASH}{end}"
+
+    def delete_with_still(self) -> None:
+        still = self.still.name
+        storage = self.still.storage
+        with transaction.atomic():
+            self.delete()
+            if still:
+                transaction.on_commit(lambda: delete_stored_files(storage, [still]))
+
+
+def format_timestamp(seconds: float) -> str:
+    """m:ss, the way players label a timeline."""
+    whole = max(0, int(seconds))
+    return f"{whole // 60}:{whole % 60:02d}"
+
+
+def delete_stored_files(storage, names: list[str], folder: str = "") -> None:
+    """Delete the named files and whatever else lies under folder (variants made later)."""
+    for name in names:
+        storage.delete(name)
+    if folder:
+        _delete_folder(storage, folder)
+
+
+def _delete_folder(storage, folder: str) -> None:
+    try:
+        subfolders, files = storage.listdir(folder)
+    except FileNotFoundError:
+        return
+    for name in files:
+        storage.delete(f"{folder}/{name}")
+    for sub in subfolders:
+        _delete_folder(storage, f"{folder}/{sub}")
+    # Object stores have no folders; on a filesystem the emptied folder goes too.
+    with contextlib.suppress(NotImplementedError, OSError):
+        Path(storage.path(folder)).rmdir()

@@ -12,3 +12,12 @@ def process_clip(clip_id: int) -> None:
     clip = Clip.objects.filter(pk=clip_id).first()
     if clip is not None:
         clip.process()
+
+
+@task()
+def render_tell_still(tell_id: int) -> None:
+    from media_library.models import Tell
+
+    tell = Tell.objects.select_related("clip").filter(pk=tell_id).first()
+    if tell is not None:
+        tell.render_still()

@@ -1,0 +1,58 @@
+"""The curator's upload page.
+
+CSRF protection is applied inside the view, not by the middleware: the middleware reads
+request.POST, which would pull the whole upload off the wire before we can refuse it by its
+declared length. (Django's documented pattern for per-view upload handling.)
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+
+from media_library.access import curator_required
+from media_library.forms import ClipUploadForm
+from media_library.processing.ingest import size_refusal
+
+# Room for the form's other fields and the multipart framing around the file.
+MULTIPART_OVERHEAD = 64 * 1024
+TEMPLATE = "media_library/clip_upload.html"
+
+
+@csrf_exempt
+@curator_required
+def clip_upload(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        declared = _content_length(request)
+        if declared > settings.MEDIA_MAX_UPLOAD_BYTES + MULTIPART_OVERHEAD:
+            # Answer before reading the body; the connection's remaining bytes are discarded.
+            form = ClipUploadForm()
+            refusal = size_refusal(declared)
+            return render(request, TEMPLATE, {"form": form, "refusal": refusal}, status=413)
+    return _clip_upload(request)
+
+
+@csrf_protect
+def _clip_upload(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        form = ClipUploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                clip = form.save(request.user)
+            except ValidationError as error:
+                form.add_error("file", error)
+            else:
+                return redirect(clip.get_absolute_url())
+    else:
+        form = ClipUploadForm()
+    return render(request, TEMPLATE, {"form": form})
+
+
+def _content_length(request: HttpRequest) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0

@@ -1,0 +1,265 @@
+"""Forms of the media library: the upload form first, then the curator's edit and tell forms."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from media_library.models import (
+    Clip,
+    ProcessingStatus,
+    PublicationState,
+    Technique,
+    Tell,
+    Verdict,
+)
+
+# --- upload form ---
+
+
+class ClipUploadForm(forms.Form):
+    """A new clip: the file and what it is. Checks here need no stored copy of the file."""
+
+    file = forms.FileField(
+        label=_("Video or image file"),
+        help_text=_("MP4, MOV, WebM, MKV or AVI video; JPEG, PNG or WebP image."),
+        widget=forms.ClearableFileInput(
+            attrs={
+                "accept": "video/mp4,video/quicktime,video/webm,video/x-matroska,"
+                "video/x-msvideo,image/jpeg,image/png,image/webp"
+            }
+        ),
+    )
+    title = forms.CharField(label=_("Title"), max_length=200)
+    verdict = forms.ChoiceField(label=_("Verdict"), choices=Verdict.choices)
+    technique = forms.ChoiceField(
+        label=_("Technique"), choices=Technique.choices, initial=Technique.NONE
+    )
+    original = forms.ModelChoiceField(
+        label=_("Original clip"),
+        queryset=Clip.objects.only("title").order_by("title"),
+        required=False,
+        help_text=_("For a fake made from a clip already in the library."),
+    )
+
+    def clean_file(self):
+        from media_library.processing import MediaRejected
+        from media_library.processing.ingest import check_upload
+
+        upload = self.cleaned_data["file"]
+        try:
+            check_upload(upload)
+        except MediaRejected as error:
+            raise forms.ValidationError(error.message, code="rejected") from error
+        return upload
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("verdict") == Verdict.REAL and cleaned.get("technique") not in (
+            None,
+            Technique.NONE,
+        ):
+            self.add_error(
+                "technique",
+                _("A real clip has no manipulation technique: choose “None” or another verdict."),
+            )
+        return cleaned
+
+    def save(self, user) -> Clip:
+        """Create the clip; ValidationErrors from storing (e.g. a duplicate) land on `file`."""
+        data = self.cleaned_data
+        return Clip.objects.create_from_upload(
+            data["file"],
+            user,
+            title=data["title"],
+            verdict=data["verdict"],
+            technique=data["technique"],
+            original=data["original"],
+        )
+
+
+# --- curate forms: clip list filters, metadata edit, tells ---
+
+
+class ClipFilterForm(forms.Form):
+    """The clip list's filters; unknown values are ignored rather than failing the page."""
+
+    state = forms.ChoiceField(
+        label=_("Publication"),
+        required=False,
+        choices=[("", _("Any publication state")), *PublicationState.choices],
+    )
+    status = forms.ChoiceField(
+        label=_("Processing"),
+        required=False,
+        choices=[("", _("Any processing status")), *ProcessingStatus.choices],
+    )
+
+    def filter(self, clips):
+        if not self.is_valid():
+            return clips
+        if state := self.cleaned_data["state"]:
+            clips = clips.filter(publication_state=state)
+        if status := self.cleaned_data["status"]:
+            clips = clips.filter(processing_status=status)
+        return clips
+
+    @property
+    def is_filtering(self) -> bool:
+        return self.is_valid() and any(self.cleaned_data.values())
+
+
+class ClipEditForm(forms.ModelForm):
+    class Meta:
+        model = Clip
+        fields = [
+            "title",
+            "verdict",
+            "technique",
+            "original",
+            "source_url",
+            "licence",
+            "attribution",
+            "depicts_public_figure",
+            "consent_on_file",
+            "consent_notes",
+            "content_notes",
+            "language",
+            "transcript",
+            "captions_vtt",
+        ]
+        widgets = {
+            "consent_notes": forms.Textarea(attrs={"rows": 3}),
+            "content_notes": forms.Textarea(attrs={"rows": 3}),
+            "transcript": forms.Textarea(attrs={"rows": 4}),
+            "captions_vtt": forms.Textarea(attrs={"rows": 4, "spellcheck": "false"}),
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # A clip cannot be its own original.
+        self.fields["original"].queryset = Clip.objects.exclude(pk=self.instance.pk).order_by(
+            "title"
+        )
+        self.fields["captions_vtt"].help_text = _(
+            "Paste a WebVTT file; it must start with the line WEBVTT."
+        )
+
+    def clean_captions_vtt(self) -> str:
+        captions = self.cleaned_data["captions_vtt"].replace("\r\n", "\n").strip()
+        # Editors add a byte order mark now and then; browsers accept it, so do we.
+        if captions and not captions.lstrip("\ufeff").startswith("WEBVTT"):
+            raise forms.ValidationError(
+                _("Captions must be WebVTT: the text has to start with the line “WEBVTT”.")
+            )
+        return captions
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if cleaned.get("verdict") == Verdict.REAL and cleaned.get("technique") not in (
+            None,
+            Technique.NONE,
+        ):
+            self.add_error(
+                "technique",
+                _(
+                    "A real clip has no manipulation technique: "
+                    "choose “None” or change the verdict."
+                ),
+            )
+        return cleaned
+
+
+class TellForm(forms.ModelForm):
+    """A tell on one clip. The box is optional, but all four numbers come together."""
+
+    # The slack allowed past the end of the clip: players report durations rounded to a frame.
+    END_TOLERANCE_SECONDS = 0.05
+    BOX_FIELDS = ("box_x", "box_y", "box_w", "box_h")
+
+    class Meta:
+        model = Tell
+        fields = [
+            "category",
+            "start_seconds",
+            "end_seconds",
+            "box_x",
+            "box_y",
+            "box_w",
+            "box_h",
+            "explanation",
+        ]
+        labels = {
+            "box_x": _("Left"),
+            "box_y": _("Top"),
+            "box_w": _("Width"),
+            "box_h": _("Height"),
+        }
+        widgets = {
+            "start_seconds": forms.NumberInput(attrs={"step": "0.01", "min": "0"}),
+            "end_seconds": forms.NumberInput(attrs={"step": "0.01", "min": "0"}),
+            "box_x": forms.NumberInput(attrs={"step": "any", "min": "0", "max": "1"}),
+            "box_y": forms.NumberInput(attrs={"step": "any", "min": "0", "max": "1"}),
+            "box_w": forms.NumberInput(attrs={"step": "any", "min": "0", "max": "1"}),
+            "box_h": forms.NumberInput(attrs={"step": "any", "min": "0", "max": "1"}),
+            "explanation": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, clip: Clip, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.clip = clip
+        self.instance.clip = clip
+        duration = clip.duration_seconds
+        if duration:
+            for name in ("start_seconds", "end_seconds"):
+                self.fields[name].widget.attrs["max"] = f"{duration:.2f}"
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        start, end = cleaned.get("start_seconds"), cleaned.get("end_seconds")
+        if start is not None and start < 0:
+            self.add_error("start_seconds", _("The start cannot be before the beginning."))
+        elif start is not None and end is not None and end < start:
+            self.add_error("end_seconds", _("The end must not come before the start."))
+        duration = self.clip.duration_seconds
+        if duration and end is not None and end > duration + self.END_TOLERANCE_SECONDS:
+            self.add_error(
+                "end_seconds",
+                _("The clip is only %(duration).1f s long: the tell must end by then.")
+                % {"duration": duration},
+            )
+        elif duration and start is not None and start > duration:
+            self.add_error(
+                "start_seconds",
+                _("The clip is only %(duration).1f s long: the tell must start before then.")
+                % {"duration": duration},
+            )
+        self._clean_box(cleaned)
+        return cleaned
+
+    def _clean_box(self, cleaned: dict) -> None:
+        if any(self.has_error(name) for name in self.BOX_FIELDS):
+            return
+        values = [cleaned.get(name) for name in self.BOX_FIELDS]
+        if all(value is None for value in values):
+            return
+        if any(value is None for value in values):
+            raise forms.ValidationError(
+                _(
+                    "Give all four box numbers (left, top, width, height) or none: "
+                    "draw the box again or clear it."
+                )
+            )
+        x, y, w, h = values
+        if w <= 0 or h <= 0:
+            raise forms.ValidationError(_("The box needs a width and a height above zero."))
+        # A hair of slack: the browser's arithmetic on pixels does not always sum to exactly 1.
+        if x < 0 or y < 0 or x + w > 1.0001 or y + h > 1.0001:
+            raise forms.ValidationError(
+                _(
+                    "The box must lie inside the frame: left and top from 0 to 1, "
+                    "and left + width and top + height at most 1."
+                )
+            )
+        cleaned["box_w"] = min(w, 1 - x)
+        cleaned["box_h"] = min(h, 1 - y)

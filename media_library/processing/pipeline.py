@@ -1,0 +1,214 @@
+"""One processing job for one clip, start to finish, with all-or-nothing results.
+
+Work files live in MEDIA_WORK_DIR until every output exists; only then are they moved into
+storage. Any failure deletes what was made, marks the clip FAILED with a readable reason and
+keeps the upload so the curator can retry.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from media_library.models import MediaKind
+from media_library.processing import MediaRejected
+from media_library.processing.images import process_image
+from media_library.processing.ingest import stage_upload
+from media_library.processing.names import display_filename
+from media_library.processing.probe import probe_video
+from media_library.processing.sniff import HEAD_BYTES, sniff
+from media_library.processing.stills import make_poster, make_strip
+from media_library.processing.transcode import Throttle, TranscodeFailed, transcode
+from media_library.processing.workdir import (
+    discard,
+    local_path,
+    new_work_path,
+    save_work_file,
+    sweep_stale,
+)
+
+if TYPE_CHECKING:
+    from django.core.files.uploadedfile import UploadedFile
+
+    from media_library.models import Clip, ClipQuerySet
+
+logger = logging.getLogger(__name__)
+
+# A transcode that yields much less than the source declared read a truncated file.
+MIN_OUTPUT_SHARE = 0.9
+
+
+def create_from_upload(queryset: ClipQuerySet, upload: UploadedFile, user, **fields) -> Clip:
+    """Store an accepted upload as a new PENDING clip and queue its processing."""
+    try:
+        staged = stage_upload(upload)
+    except MediaRejected as error:
+        raise ValidationError(error.message, code="rejected") from error
+    stored_name = None
+    storage = queryset.model._meta.get_field("source_file").storage
+    try:
+        duplicate_error = _duplicate_error(queryset, staged.sha256)
+        if duplicate_error:
+            raise duplicate_error
+        clip = queryset.model(
+            **fields,
+            kind=staged.sniffed.kind,
+            source_sha256=staged.sha256,
+            source_size=staged.size,
+            original_filename=display_filename(upload.name),
+            created_by=user,
+            updated_by=user,
+        )
+        clip.validate_constraints()
+        with transaction.atomic():
+            name = clip.source_file.field.generate_filename(clip, "upload")
+            stored_name = save_work_file(storage, name, staged.path)
+            clip.source_file.name = stored_name
+            clip.save()
+            clip.enqueue_processing()
+        return clip
+    except IntegrityError as error:
+        # Two curators uploading the same file at once: the unique hash decides.
+        if stored_name:
+            storage.delete(stored_name)
+        duplicate_error = _duplicate_error(queryset, staged.sha256)
+        if duplicate_error:
+            raise duplicate_error from error
+        raise
+    except BaseException:
+        if stored_name:
+            storage.delete(stored_name)
+        raise
+    finally:
+        discard(staged.path)
+
+
+def _duplicate_error(queryset: ClipQuerySet, sha256: str) -> ValidationError | None:
+    existing = queryset.model.objects.filter(source_sha256=sha256).only("title").first()
+    if existing is None:
+        return None
+    return ValidationError(
+        _("This file was already uploaded as “%(title)s”.") % {"title": existing.title},
+        code="duplicate",
+    )
+
+
+def process_clip(clip: Clip) -> bool:
+    """Process a PENDING clip; returns False when another run has it or it is not pending."""
+    sweep_stale()
+    if not clip.claim_for_processing():
+        return False
+    job = _Job(clip)
+    try:
+        job.run()
+    except MediaRejected as error:
+        if isinstance(error, TranscodeFailed):
+            logger.warning("ffmpeg failed on clip %s: %s", clip.pk, error.detail)
+        job.undo()
+        clip.mark_processing_failed(error.message)
+    except Exception:
+        logger.exception("Processing clip %s failed", clip.pk)
+        job.undo()
+        clip.mark_processing_failed(
+            _(
+                "Processing failed unexpectedly. Try again; if it fails again, the file may be "
+                "damaged."
+            )
+        )
+    finally:
+        discard(*job.work_files)
+    return True
+
+
+class _Job:
+    def __init__(self, clip: Clip) -> None:
+        self.clip = clip
+        self.storage = clip.media_file.storage
+        self.work_files: list[Path] = []
+        self.stored: list[str] = []
+
+    def work_file(self, suffix: str) -> Path:
+        path = new_work_path(suffix)
+        self.work_files.append(path)
+        return path
+
+    def undo(self) -> None:
+        for name in self.stored:
+            self.storage.delete(name)
+        self.stored.clear()
+
+    def keep(self, field: str, path: Path, suffix: str) -> str:
+        """Move a finished work file into storage as the clip's `field`."""
+        name = getattr(self.clip, field).field.generate_filename(self.clip, f"x{suffix}")
+        stored = save_work_file(self.storage, name, path)
+        self.stored.append(stored)
+        return stored
+
+    def run(self) -> None:
+        clip = self.clip
+        if not clip.source_file:
+            raise MediaRejected(_("The clip has no uploaded file to process."))
+        with local_path(clip.source_file.storage, clip.source_file.name) as source:
+            with open(source, "rb") as handle:
+                sniffed = sniff(handle.read(HEAD_BYTES))
+            if sniffed.kind == MediaKind.VIDEO:
+                outputs = self.run_video(source, sniffed.demuxer, sniffed.label)
+            else:
+                outputs = self.run_image(source, sniffed.demuxer, sniffed.label)
+        old = [f.name for f in (clip.media_file, clip.poster, clip.thumbnail_strip) if f]
+        for field in ("media_file", "poster", "thumbnail_strip"):
+            path, suffix = outputs.get(field, (None, ""))
+            getattr(clip, field).name = self.keep(field, path, suffix) if path else ""
+        clip.kind = sniffed.kind
+        clip.mark_processing_ready()
+        for name in old:
+            self.storage.delete(name)
+
+    def run_video(self, source: Path, demuxer: str, label: str) -> dict:
+        clip = self.clip
+        info = probe_video(source, demuxer)
+        output = self.work_file(".mp4")
+        transcode(source, output, info, Throttle(clip.save_processing_progress))
+        result = probe_video(output, "mov")
+        if result.duration < info.duration * MIN_OUTPUT_SHARE - 0.5:
+            raise MediaRejected(
+                _(
+                    "The file is incomplete: only %(got).1f of the %(declared).1f seconds it "
+                    "declares could be read."
+                )
+                % {"got": result.duration, "declared": info.duration}
+            )
+        poster, strip = self.work_file(".jpg"), self.work_file(".jpg")
+        make_poster(output, result.duration, poster)
+        clip.thumbnail_count = make_strip(output, result.duration, strip)
+        clip.width, clip.height = result.width, result.height
+        clip.duration_seconds = round(result.duration, 3)
+        clip.frame_rate = result.frame_rate
+        clip.has_audio = result.has_audio
+        codecs = "/".join(filter(None, [info.video_codec, info.audio_codec]))
+        clip.source_format = f"{label} ({codecs})"[:60]
+        clip.media_content_type = "video/mp4"
+        return {
+            "media_file": (output, ".mp4"),
+            "poster": (poster, ".jpg"),
+            "thumbnail_strip": (strip, ".jpg"),
+        }
+
+    def run_image(self, source: Path, fmt: str, label: str) -> dict:
+        clip = self.clip
+        # The suffix is only for the work file; the format came from the magic bytes.
+        output, poster = self.work_file(".img"), self.work_file(".jpg")
+        info = process_image(source, fmt, output, poster)
+        clip.width, clip.height = info.width, info.height
+        clip.duration_seconds = None
+        clip.frame_rate = None
+        clip.has_audio = False
+        clip.thumbnail_count = 0
+        clip.source_format = label
+        clip.media_content_type = info.content_type
+        return {"media_file": (output, info.suffix), "poster": (poster, ".jpg")}

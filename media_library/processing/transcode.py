@@ -1,0 +1,176 @@
+"""Transcode a probed video to H.264/AAC MP4 with the ffmpeg command line.
+
+The graph is built with ffmpeg-python and compiled to an argument list that we run ourselves,
+so we own the timeout (the process is killed on expiry) and read `-progress` as it comes.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import ffmpeg
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from media_library.ffmpeg import ffmpeg_binary
+from media_library.processing import MediaRejected
+from media_library.processing.probe import VideoInfo
+from media_library.processing.sniff import VIDEO_DEMUXERS
+
+# Fit inside 1280x720 (landscape) or 720x1280 (portrait), never upscale, even dimensions.
+MAX_LONG, MAX_SHORT = 1280, 720
+X264_PRESET = "veryfast"
+X264_CRF = 23
+AUDIO_BITRATE = "128k"
+
+ProgressCallback = Callable[[float], None]
+
+
+def output_size(width: int, height: int) -> tuple[int, int]:
+    """The processed size for a width x height input (what the scale filter will produce)."""
+    box_w, box_h = (MAX_LONG, MAX_SHORT) if width >= height else (MAX_SHORT, MAX_LONG)
+    scale = min(1.0, box_w / width, box_h / height)
+    return max(2, int(width * scale) // 2 * 2), max(2, int(height * scale) // 2 * 2)
+
+
+def build_command(source: Path, target: Path, info: VideoInfo) -> list[str]:
+    stream = ffmpeg.input(
+        str(source),
+        f=info.demuxer,
+        protocol_whitelist="file",
+        format_whitelist=",".join(VIDEO_DEMUXERS),
+    )
+    video = stream["v:0"].filter(
+        "scale",
+        w=f"if(gte(iw,ih),min({MAX_LONG},iw),min({MAX_SHORT},iw))",
+        h=f"if(gte(iw,ih),min({MAX_SHORT},ih),min({MAX_LONG},ih))",
+        force_original_aspect_ratio="decrease",
+        force_divisible_by=2,
+    )
+    outputs = [video]
+    audio_options = {}
+    if info.has_audio:
+        outputs.append(stream["a:0"])
+        audio_options = {"c:a": "aac", "b:a": AUDIO_BITRATE, "ac": 2}
+    graph = ffmpeg.output(
+        *outputs,
+        str(target),
+        f="mp4",
+        **{"c:v": "libx264"},
+        preset=X264_PRESET,
+        crf=X264_CRF,
+        pix_fmt="yuv420p",
+        movflags="+faststart",
+        # Uploads can carry GPS and device details in their metadata; none of it is kept.
+        map_metadata=-1,
+        map_chapters=-1,
+        sn=None,
+        dn=None,
+        fs=settings.MEDIA_MAX_OUTPUT_BYTES,
+        **audio_options,
+    ).global_args("-nostdin", "-hide_banner", "-nostats", "-loglevel", "error")
+    graph = graph.global_args("-progress", "pipe:1", "-y")
+    return graph.compile(cmd=ffmpeg_binary())
+
+
+def transcode(
+    source: Path,
+    target: Path,
+    info: VideoInfo,
+    on_progress: ProgressCallback | None = None,
+    *,
+    timeout: float | None = None,
+) -> None:
+    """Write `target`; raise MediaRejected (and leave `target` to the caller to delete) on
+    failure or when the time limit passes."""
+    command = build_command(source, target, info)
+    run_ffmpeg(
+        command,
+        info.duration,
+        on_progress,
+        timeout=timeout or settings.MEDIA_TRANSCODE_TIMEOUT_SECONDS,
+    )
+    size = target.stat().st_size if target.exists() else 0
+    if size == 0:
+        raise MediaRejected(_("The video could not be converted: no picture could be decoded."))
+    # ffmpeg stops quietly at -fs; a file that reached the cap is cut short.
+    if size >= settings.MEDIA_MAX_OUTPUT_BYTES * 0.99:
+        raise MediaRejected(_("The converted video would be too large to keep."))
+
+
+def run_ffmpeg(
+    command: list[str],
+    duration: float,
+    on_progress: ProgressCallback | None,
+    *,
+    timeout: float,
+) -> None:
+    with subprocess.Popen(  # noqa: S603 (a fixed binary and arguments we built; no shell)
+        command,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        errors="replace",
+    ) as process:
+        timed_out = threading.Event()
+
+        def expire() -> None:
+            timed_out.set()
+            process.kill()
+
+        timer = threading.Timer(timeout, expire)
+        timer.daemon = True
+        # stderr is drained on a thread so a chatty ffmpeg never blocks on a full pipe.
+        errors: list[str] = []
+        drain = threading.Thread(target=lambda: errors.extend(process.stderr), daemon=True)
+        timer.start()
+        drain.start()
+        try:
+            for line in process.stdout:
+                key, _sep, value = line.strip().partition("=")
+                if key == "out_time_us" and on_progress and duration > 0 and value.isdigit():
+                    on_progress(min(99.0, int(value) / 1_000_000 / duration * 100))
+            process.wait()
+        finally:
+            timer.cancel()
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+            drain.join(timeout=5)
+    if timed_out.is_set():
+        raise MediaRejected(
+            _("Converting the video took longer than %(minutes)s minutes and was stopped.")
+            % {"minutes": f"{timeout / 60:g}"}
+        )
+    if process.returncode != 0:
+        detail = "".join(errors[-5:]).strip()
+        raise TranscodeFailed(
+            _("The video could not be converted; the file may be damaged."), detail
+        )
+
+
+class TranscodeFailed(MediaRejected):
+    """ffmpeg exited with an error. `detail` is its log tail, for the server log only."""
+
+    def __init__(self, message: str, detail: str) -> None:
+        super().__init__(message)
+        self.detail = detail
+
+
+class Throttle:
+    """Calls `save(percent)` at most once per `interval` seconds, and only on change."""
+
+    def __init__(self, save: Callable[[int], None], interval: float = 1.0) -> None:
+        self.save, self.interval = save, interval
+        self.last_time, self.last_value = 0.0, -1
+
+    def __call__(self, percent: float) -> None:
+        value, now = int(percent), time.monotonic()
+        if value != self.last_value and now - self.last_time >= self.interval:
+            self.last_time, self.last_value = now, value
+            self.save(value)

@@ -1,0 +1,108 @@
+"""Browser tests: Playwright's sync API drives Debian's chromium against the live_server.
+
+Playwright's own browser download does not work here, so the tests use /usr/bin/chromium. When it
+is missing and we are root, it is installed with apt-get; otherwise the tests skip and say why.
+Every page is watched: a console error, an uncaught exception or a CSP violation fails the test.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+# Reported by the page itself, so a violation is caught even where chromium logs nothing.
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  const blocked = event.blockedURI || "inline code";
+  console.error(`CSP violation: ${event.violatedDirective} blocked ${blocked}`);
+});
+"""
+
+
+def _chromium_missing_reason() -> str | None:
+    if CHROMIUM.exists():
+        return None
+    if os.geteuid() != 0:
+        return f"{CHROMIUM} is missing and we are not root: run `sudo apt-get install chromium`"
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    install = ["apt-get", "install", "-y", "-qq", "chromium"]
+    if subprocess.run(install, env=env, capture_output=True, check=False).returncode != 0:
+        subprocess.run(["apt-get", "update", "-qq"], env=env, capture_output=True, check=False)
+        subprocess.run(install, env=env, capture_output=True, check=False)
+    return None if CHROMIUM.exists() else "apt-get could not install chromium"
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator:
+    reason = _chromium_missing_reason()
+    if reason:
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+        yield browser
+        browser.close()
+
+
+class PageProblems(list):
+    """Console errors, uncaught exceptions and CSP violations seen on the page, in order."""
+
+    expected: tuple[str, ...] = ()
+
+    def unexpected(self) -> list[str]:
+        allowed = self.expected
+        return [p for p in self if not any(a in p for a in allowed)]
+
+
+@pytest.fixture
+def page_problems() -> PageProblems:
+    return PageProblems()
+
+
+@pytest.fixture
+def page(browser, live_server, page_problems: PageProblems) -> Iterator:
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": 1280, "height": 900}, locale="en-GB"
+    )
+    context.set_default_timeout(20_000)
+    context.add_init_script(CSP_LISTENER)
+    page = context.new_page()
+
+    def on_console(message) -> None:
+        if message.type == "error":
+            page_problems.append(f"console: {message.text} ({message.location.get('url')})")
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: page_problems.append(f"uncaught: {error}"))
+    yield page
+    context.close()
+    assert not page_problems.unexpected(), page_problems.unexpected()
+
+
+@pytest.fixture
+def log_in(page):
+    """Sign in through the real log-in form (tests/base.py users have the password "password")."""
+
+    def log_in(username: str, password: str = "password") -> None:  # noqa: S107
+        page.goto("/accounts/login/")
+        page.fill("#id_username", username)
+        page.fill("#id_password", password)
+        with page.expect_navigation():
+            page.locator("main form button[type=submit]").click()
+        assert "/accounts/login/" not in page.url, f"{username} could not log in"
+
+    return log_in

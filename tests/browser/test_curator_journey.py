@@ -1,0 +1,200 @@
+"""A curator's whole journey in a real browser, and a student refused at the door.
+
+The journey uploads a real clip (a FaceForensics++ original from ../shared/media/dev when that
+folder exists, else a test pattern made with ffmpeg), waits for processing, plays the result,
+edits the details, marks a tell by scrubbing and dragging a box, and publishes through review.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from media_library.models import Clip, ProcessingStatus, PublicationState
+from tests.base import make_clip, make_user
+from tests.media import DEV_MEDIA, make_video
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SCREENSHOT = Path("/tmp/curator-journey.png")
+# Predicates are functions, not strings: a string would be eval'd, which our CSP rightly refuses.
+PLAYER_READY = "() => document.getElementById('clip-player').readyState >= 2"
+IMAGE_LOADED = "img => img.complete && img.naturalWidth > 0"
+
+
+def player_near(seconds: float) -> str:
+    return f"() => Math.abs(document.getElementById('clip-player').currentTime - {seconds}) < 0.1"
+
+
+FFPP_ORIGINAL = DEV_MEDIA / "ffpp/original_sequences/youtube/c40/videos/469.mp4"
+
+
+def journey_clip(tmp_path: Path) -> tuple[Path, float]:
+    """The clip to upload and its duration in seconds."""
+    if FFPP_ORIGINAL.is_file():
+        import av
+
+        with av.open(str(FFPP_ORIGINAL)) as container:
+            return FFPP_ORIGINAL, container.duration / 1_000_000
+    return make_video(tmp_path / "pattern.mp4", seconds=4, audio=True), 4.0
+
+
+def test_curator_uploads_annotates_and_publishes_a_clip(
+    page, page_problems, log_in, tmp_path
+) -> None:
+    make_user("curator", curator=True)
+    source, duration = journey_clip(tmp_path)
+    log_in("curator")
+
+    # The library starts empty and says so.
+    page.goto("/curate/")
+    assert page.get_by_role("heading", name="No clips yet").is_visible()
+
+    # Upload. Tasks run on the immediate backend, so processing happens inside this request.
+    page.get_by_role("link", name="Upload the first clip").click()
+    page.set_input_files("#id_file", str(source))
+    page.fill("#id_title", "Studio interview")
+    page.select_option("#id_verdict", "real")
+    with page.expect_navigation(timeout=180_000):
+        page.get_by_role("button", name="Upload").click()
+    assert re.search(r"/curate/clips/studio-interview/$", page.url)
+
+    # Processed: the panel says Ready, does not poll, and the player plays.
+    status = page.locator("#processing-status")
+    status.get_by_text("Ready").wait_for()
+    assert status.get_attribute("hx-trigger") is None
+    clip = Clip.objects.get(slug="studio-interview")
+    assert clip.processing_status == ProcessingStatus.READY, clip.processing_error
+    page.wait_for_function(PLAYER_READY)
+    player_duration = page.evaluate("document.getElementById('clip-player').duration")
+    assert player_duration == pytest.approx(duration, abs=0.5)
+    page.get_by_role("button", name="Play").click()
+    page.wait_for_function("() => document.getElementById('clip-player').currentTime > 0.3")
+    page.get_by_role("button", name="Pause").click()
+    assert page.evaluate("document.getElementById('clip-player').paused")
+
+    # Edit the details through htmx: the form comes back saying Saved, without a page load.
+    page.fill("#id_source_url", "https://github.com/ondyari/FaceForensics")
+    page.fill("#id_licence", "FaceForensics++ terms of use (research only)")
+    page.fill("#id_attribution", "FaceForensics++ (Rössler et al., 2019)")
+    page.fill("#id_content_notes", "A news presenter speaking to camera.")
+    page.get_by_role("button", name="Save details").click()
+    page.locator("#metadata-form").get_by_text("Saved.").wait_for()
+    clip.refresh_from_db()
+    assert clip.licence == "FaceForensics++ terms of use (research only)"
+    assert clip.updated_by.username == "curator"
+
+    # Mark a tell: scrub to 1.5 s and set the start, scrub to 3 s and set the end.
+    scrubber = page.locator("#scrubber")
+    scrubber.fill("1.5")
+    page.wait_for_function(
+        "Math.abs(document.getElementById('clip-player').currentTime - 1.5) < 0.1"
+    )
+    page.get_by_role("button", name="Set start").click()
+    scrubber.fill("3")
+    page.get_by_role("button", name="Set end").click()
+    assert float(page.input_value("#id_start_seconds")) == pytest.approx(1.5, abs=0.05)
+    assert float(page.input_value("#id_end_seconds")) == pytest.approx(3.0, abs=0.05)
+
+    # Drag a box over the frame with the mouse: from 30 %/20 % to 60 %/70 % of the picture.
+    overlay = page.locator("#box-overlay").bounding_box()
+    assert overlay is not None
+    assert overlay["width"] > 100
+    x0, y0, w, h = overlay["x"], overlay["y"], overlay["width"], overlay["height"]
+    page.mouse.move(x0 + 0.3 * w, y0 + 0.2 * h)
+    page.mouse.down()
+    page.mouse.move(x0 + 0.45 * w, y0 + 0.5 * h, steps=5)
+    page.mouse.move(x0 + 0.6 * w, y0 + 0.7 * h, steps=5)
+    page.mouse.up()
+    box = [float(page.input_value(f"#id_box_{name}")) for name in "xywh"]
+    assert box == pytest.approx([0.3, 0.2, 0.3, 0.5], abs=0.01)
+    assert page.locator(".box-drawn").is_visible()
+
+    page.select_option("#id_category", "face_edges")
+    page.fill("#id_explanation", "The jaw line shimmers against the collar.")
+    page.get_by_role("button", name="Add the tell").click()
+
+    # The list is swapped in with the tell and its rendered still; the form is empty again.
+    item = page.locator(".tell-item", has_text="The jaw line shimmers against the collar.")
+    item.wait_for()
+    assert "0:01\N{EN DASH}0:03" in item.inner_text()
+    still = item.locator("img.tell-still")
+    still.wait_for()
+    page.wait_for_function(IMAGE_LOADED, arg=still.element_handle())
+    assert page.input_value("#id_explanation") == ""
+    assert page.input_value("#id_box_x") == ""
+    assert not page.locator(".box-drawn").is_visible()
+    tell = clip.tells.get()
+    assert (tell.box_x, tell.box_y) == pytest.approx((0.3, 0.2), abs=0.01)
+
+    # Clicking the tell seeks the player to its start.
+    page.evaluate("document.getElementById('clip-player').currentTime = 5")
+    item.locator(".tell-seek").click()
+    page.wait_for_function(
+        "Math.abs(document.getElementById('clip-player').currentTime - 1.5) < 0.1"
+    )
+
+    # Review and publish.
+    with page.expect_navigation():
+        page.get_by_role("button", name="Submit for review").click()
+    assert page.get_by_text("Submitted for review.").is_visible()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Publish").click()
+    assert page.get_by_text("Published: the clip can now appear").is_visible()
+    workflow = page.locator(".workflow")
+    assert workflow.locator(".badge-published").inner_text() == "Published"
+    clip.refresh_from_db()
+    assert clip.publication_state == PublicationState.PUBLISHED
+
+    page.wait_for_function(PLAYER_READY)
+    page.screenshot(path=str(SCREENSHOT), full_page=True)
+
+    # The library lists it as published, with its poster.
+    page.goto("/curate/?state=published")
+    row = page.locator(".clip-row", has_text="Studio interview")
+    assert row.locator(".badge-published").is_visible()
+    page.wait_for_function(
+        IMAGE_LOADED,
+        arg=row.locator(".clip-thumb img").element_handle(),
+    )
+
+    assert not page_problems.unexpected(), page_problems
+
+
+def test_a_student_is_refused_the_curator_area(page, page_problems, log_in) -> None:
+    make_user("student")
+    page_problems.expected = ("403",)  # chromium logs the refused page load itself
+    log_in("student")
+    response = page.goto("/curate/")
+    assert response is not None
+    assert response.status == 403
+    assert "Clip library" not in page.content()
+    assert page.get_by_role("link", name="Curate").count() == 0
+    # Not even through the link a curator would use.
+    response = page.goto("/curate/upload/")
+    assert response is not None
+    assert response.status == 403
+
+
+def test_the_processing_panel_follows_a_clip_until_it_finishes(page, log_in) -> None:
+    """The panel polls with htmx while a worker is busy and reloads the page once it is done."""
+    make_user("curator", curator=True)
+    clip = make_clip(processing_status=ProcessingStatus.PROCESSING, processing_progress=30)
+    log_in("curator")
+    page.goto(clip.get_absolute_url())
+    progress = page.locator("#processing-status progress")
+    assert progress.get_attribute("value") == "30"
+
+    Clip.objects.filter(pk=clip.pk).update(processing_progress=70)
+    page.wait_for_function(
+        "() => document.querySelector('#processing-status progress')?.value === 70"
+    )
+
+    Clip.objects.filter(pk=clip.pk).update(
+        processing_status=ProcessingStatus.FAILED, processing_error="The file ends early."
+    )
+    page.get_by_text("The file ends early.").wait_for()
+    assert page.get_by_role("button", name="Retry processing").is_visible()
+    assert page.locator("#processing-status").get_attribute("hx-trigger") is None
