@@ -41,3 +41,13 @@ class HomePageTests(BaseTestCase):
         self.assertNotContains(self.client.get(reverse("home")), curate)
         self.client.force_login(self.curator)
         self.assertContains(self.client.get(reverse("home")), curate)
+
+
+class ErrorPageTests(BaseTestCase):
+    def test_it_renders_branded_error_pages(self) -> None:
+        self.client.force_login(self.student)
+        refused = self.client.get(reverse("media_library:clip-list"))
+        self.assertContains(refused, "You can't open this page", status_code=403)
+        self.assertContains(refused, "favicon.svg", status_code=403)
+        missing = self.client.get("/no-such-page/")
+        self.assertContains(missing, "Page not found", status_code=404)
