@@ -6,6 +6,7 @@ research clips in ../shared/media/dev are used when present (tests skip cleanly 
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
@@ -15,7 +16,11 @@ from PIL import Image
 
 from media_library.ffmpeg import ffmpeg_binary
 
-DEV_MEDIA = Path(settings.BASE_DIR).parent / "shared" / "media" / "dev"
+# TELLTALE_DEV_MEDIA points elsewhere (or at nothing, to check the suite without the clips).
+DEV_MEDIA = Path(
+    os.environ.get("TELLTALE_DEV_MEDIA")
+    or Path(settings.BASE_DIR).parent / "shared" / "media" / "dev"
+)
 
 requires_dev_media = pytest.mark.skipif(
     not DEV_MEDIA.is_dir(), reason="../shared/media/dev is absent (research clips)"

@@ -18,7 +18,8 @@ from django_htmx.http import reswap, retarget
 
 from media_library.access import curator_required
 from media_library.forms import ClipEditForm, ClipFilterForm, TellForm
-from media_library.models import Clip, ProcessingStatus, Tell, delete_stored_files
+from media_library.models import Clip, ProcessingStatus, Tell
+from media_library.stored_files import delete_stored_files
 
 DETAIL = "media_library/clip_detail.html"
 CLIPS_PER_PAGE = 50

@@ -99,6 +99,8 @@ def test_curator_uploads_annotates_and_publishes_a_clip(
     assert float(page.input_value("#id_end_seconds")) == pytest.approx(3.0, abs=0.05)
 
     # Drag a box over the frame with the mouse: from 30 %/20 % to 60 %/70 % of the picture.
+    # The whole frame must be on screen first (a 4:3 clip can be taller than what is left).
+    page.locator("#box-overlay").evaluate("e => e.scrollIntoView({block: 'center'})")
     overlay = page.locator("#box-overlay").bounding_box()
     assert overlay is not None
     assert overlay["width"] > 100

@@ -1,10 +1,8 @@
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import uuid
 from datetime import timedelta
-from pathlib import Path
 
 from django.conf import settings
 from django.db import models, transaction
@@ -15,67 +13,14 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-
-class Verdict(models.TextChoices):
-    REAL = "real", _("Real")
-    DEEPFAKE = "deepfake", _("Deepfake")
-    SHALLOWFAKE = "shallowfake", _("Shallowfake")
-
-    @property
-    def is_manipulated(self) -> bool:
-        return self != Verdict.REAL
-
-
-class Technique(models.TextChoices):
-    FACE_SWAP = "face_swap", _("Face swap")
-    LIP_SYNC = "lip_sync", _("Lip sync")
-    REENACTMENT = "reenactment", _("Facial reenactment")
-    FULLY_SYNTHETIC = "fully_synthetic", _("Fully synthetic face")
-    VOICE_CLONE = "voice_clone", _("Voice clone")
-    SPEED_CHANGE = "speed_change", _("Speed change")
-    SPLICE = "splice", _("Selective edit / splice")
-    OUT_OF_CONTEXT = "out_of_context", _("Out of context / false caption")
-    CROP = "crop", _("Crop")
-    NONE = "none", _("None")
-
-
-class MediaKind(models.TextChoices):
-    VIDEO = "video", _("Video")
-    IMAGE = "image", _("Image")
-
-
-class ProcessingStatus(models.TextChoices):
-    PENDING = "pending", _("Waiting to be processed")
-    PROCESSING = "processing", _("Processing")
-    READY = "ready", _("Ready")
-    FAILED = "failed", _("Failed")
-
-    @property
-    def is_finished(self) -> bool:
-        return self in (ProcessingStatus.READY, ProcessingStatus.FAILED)
-
-
-class PublicationState(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    IN_REVIEW = "in_review", _("In review")
-    PUBLISHED = "published", _("Published")
-
-
-class TellCategory(models.TextChoices):
-    BLINKING = "blinking", _("Blinking")
-    TEETH_MOUTH = "teeth_mouth", _("Teeth & mouth")
-    LIGHTING = "lighting", _("Lighting & reflections")
-    FACE_EDGES = "face_edges", _("Face edges & flicker")
-    SKIN = "skin", _("Skin tone & texture")
-    HAIR_DETAIL = "hair_detail", _("Hair & fine detail")
-    ACCESSORIES = "accessories", _("Accessories")
-    LIP_SYNC = "lip_sync", _("Lip sync")
-    VOICE_AUDIO = "voice_audio", _("Voice & audio")
-    BACKGROUND = "background", _("Background")
-    SPEED_CHANGE = "speed_change", _("Speed change")
-    CUT_SPLICE = "cut_splice", _("Cut / splice")
-    CONTEXT_CAPTION = "context_caption", _("Context / caption")
-    CROP = "crop", _("Crop")
+from media_library.models.choices import (
+    MediaKind,
+    ProcessingStatus,
+    PublicationState,
+    Technique,
+    Verdict,
+)
+from media_library.stored_files import delete_stored_files
 
 
 class ClipQuerySet(models.QuerySet["Clip"]):
@@ -88,8 +33,6 @@ class ClipQuerySet(models.QuerySet["Clip"]):
     def in_review(self) -> ClipQuerySet:
         return self.filter(publication_state=PublicationState.IN_REVIEW)
 
-    # --- upload (media_library/processing) ---
-
     def create_from_upload(self, upload, user, **fields) -> Clip:
         """A new PENDING clip from an uploaded file, processing queued on commit.
 
@@ -99,8 +42,6 @@ class ClipQuerySet(models.QuerySet["Clip"]):
         from media_library.processing.pipeline import create_from_upload
 
         return create_from_upload(self, upload, user, **fields)
-
-    # --- end upload ---
 
 
 def upload_path(instance: Clip, filename: str) -> str:
@@ -112,10 +53,6 @@ def clip_media_path(instance: Clip, filename: str) -> str:
     # Opaque names: a served URL must never hint at the clip's verdict or title.
     suffix = filename.rsplit(".", 1)[-1] if "." in filename else "bin"
     return f"clips/{instance.uid.hex}/{uuid.uuid4().hex}.{suffix}"
-
-
-def tell_still_path(instance: Tell, filename: str) -> str:
-    return f"clips/{instance.clip.uid.hex}/tells/{uuid.uuid4().hex}.jpg"
 
 
 class Clip(models.Model):
@@ -257,7 +194,7 @@ class Clip(models.Model):
     def is_manipulated(self) -> bool:
         return Verdict(self.verdict).is_manipulated
 
-    # --- serving: opaque URLs for templates; media_library/views/serving.py checks access ---
+    # Serving: opaque URLs for templates (media_library/views/serving.py checks access).
     # The "?v=" part changes whenever the stored file does, so a versioned URL may be cached long.
 
     SERVED_FIELDS = {"media": "media_file", "poster": "poster", "strip": "thumbnail_strip"}
@@ -307,8 +244,6 @@ class Clip(models.Model):
         url = reverse("media_library:clip-captions", args=[self.uid])
         return f"{url}?v={self.serving_version(self.captions_vtt)}"
 
-    # --- end serving ---
-
     @property
     def is_processing_stalled(self) -> bool:
         """A worker that died mid-job leaves the clip 'processing' with nobody on it."""
@@ -346,7 +281,7 @@ class Clip(models.Model):
         self.enqueue_processing()
         return True
 
-    # --- processing (media_library/processing) ---
+    # Processing (media_library/processing does the work).
 
     def process(self) -> bool:
         """Run processing if this clip is PENDING; safe to call twice or concurrently."""
@@ -421,8 +356,6 @@ class Clip(models.Model):
             ]
         )
 
-    # --- end processing ---
-
     # Publication: draft -> in review -> published (and back to draft to withdraw).
 
     @property
@@ -471,136 +404,3 @@ class Clip(models.Model):
         with transaction.atomic():
             self.delete()
             transaction.on_commit(lambda: delete_stored_files(storage, names, folder))
-
-
-class Tell(models.Model):
-    """A giveaway a curator marked on a clip: when it happens, where on the frame, and why."""
-
-    clip = models.ForeignKey(Clip, on_delete=models.CASCADE, related_name="tells")
-    category = models.CharField(_("category"), max_length=20, choices=TellCategory)
-    start_seconds = models.FloatField(_("starts at (s)"), default=0)
-    end_seconds = models.FloatField(_("ends at (s)"), default=0)
-    # Region on the frame as a box normalised to 0..1 of width and height; empty for
-    # tells that have no place on the frame (a cut, a false caption).
-    box_x = models.FloatField(null=True, blank=True)
-    box_y = models.FloatField(null=True, blank=True)
-    box_w = models.FloatField(null=True, blank=True)
-    box_h = models.FloatField(null=True, blank=True)
-    explanation = models.TextField(_("explanation"))
-    still = models.FileField(upload_to=tell_still_path, blank=True, max_length=300)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        ordering = ["start_seconds", "pk"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(start_seconds__gte=0) & Q(end_seconds__gte=models.F("start_seconds")),
-                name="tell_time_range_ordered",
-                violation_error_message=_("A tell must end after it starts."),
-            ),
-            models.CheckConstraint(
-                condition=(
-                    Q(
-                        box_x__isnull=True,
-                        box_y__isnull=True,
-                        box_w__isnull=True,
-                        box_h__isnull=True,
-                    )
-                    | Q(
-                        box_x__gte=0,
-                        box_y__gte=0,
-                        box_w__gt=0,
-                        box_h__gt=0,
-                        box_x__lte=1,
-                        box_y__lte=1,
-                        box_w__lte=1,
-                        box_h__lte=1,
-                    )
-                ),
-                name="tell_box_normalised",
-                violation_error_message=_("The box must lie within the frame."),
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.get_category_display()} @ {self.start_seconds:.1f}s"
-
-    @property
-    def has_box(self) -> bool:
-        return self.box_w is not None
-
-    # --- stills (media_library/processing/stills.py) ---
-
-    @property
-    def box(self) -> tuple[float, float, float, float] | None:
-        if not self.has_box:
-            return None
-        return (self.box_x, self.box_y, self.box_w, self.box_h)
-
-    def render_still(self) -> bool:
-        """Draw the box on the frame at start_seconds and store it as `still` (replacing the
-        old one). False when the clip has no processed media yet."""
-        from media_library.processing.stills import render_tell_still
-
-        return render_tell_still(self)
-
-    def enqueue_still(self) -> None:
-        """Queue render_still once the surrounding transaction commits."""
-        from media_library.tasks import render_tell_still
-
-        transaction.on_commit(lambda: render_tell_still.enqueue(self.pk))
-
-    # --- end stills ---
-
-    @property
-    def still_url(self) -> str:
-        """URL of the tell's still (served like its clip's files); "" when there is none."""
-        if not self.still:
-            return ""
-        url = reverse("media_library:tell-still", args=[self.pk])
-        return f"{url}?v={Clip.serving_version(self.still.name)}"
-
-    @property
-    def time_range_label(self) -> str:
-        start, end = format_timestamp(self.start_seconds), format_timestamp(self.end_seconds)
-        return start if start == end else f"{start}\N{EN DASH}{end}"
-
-    def delete_with_still(self) -> None:
-        still = self.still.name
-        storage = self.still.storage
-        with transaction.atomic():
-            self.delete()
-            if still:
-                transaction.on_commit(lambda: delete_stored_files(storage, [still]))
-
-
-def format_timestamp(seconds: float) -> str:
-    """m:ss, the way players label a timeline."""
-    whole = max(0, int(seconds))
-    return f"{whole // 60}:{whole % 60:02d}"
-
-
-def delete_stored_files(storage, names: list[str], folder: str = "") -> None:
-    """Delete the named files and whatever else lies under folder (variants made later)."""
-    for name in names:
-        storage.delete(name)
-    if folder:
-        _delete_folder(storage, folder)
-
-
-def _delete_folder(storage, folder: str) -> None:
-    try:
-        subfolders, files = storage.listdir(folder)
-    except FileNotFoundError:
-        return
-    for name in files:
-        storage.delete(f"{folder}/{name}")
-    for sub in subfolders:
-        _delete_folder(storage, f"{folder}/{sub}")
-    # Object stores have no folders; on a filesystem the emptied folder goes too.
-    with contextlib.suppress(NotImplementedError, OSError):
-        Path(storage.path(folder)).rmdir()
