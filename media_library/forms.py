@@ -14,10 +14,24 @@ from media_library.models import (
     Verdict,
 )
 
-# --- upload form ---
+
+class RealHasNoTechniqueMixin:
+    """The model's check constraint, as an error on the technique field where curators look."""
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if cleaned.get("verdict") == Verdict.REAL and cleaned.get("technique") not in (
+            None,
+            Technique.NONE,
+        ):
+            self.add_error(
+                "technique",
+                _("A real clip has no manipulation technique: choose “None” or another verdict."),
+            )
+        return cleaned
 
 
-class ClipUploadForm(forms.Form):
+class ClipUploadForm(RealHasNoTechniqueMixin, forms.Form):
     """A new clip: the file and what it is. Checks here need no stored copy of the file."""
 
     file = forms.FileField(
@@ -53,18 +67,6 @@ class ClipUploadForm(forms.Form):
             raise forms.ValidationError(error.message, code="rejected") from error
         return upload
 
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("verdict") == Verdict.REAL and cleaned.get("technique") not in (
-            None,
-            Technique.NONE,
-        ):
-            self.add_error(
-                "technique",
-                _("A real clip has no manipulation technique: choose “None” or another verdict."),
-            )
-        return cleaned
-
     def save(self, user) -> Clip:
         """Create the clip; ValidationErrors from storing (e.g. a duplicate) land on `file`."""
         data = self.cleaned_data
@@ -76,9 +78,6 @@ class ClipUploadForm(forms.Form):
             technique=data["technique"],
             original=data["original"],
         )
-
-
-# --- curate forms: clip list filters, metadata edit, tells ---
 
 
 class ClipFilterForm(forms.Form):
@@ -109,7 +108,7 @@ class ClipFilterForm(forms.Form):
         return self.is_valid() and any(self.cleaned_data.values())
 
 
-class ClipEditForm(forms.ModelForm):
+class ClipEditForm(RealHasNoTechniqueMixin, forms.ModelForm):
     class Meta:
         model = Clip
         fields = [
@@ -153,21 +152,6 @@ class ClipEditForm(forms.ModelForm):
                 _("Captions must be WebVTT: the text has to start with the line “WEBVTT”.")
             )
         return captions
-
-    def clean(self) -> dict:
-        cleaned = super().clean()
-        if cleaned.get("verdict") == Verdict.REAL and cleaned.get("technique") not in (
-            None,
-            Technique.NONE,
-        ):
-            self.add_error(
-                "technique",
-                _(
-                    "A real clip has no manipulation technique: "
-                    "choose “None” or change the verdict."
-                ),
-            )
-        return cleaned
 
 
 class TellForm(forms.ModelForm):
