@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import io
+import itertools
 import os
 import shutil
 import struct
+import subprocess
 import tempfile
 import time
 from pathlib import Path
@@ -13,8 +15,9 @@ from pathlib import Path
 import av
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
-from PIL import Image
+from PIL import Image, ImageStat
 
+from media_library.ffmpeg import ffmpeg_binary
 from media_library.models import Clip, MediaKind, ProcessingStatus, Tell, TellCategory, Verdict
 from media_library.processing.workdir import STALE_AFTER_SECONDS, new_work_path, sweep_stale
 from media_library.tasks import process_clip, render_tell_still
@@ -140,6 +143,46 @@ class VideoProcessingTests(IsolatedMediaTestCase):
             with av.open(clip.media_file.path) as container:
                 stream = container.streams.video[0].codec_context
                 self.assertEqual((stream.width, stream.height), (clip.width, clip.height))
+
+    def test_the_strip_shows_the_clip_in_order_from_keyframes_two_seconds_apart(self) -> None:
+        # Brightness rises with time (0 at 0 s to 250 at 10 s), so each tile's brightness
+        # tells which moment of the clip it shows.
+        source = self.fixtures / "brightening.mp4"
+        subprocess.run(
+            [
+                ffmpeg_binary(), "-nostdin", "-v", "error", "-y", "-f", "lavfi",
+                "-i", "color=c=black:s=320x240:r=25:d=10,format=gray,geq=lum='T*25'",
+                "-c:v", "libx264", "-preset", "ultrafast", "-g", "250", "-pix_fmt", "yuv420p",
+                str(source),
+            ],
+            check=True,
+        )  # fmt: skip
+        clip = self.create_clip(source)
+
+        with av.open(clip.media_file.path) as container:
+            stream = container.streams.video[0]
+            keyframe_times = [
+                float(packet.pts * stream.time_base)
+                for packet in container.demux(stream)
+                if packet.is_keyframe and packet.pts is not None
+            ]
+        # The source had one keyframe in 10 s; the processed clip has one at least every 2 s
+        # (x264 may add more at what it takes for scene changes).
+        gaps = [b - a for a, b in itertools.pairwise([*keyframe_times, 10.0])]
+        self.assertEqual(keyframe_times[0], 0.0)
+        self.assertLessEqual(max(gaps), 2.0 + 1e-6, keyframe_times)
+
+        with Image.open(clip.thumbnail_strip.path) as strip:
+            gray = strip.convert("L")
+            levels = [
+                ImageStat.Stat(gray.crop((i * 160, 0, (i + 1) * 160, gray.height))).mean[0]
+                for i in range(clip.thumbnail_count)
+            ]
+        # Tile i shows the keyframe nearest (i + 0.5) s, so its brightness is 25 x that time.
+        for i, level in enumerate(levels):
+            nearest = min(keyframe_times, key=lambda t, i=i: abs(t - (i + 0.5)))
+            self.assertAlmostEqual(level, 25 * nearest, delta=8, msg=(i, levels, keyframe_times))
+        self.assertEqual(levels, sorted(levels))
 
     def test_it_processes_webm_without_audio(self) -> None:
         source = self.fixture(

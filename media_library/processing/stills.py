@@ -39,24 +39,31 @@ def make_poster(video: Path, duration: float, target: Path) -> None:
 
 
 def make_strip(video: Path, duration: float, target: Path, count: int = STRIP_FRAMES) -> int:
-    """One JPEG sprite of `count` evenly spaced frames side by side; returns the frame count."""
+    """One JPEG sprite of `count` evenly spaced frames side by side; returns the frame count.
+
+    Only keyframes are decoded (the transcode puts one every KEYFRAME_SECONDS), so the cost
+    grows with the number of keyframes rather than of frames; each tile is the keyframe
+    nearest its time.
+    """
     times = [duration * (i + 0.5) / count for i in range(count)]
-    tiles: list[Image.Image] = []
+    # (distance in seconds, tile) of the nearest keyframe so far, per slot: only `count`
+    # small tiles are ever held, however long the clip.
+    best: list[tuple[float, Image.Image] | None] = [None] * count
     with av.open(str(video), format="mov", options={"protocol_whitelist": "file"}) as container:
         stream = container.streams.video[0]
-        wanted = iter(times)
-        next_time = next(wanted)
-        # One pass over the processed video is cheaper than a seek per tile for short clips.
+        stream.codec_context.skip_frame = "NONKEY"
         for frame in container.decode(stream):
             if frame.time is None:
                 continue
-            while next_time is not None and frame.time + 1e-3 >= next_time:
-                tiles.append(_tile(frame.to_image()))
-                next_time = next(wanted, None)
-            if next_time is None:
-                break
-    if not tiles:
+            tile = None
+            for i, t in enumerate(times):
+                distance = abs(frame.time - t)
+                if best[i] is None or distance < best[i][0]:
+                    tile = tile or _tile(frame.to_image())
+                    best[i] = (distance, tile)
+    if best[0] is None:
         raise MediaRejected(_("No picture could be decoded from the video."))
+    tiles = [tile for _distance, tile in best]
     tile_h = tiles[0].height
     sprite = Image.new("RGB", (STRIP_FRAME_WIDTH * len(tiles), tile_h))
     for i, tile in enumerate(tiles):
