@@ -15,7 +15,10 @@ CURATORS_GROUP = "Curators"
 def is_curator(user) -> bool:
     if not user.is_authenticated or not user.is_active:
         return False
-    return user.is_superuser or user.groups.filter(name=CURATORS_GROUP).exists()
+    # Asked by the view and again by every template's navigation: one query per request.
+    if not hasattr(user, "_is_curator"):
+        user._is_curator = user.is_superuser or user.groups.filter(name=CURATORS_GROUP).exists()
+    return user._is_curator
 
 
 def curator_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

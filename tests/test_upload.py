@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.urls import reverse
 
 from media_library.models import Clip, MediaKind, ProcessingStatus, Technique, Verdict
@@ -83,6 +83,32 @@ class UploadTests(IsolatedMediaTestCase):
         self.assertEqual(len(clip.source_sha256), 64)
         self.assertEqual(clip.processing_status, ProcessingStatus.READY, clip.processing_error)
         self.assertEqual(clip.kind, MediaKind.VIDEO)
+
+    def test_it_still_requires_the_csrf_token(self) -> None:
+        # The view checks CSRF itself (after the length check), not through the middleware.
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(self.curator)
+        source = self.fixture("clip.mp4", make_video)
+        data = {"title": "Forged", "verdict": "real", "technique": "none"}
+        forged = client.post(
+            UPLOAD_URL, {**data, "file": SimpleUploadedFile("a.mp4", source.read_bytes())}
+        )
+        self.assertEqual(forged.status_code, 403)
+        self.assertFalse(Clip.objects.exists())
+        self.assertEqual(self.stored_files(), [])
+
+        token = client.get(UPLOAD_URL).context["csrf_token"]
+        with self.captureOnCommitCallbacks(execute=True):
+            genuine = client.post(
+                UPLOAD_URL,
+                {
+                    **data,
+                    "file": SimpleUploadedFile("a.mp4", source.read_bytes()),
+                    "csrfmiddlewaretoken": str(token),
+                },
+            )
+        self.assertEqual(genuine.status_code, 302)
+        self.assertTrue(Clip.objects.filter(title="Forged").exists())
 
     def test_it_accepts_an_image_and_links_the_original(self) -> None:
         original = self.create_clip(self.fixture("clip.mp4", make_video), "The original")
