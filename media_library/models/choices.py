@@ -66,3 +66,18 @@ class TellCategory(models.TextChoices):
     CUT_SPLICE = "cut_splice", _("Cut / splice")
     CONTEXT_CAPTION = "context_caption", _("Context / caption")
     CROP = "crop", _("Crop")
+
+
+class ProvenanceStatus(models.TextChoices):
+    """What the upload's C2PA Content Credentials say. Absent means unknown, never fake."""
+
+    NOT_CHECKED = "not_checked", _("Not checked")
+    ABSENT = "absent", _("No Content Credentials")
+    VALID = "valid", _("Content Credentials present and valid")
+    INVALID = "invalid", _("Content Credentials present but invalid")
+
+
+class TellOrigin(models.TextChoices):
+    CURATOR = "curator", _("Marked by a curator")
+    WORKSHOP = "workshop", _("Recorded by the shallowfake workshop")
+    IMPORT = "import", _("Imported with a dataset or manifest")

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from media_library.models.choices import (
     MediaKind,
     ProcessingStatus,
+    ProvenanceStatus,
     PublicationState,
     Technique,
     Verdict,
@@ -99,6 +100,34 @@ class Clip(models.Model):
     transcript = models.TextField(_("transcript"), blank=True)
     captions_vtt = models.TextField(_("captions (WebVTT)"), blank=True)
 
+    # Provenance of the upload: C2PA Content Credentials, read when the file arrives.
+    provenance_status = models.CharField(
+        _("Content Credentials"),
+        max_length=20,
+        choices=ProvenanceStatus,
+        default=ProvenanceStatus.NOT_CHECKED,
+    )
+    provenance_summary = models.JSONField(default=dict, blank=True)
+
+    # Where the clip came from when it was not uploaded by hand.
+    is_demo = models.BooleanField(
+        _("demo item"), default=False, help_text=_("Made by seed_demo; badged “demo” everywhere.")
+    )
+    recipe = models.JSONField(
+        _("generation recipe"),
+        null=True,
+        blank=True,
+        help_text=_("For clips Telltale made itself: exactly how (operation and parameters)."),
+    )
+    import_source = models.CharField(max_length=30, blank=True)
+    import_key = models.CharField(
+        max_length=500,
+        blank=True,
+        help_text=_(
+            "The file's place in its dataset, so a re-run of an import adds nothing twice."
+        ),
+    )
+
     # The upload as received (never served) and what processing made of it.
     source_file = models.FileField(upload_to=upload_path, blank=True, max_length=300)
     original_filename = models.CharField(max_length=120, blank=True)
@@ -164,6 +193,11 @@ class Clip(models.Model):
             ),
         ]
         constraints = [
+            models.UniqueConstraint(
+                fields=["import_source", "import_key"],
+                condition=~Q(import_key=""),
+                name="clip_import_once",
+            ),
             models.CheckConstraint(
                 condition=~Q(verdict="real") | Q(technique="none"),
                 name="clip_real_has_no_technique",
@@ -193,6 +227,11 @@ class Clip(models.Model):
     @property
     def is_manipulated(self) -> bool:
         return Verdict(self.verdict).is_manipulated
+
+    @property
+    def is_generated(self) -> bool:
+        """Telltale made this clip itself (workshop, demo pack); its file is marked so."""
+        return self.recipe is not None
 
     # Serving: opaque URLs for templates (media_library/views/serving.py checks access).
     # The "?v=" part changes whenever the stored file does, so a versioned URL may be cached long.

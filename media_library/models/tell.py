@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from media_library.models.choices import TellCategory
+from media_library.models.choices import TellCategory, TellOrigin
 from media_library.models.clip import Clip
 from media_library.stored_files import delete_stored_files
 
@@ -32,6 +32,7 @@ class Tell(models.Model):
     box_h = models.FloatField(null=True, blank=True)
     explanation = models.TextField(_("explanation"))
     still = models.FileField(upload_to=tell_still_path, blank=True, max_length=300)
+    origin = models.CharField(max_length=20, choices=TellOrigin, default=TellOrigin.CURATOR)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
