@@ -223,6 +223,10 @@ FFMPEG_BINARY = env_str("FFMPEG_BINARY")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_TEMP_DIR = env_str("FILE_UPLOAD_TEMP_DIR") or None
 
+# C2PA trust anchors (PEM): signers chaining to these show as trusted Content Credentials.
+# Without it, intact credentials read as "valid, signer not verified".
+C2PA_TRUST_ANCHORS_FILE = env_str("C2PA_TRUST_ANCHORS_FILE")
+
 # Background work: django.tasks with the database backend; `manage.py db_worker` runs it.
 TASKS = {
     "default": {
