@@ -119,6 +119,7 @@ class ClipEditForm(RealHasNoTechniqueMixin, forms.ModelForm):
             "source_url",
             "licence",
             "attribution",
+            "depicts_people",
             "depicts_public_figure",
             "consent_on_file",
             "consent_notes",
@@ -127,7 +128,32 @@ class ClipEditForm(RealHasNoTechniqueMixin, forms.ModelForm):
             "transcript",
             "captions_vtt",
         ]
+        # Publication needs these answered (Clip.publication_blockers); the words say what counts.
+        labels = {
+            "licence": _("Licence"),
+            "depicts_people": _("Is anyone shown or heard?"),
+            "depicts_public_figure": _("Are they all public figures?"),
+            "consent_notes": _("Consent record"),
+        }
+        help_texts = {
+            "licence": _(
+                "What allows us to show the clip, e.g. “CC BY 4.0” or the terms of its dataset."
+            ),
+            "depicts_people": _(
+                "Any face, body or voice, recognisable or not. “No” needs no consent."
+            ),
+            "depicts_public_figure": _(
+                "“Yes” only if everyone recognisable is a public figure. A private person "
+                "anywhere in the clip needs their consent on file."
+            ),
+            "consent_notes": _(
+                "Where the consent is kept, or for public figures why showing them is justified "
+                "(e.g. “Public figure, newsworthy broadcast footage”)."
+            ),
+        }
         widgets = {
+            "depicts_people": forms.NullBooleanSelect(),
+            "depicts_public_figure": forms.NullBooleanSelect(),
             "consent_notes": forms.Textarea(attrs={"rows": 3}),
             "content_notes": forms.Textarea(attrs={"rows": 3}),
             "transcript": forms.Textarea(attrs={"rows": 4}),
@@ -143,6 +169,13 @@ class ClipEditForm(RealHasNoTechniqueMixin, forms.ModelForm):
         self.fields["captions_vtt"].help_text = _(
             "Paste a WebVTT file; it must start with the line WEBVTT."
         )
+        # "Unknown" would read as an answer; it means the curator has not decided yet.
+        for name in ("depicts_people", "depicts_public_figure"):
+            self.fields[name].widget.choices = [
+                ("unknown", _("Not decided yet")),
+                ("true", _("Yes")),
+                ("false", _("No")),
+            ]
 
     def clean_captions_vtt(self) -> str:
         captions = self.cleaned_data["captions_vtt"].replace("\r\n", "\n").strip()

@@ -10,8 +10,26 @@ def process_clip(clip_id: int) -> None:
     from media_library.models import Clip
 
     clip = Clip.objects.filter(pk=clip_id).first()
+    if clip is None:
+        return
+    from media_library.workshop import is_workshop_clip
+
+    if is_workshop_clip(clip):
+        # "Retry processing" on a workshop clip: render it first if that is what failed.
+        make_shallowfake.call(clip_id)
+        return
+    clip.process()
+
+
+@task()
+def make_shallowfake(clip_id: int) -> None:
+    """Render a workshop clip from its original, process it like an upload, record its tells."""
+    from media_library.models import Clip
+    from media_library.workshop.render import make
+
+    clip = Clip.objects.filter(pk=clip_id).first()
     if clip is not None:
-        clip.process()
+        make(clip)
 
 
 @task()

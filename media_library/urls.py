@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from media_library.views import curate, serving, upload
+from media_library.views import curate, serving, upload, workshop
 
 app_name = "media_library"
 
@@ -21,6 +21,8 @@ urlpatterns = [
     path("curate/tells/<int:pk>/delete/", curate.tell_delete, name="tell-delete"),
     # --- upload ---
     path("curate/upload/", upload.clip_upload, name="clip-upload"),
+    # --- workshop ---
+    path("curate/clips/<slug:slug>/workshop/", workshop.clip_workshop, name="clip-workshop"),
     # --- serving: processed media with HTTP Range support ---
     path("media/clips/<uuid:uid>/captions.vtt", serving.clip_captions, name="clip-captions"),
     path("media/clips/<uuid:uid>/<str:variant>/", serving.clip_file, name="clip-file"),

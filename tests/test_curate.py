@@ -456,6 +456,13 @@ class TellTestCase(BaseTestCase):
         self.assertFalse(default_storage.exists(name))
 
 
+def publishable_clip(title: str = "Ready clip", **fields) -> Clip:
+    """A ready clip with its rights recorded: a licence, and nobody shown or heard."""
+    fields.setdefault("licence", "CC0 1.0")
+    fields.setdefault("depicts_people", False)
+    return ready_clip(title, **fields)
+
+
 class WorkflowTestCase(BaseTestCase):
     def setUp(self) -> None:
         self.client.force_login(self.curator)
@@ -464,7 +471,7 @@ class WorkflowTestCase(BaseTestCase):
         return self.client.post(reverse(f"media_library:{name}", args=[clip.slug]))
 
     def test_it_walks_a_clip_from_draft_to_published_and_back(self) -> None:
-        clip = ready_clip()
+        clip = publishable_clip()
         response = self.post("clip-submit", clip)
         self.assertRedirects(response, clip.get_absolute_url())
         self.assertIn("Submitted for review.", messages_of(response))
@@ -485,14 +492,14 @@ class WorkflowTestCase(BaseTestCase):
         self.assertIsNone(clip.published_at)
 
     def test_it_refuses_to_submit_an_unprocessed_clip(self) -> None:
-        clip = make_clip(processing_status=ProcessingStatus.PROCESSING)
+        clip = publishable_clip(processing_status=ProcessingStatus.PROCESSING)
         response = self.post("clip-submit", clip)
         self.assertIn("Not yet: Processing has not finished.", messages_of(response))
         clip.refresh_from_db()
         self.assertEqual(clip.publication_state, PublicationState.DRAFT)
 
     def test_it_refuses_to_publish_a_draft(self) -> None:
-        clip = ready_clip()
+        clip = publishable_clip()
         response = self.post("clip-publish", clip)
         self.assertIn("Only a clip in review can be published.", messages_of(response))
         clip.refresh_from_db()

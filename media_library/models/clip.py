@@ -34,6 +34,15 @@ class ClipQuerySet(models.QuerySet["Clip"]):
     def in_review(self) -> ClipQuerySet:
         return self.filter(publication_state=PublicationState.IN_REVIEW)
 
+    def workshop_sources(self) -> ClipQuerySet:
+        """Clips the shallowfake workshop may edit: published real videos, processed."""
+        return (
+            self.published()
+            .ready()
+            .filter(verdict=Verdict.REAL, kind=MediaKind.VIDEO)
+            .exclude(media_file="")
+        )
+
     def create_from_upload(self, upload, user, **fields) -> Clip:
         """A new PENDING clip from an uploaded file, processing queued on commit.
 
@@ -81,11 +90,21 @@ class Clip(models.Model):
     source_url = models.URLField(_("source URL"), max_length=500, blank=True)
     licence = models.CharField(_("licence"), max_length=200, blank=True)
     attribution = models.CharField(_("attribution"), max_length=300, blank=True)
+    # Who appears decides what consent record publication needs (see publication_blockers).
+    depicts_people = models.BooleanField(
+        _("people shown or heard"),
+        null=True,
+        blank=True,
+        help_text=_("Does anyone appear, or can anyone be heard, in the clip?"),
+    )
     depicts_public_figure = models.BooleanField(
         _("depicts a public figure"),
         null=True,
         blank=True,
-        help_text=_("Leave unknown if nobody is recognisable."),
+        help_text=_(
+            "Yes only if everyone recognisable is a public figure; "
+            "a private person anywhere in the clip needs consent."
+        ),
     )
     consent_on_file = models.BooleanField(
         _("consent on file"),
@@ -320,7 +339,30 @@ class Clip(models.Model):
         self.enqueue_processing()
         return True
 
+    # The shallowfake workshop (media_library/workshop does the work).
+
+    def make_shallowfake(self, recipe_name: str, params: dict, user, **fields) -> Clip:
+        """A new PENDING shallowfake of this published real video, rendered by a task queued
+        on commit. Raises ValidationError (by parameter) when the recipe, the parameters or
+        this clip do not allow it; nothing is stored then. See workshop.RECIPES."""
+        from media_library.workshop import make_shallowfake
+
+        return make_shallowfake(self, recipe_name, params, user, **fields)
+
     # Processing (media_library/processing does the work).
+
+    def read_provenance(self, path) -> None:
+        """Record the Content Credentials of the upload at `path`; never fails processing.
+
+        Runs on the original upload, since processing strips every manifest. Saved on its own
+        so the result stays whether or not the rest of processing succeeds.
+        """
+        from media_library.processing.provenance import read_provenance
+
+        found = read_provenance(path)
+        self.provenance_status = found.status
+        self.provenance_summary = found.summary
+        self.save(update_fields=["provenance_status", "provenance_summary", "updated_at"])
 
     def process(self) -> bool:
         """Run processing if this clip is PENDING; safe to call twice or concurrently."""
@@ -399,13 +441,54 @@ class Clip(models.Model):
 
     @property
     def publication_blockers(self) -> list[str]:
-        """Why this clip cannot be published yet; empty when it can."""
+        """Why this clip cannot be submitted or published yet; empty when it can.
+
+        Rights and consent come before any learner sees a clip:
+        - a licence is always recorded (what allows us to show it);
+        - the curator says whether anyone is shown or heard (depicts_people). Nobody: no consent
+          is needed (a landscape, a caption on a photo of a flood);
+        - someone is: the curator says whether they are public figures. A private person anywhere
+          in the clip needs consent_on_file, because a teaching app has no news value that would
+          justify showing a private person (and deepfake rules, e.g. China's 2023 provisions, ask
+          for the depicted person's consent);
+        - public figures only: no consent is required, but the consent record (consent_notes)
+          states the basis, e.g. "Public figure, newsworthy broadcast footage", unless consent is
+          on file anyway.
+        """
         blockers = []
         if self.processing_status != ProcessingStatus.READY:
             blockers.append(_("Processing has not finished."))
         if not self.title.strip():
             blockers.append(_("The clip needs a title."))
+        if not self.licence.strip():
+            blockers.append(_("Record the licence that allows us to show the clip."))
+        blockers.extend(self.consent_blockers)
         return blockers
+
+    @property
+    def consent_blockers(self) -> list[str]:
+        if self.depicts_people is None:
+            return [_("Say whether anyone is shown or heard in the clip.")]
+        if not self.depicts_people or self.consent_on_file:
+            return []
+        if self.depicts_public_figure is None:
+            return [_("Say whether the people in the clip are public figures.")]
+        if not self.depicts_public_figure:
+            return [
+                _(
+                    "A private person is shown or heard: record their consent and tick "
+                    "“consent on file”."
+                )
+            ]
+        if not self.consent_notes.strip():
+            return [
+                _(
+                    "A public figure needs no consent, but the consent record must say why "
+                    "showing them is justified (e.g. “Public figure, newsworthy broadcast "
+                    "footage”)."
+                )
+            ]
+        return []
 
     def submit_for_review(self, user) -> bool:
         if self.publication_state != PublicationState.DRAFT or self.publication_blockers:

@@ -14,7 +14,7 @@ from typing import IO
 
 from django.conf import settings
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import ExifTags, Image, ImageOps, PngImagePlugin, UnidentifiedImageError
 
 from media_library.processing import MediaRejected
 
@@ -87,8 +87,14 @@ def _too_big_message() -> str:
     }
 
 
-def process_image(source: Path, fmt: str, target: Path, poster: Path) -> ImageInfo:
-    """Write a clean re-encoded copy to `target` and a JPEG poster; return the output's size."""
+def process_image(
+    source: Path, fmt: str, target: Path, poster: Path, *, mark: str | None = None
+) -> ImageInfo:
+    """Write a clean re-encoded copy to `target` and a JPEG poster; return the output's size.
+
+    `mark` (processing.marks.mark_for) is the only metadata written: generated images say
+    what they are, uploads say nothing.
+    """
     with guarded_open(source, fmt) as image:
         image.seek(0)  # animated WebP/PNG: the first frame is the picture
         image.load()
@@ -100,9 +106,27 @@ def process_image(source: Path, fmt: str, target: Path, poster: Path) -> ImageIn
         "PNG": {"optimize": True},
         "WEBP": {"quality": 85},
     }[fmt]
+    if mark:
+        save_options.update(mark_options(fmt, mark))
     clean.save(target, fmt, **save_options)
     save_poster(clean, poster)
     return ImageInfo(fmt, clean.width, clean.height)
+
+
+def mark_options(fmt: str, mark: str) -> dict:
+    """Pillow save options that write `mark` where each format keeps a description: EXIF
+    ImageDescription for all three, plus a JPEG COM segment or PNG iTXt chunks."""
+    exif = Image.Exif()
+    exif[ExifTags.Base.ImageDescription] = mark
+    options: dict = {"exif": exif.tobytes()}
+    if fmt == "JPEG":
+        options["comment"] = mark.encode()
+    elif fmt == "PNG":
+        text = PngImagePlugin.PngInfo()
+        text.add_itxt("Description", mark)
+        text.add_itxt("Comment", mark)
+        options["pnginfo"] = text
+    return options
 
 
 def _without_metadata(image: Image.Image, fmt: str) -> Image.Image:

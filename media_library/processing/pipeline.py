@@ -19,6 +19,7 @@ from media_library.models import MediaKind
 from media_library.processing import MediaRejected
 from media_library.processing.images import process_image
 from media_library.processing.ingest import stage_upload
+from media_library.processing.marks import mark_for, metadata_tags
 from media_library.processing.names import display_filename
 from media_library.processing.probe import probe_video
 from media_library.processing.sniff import HEAD_BYTES, sniff
@@ -154,6 +155,9 @@ class _Job:
         if not clip.source_file:
             raise MediaRejected(_("The clip has no uploaded file to process."))
         with local_path(clip.source_file.storage, clip.source_file.name) as source:
+            # Before anything else: the upload still carries its Content Credentials, and the
+            # result is kept even if processing then fails.
+            clip.read_provenance(source)
             with open(source, "rb") as handle:
                 sniffed = sniff(handle.read(HEAD_BYTES))
             if sniffed.kind == MediaKind.VIDEO:
@@ -173,7 +177,9 @@ class _Job:
         clip = self.clip
         info = probe_video(source, demuxer)
         output = self.work_file(".mp4")
-        transcode(source, output, info, Throttle(clip.save_processing_progress))
+        # A clip Telltale generated says so in its file; an upload's metadata is dropped.
+        tags = metadata_tags(clip)
+        transcode(source, output, info, Throttle(clip.save_processing_progress), tags=tags)
         result = probe_video(output, "mov")
         if result.duration < info.duration * MIN_OUTPUT_SHARE - 0.5:
             raise MediaRejected(
@@ -203,7 +209,7 @@ class _Job:
         clip = self.clip
         # The suffix is only for the work file; the format came from the magic bytes.
         output, poster = self.work_file(".img"), self.work_file(".jpg")
-        info = process_image(source, fmt, output, poster)
+        info = process_image(source, fmt, output, poster, mark=mark_for(clip))
         clip.width, clip.height = info.width, info.height
         clip.duration_seconds = None
         clip.frame_rate = None

@@ -40,7 +40,10 @@ def output_size(width: int, height: int) -> tuple[int, int]:
     return max(2, int(width * scale) // 2 * 2), max(2, int(height * scale) // 2 * 2)
 
 
-def build_command(source: Path, target: Path, info: VideoInfo) -> list[str]:
+def build_command(
+    source: Path, target: Path, info: VideoInfo, tags: dict[str, str] | None = None
+) -> list[str]:
+    """The ffmpeg arguments; `tags` (processing.marks.metadata_tags) mark a generated clip."""
     stream = ffmpeg.input(
         str(source),
         f=info.demuxer,
@@ -68,7 +71,8 @@ def build_command(source: Path, target: Path, info: VideoInfo) -> list[str]:
         crf=X264_CRF,
         pix_fmt="yuv420p",
         g=max(1, round(KEYFRAME_SECONDS * (info.frame_rate or 30))),
-        movflags="+faststart",
+        # use_metadata_tags lets the muxer keep custom tags (the generated-media mark).
+        movflags="+faststart+use_metadata_tags" if tags else "+faststart",
         # Uploads can carry GPS and device details in their metadata; none of it is kept.
         map_metadata=-1,
         map_chapters=-1,
@@ -78,7 +82,14 @@ def build_command(source: Path, target: Path, info: VideoInfo) -> list[str]:
         **audio_options,
     ).global_args("-nostdin", "-hide_banner", "-nostats", "-loglevel", "error")
     graph = graph.global_args("-progress", "pipe:1", "-y")
-    return graph.compile(cmd=ffmpeg_binary())
+    command = graph.compile(cmd=ffmpeg_binary())
+    if tags:
+        # ffmpeg-python cannot repeat an option, so the tags go in just before the output.
+        at = command.index(str(target))
+        for key, value in tags.items():
+            command[at:at] = ["-metadata", f"{key}={value}"]
+            at += 2
+    return command
 
 
 def transcode(
@@ -88,10 +99,11 @@ def transcode(
     on_progress: ProgressCallback | None = None,
     *,
     timeout: float | None = None,
+    tags: dict[str, str] | None = None,
 ) -> None:
     """Write `target`; raise MediaRejected (and leave `target` to the caller to delete) on
-    failure or when the time limit passes."""
-    command = build_command(source, target, info)
+    failure or when the time limit passes. `tags` are written as container metadata."""
+    command = build_command(source, target, info, tags)
     run_ffmpeg(
         command,
         info.duration,

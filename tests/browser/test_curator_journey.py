@@ -80,8 +80,19 @@ def test_curator_uploads_annotates_and_publishes_a_clip(
     page.fill("#id_licence", "FaceForensics++ terms of use (research only)")
     page.fill("#id_attribution", "FaceForensics++ (Rössler et al., 2019)")
     page.fill("#id_content_notes", "A news presenter speaking to camera.")
+    # Until rights and consent are recorded, the clip cannot go to review.
+    workflow = page.locator(".workflow")
+    assert workflow.get_by_text("Say whether anyone is shown or heard").is_visible()
+    assert workflow.get_by_role("button", name="Submit for review").is_disabled()
+    page.select_option("#id_depicts_people", "true")
+    page.select_option("#id_depicts_public_figure", "true")
+    page.fill("#id_consent_notes", "Public figure: a news presenter in broadcast footage.")
     page.get_by_role("button", name="Save details").click()
     page.locator("#metadata-form").get_by_text("Saved.").wait_for()
+    # The saved details lift the blockers without a page load.
+    workflow.get_by_role("button", name="Submit for review").wait_for()
+    assert workflow.get_by_role("button", name="Submit for review").is_enabled()
+    assert not page.locator("#publication-blockers").is_visible()
     clip.refresh_from_db()
     assert clip.licence == "FaceForensics++ terms of use (research only)"
     assert clip.updated_by.username == "curator"
@@ -145,7 +156,6 @@ def test_curator_uploads_annotates_and_publishes_a_clip(
     with page.expect_navigation():
         page.get_by_role("button", name="Publish").click()
     assert page.get_by_text("Published: the clip can now appear").is_visible()
-    workflow = page.locator(".workflow")
     assert workflow.locator(".badge-published").inner_text() == "Published"
     clip.refresh_from_db()
     assert clip.publication_state == PublicationState.PUBLISHED

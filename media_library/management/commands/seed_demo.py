@@ -1,52 +1,131 @@
-"""Create the demo content a newcomer needs to see Telltale working: a curator and an admin.
+"""Build the demo pack a newcomer needs to see Telltale working, offline, in under a minute.
 
-Run by `make run`. Safe to re-run: it changes nothing that is already there. The full demo pack
-(clips, a practice quiz, student/teacher/organizer accounts) arrives with the content issue.
-Demo accounts have published passwords, so the command refuses to run with DEBUG off unless
---allow-production is given.
+Run by `make run`. It makes demo accounts (student, teacher, curator, organizer, admin) and a
+small library: genuine public-domain photographs shipped inside installed packages (real), and
+deepfakes and shallowfakes made from them by Telltale's own code, every one badged "demo" and
+published. See docs/demo-pack.md for what each item is and why there is no real video.
+
+Safe to re-run: it changes nothing that is already there. The accounts have published
+passwords, so the command refuses to run with DEBUG off unless --allow-production is given.
+
+With --from PATH (development and CI only) it imports the research clips under PATH (its ffpp/
+and dfdc/ folders, via `manage.py import_dataset`) instead of building the library.
 """
 
 from __future__ import annotations
 
+import time
+from pathlib import Path
+
 from django.conf import settings
-from django.contrib.auth.models import Group, User
+from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand, CommandError
 
-from media_library.access import CURATORS_GROUP
+from media_library.demo.pack import ACCOUNTS, DemoPack, DemoPackError
+from media_library.demo.sources import PHOTOS, SourceMissing
 
-DEMO_ACCOUNTS = [
-    # username, password, curator?, superuser?
-    ("curator", "curator-demo", True, False),
-    ("admin", "admin-demo", True, True),
-]
+DATASET_FORMATS = ("ffpp", "dfdc")
 
 
 class Command(BaseCommand):
-    help = "Create demo accounts (idempotent)."
+    help = "Create the demo accounts and the demo library (idempotent)."
 
     def add_arguments(self, parser) -> None:
         parser.add_argument(
             "--allow-production",
             action="store_true",
-            help="Create the demo accounts even with DEBUG off (they have public passwords).",
+            help="Run even with DEBUG off (the demo accounts have public passwords).",
+        )
+        parser.add_argument(
+            "--from",
+            dest="source",
+            metavar="PATH",
+            help="Import the dev media under PATH (ffpp/, dfdc/) instead of the demo library.",
+        )
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="Say what would be made and check the source photos exist; change nothing.",
         )
 
-    def handle(self, *args, allow_production: bool = False, **options) -> None:
+    def handle(
+        self,
+        *args,
+        allow_production: bool = False,
+        source: str | None = None,
+        dry_run: bool = False,
+        **options,
+    ) -> None:
         if not settings.DEBUG and not allow_production:
             raise CommandError(
                 "Demo accounts have public passwords; refusing with DEBUG off. "
                 "Pass --allow-production if this really is a demo deployment."
             )
-        curators, _ = Group.objects.get_or_create(name=CURATORS_GROUP)
-        for username, password, curator, superuser in DEMO_ACCOUNTS:
-            user, created = User.objects.get_or_create(
-                username=username, defaults={"is_staff": superuser, "is_superuser": superuser}
+        folders = self.dataset_folders(Path(source)) if source else []
+        if dry_run:
+            self.dry_run(folders)
+            return
+        started = time.monotonic()
+        pack = DemoPack(say=self.stdout.write)
+        try:
+            if folders:
+                pack.create_accounts()
+                self.import_datasets(folders)
+            else:
+                pack.build()
+        except (DemoPackError, SourceMissing) as error:
+            raise CommandError(str(error)) from error
+        if not folders:
+            self.stdout.write(
+                f"Demo library: {len(pack.clips)} clips ({len(pack.made)} made now) "
+                f"in {time.monotonic() - started:.1f} s."
             )
-            if created:
-                user.set_password(password)
-                user.save(update_fields=["password"])
-            if curator:
-                user.groups.add(curators)
-        self.stdout.write("Demo log-ins:")
-        for username, password, _curator, _superuser in DEMO_ACCOUNTS:
-            self.stdout.write(f"  {username:10} password: {password}")
+        self.print_accounts()
+
+    def dataset_folders(self, root: Path) -> list[tuple[str, Path]]:
+        if not root.is_dir():
+            raise CommandError(f"--from {root}: no such folder.")
+        folders = [(fmt, root / fmt) for fmt in DATASET_FORMATS if (root / fmt).is_dir()]
+        if not folders:
+            raise CommandError(
+                f"--from {root}: expected a dataset folder named {' or '.join(DATASET_FORMATS)}."
+            )
+        if "import_dataset" not in get_commands():
+            raise CommandError("--from needs the import_dataset command, which is not installed.")
+        return folders
+
+    def import_datasets(self, folders: list[tuple[str, Path]]) -> None:
+        for fmt, folder in folders:
+            self.stdout.write(f"Importing {folder} ({fmt}):")
+            call_command(
+                "import_dataset",
+                "--format",
+                fmt,
+                str(folder),
+                "--publish",
+                "--user",
+                "curator",
+                stdout=self.stdout,
+            )
+
+    def dry_run(self, folders: list[tuple[str, Path]]) -> None:
+        from media_library.demo.items import ITEMS
+
+        for fmt, folder in folders:
+            self.stdout.write(f"Would import {folder} as {fmt}.")
+        if not folders:
+            try:
+                for photo in PHOTOS:
+                    self.stdout.write(f"Source: {photo.package_file} ({photo.path})")
+            except SourceMissing as error:
+                raise CommandError(str(error)) from error
+            for item in ITEMS:
+                self.stdout.write(f"Would make {item.verdict:11} {item.title}")
+        for account in ACCOUNTS:
+            self.stdout.write(f"Would create account {account.username}")
+
+    def print_accounts(self) -> None:
+        self.stdout.write("Demo log-ins (published passwords: never use them in production):")
+        for account in ACCOUNTS:
+            roles = ", ".join(account.groups) + (" + superuser" if account.superuser else "")
+            self.stdout.write(f"  {account.username:10} password: {account.password:15} {roles}")
