@@ -15,6 +15,7 @@ from pathlib import Path
 
 from django.core.management import CommandError, call_command
 from django.test import TransactionTestCase, override_settings
+from django_tasks_db.models import DBTaskResult
 
 from media_library.models import Clip, ProcessingStatus, PublicationState, Technique, Verdict
 from media_library.models.choices import TellOrigin
@@ -459,6 +460,28 @@ class ManifestTests(ImportTestCase):
         output = self.run_import("manifest", self.data / "manifest.json", "--publish")
         self.assertIn("Imported 0, already imported 3, skipped 6.", output)
         self.assertEqual(self.stored_files(), files)
+
+    def test_process_now_imports_and_publishes_in_one_run_without_a_worker(self) -> None:
+        self.write(
+            "manifest.json",
+            json.dumps({"format": "telltale-manifest", "version": 1, "clips": self.good_entries()}),
+        )
+        # The worker's backend: nothing runs the queued tasks during this test.
+        with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}):
+            output = self.run_import("manifest", self.data, "--publish", "--process-now")
+
+        self.assertIn("Published 3.", output)
+        self.assertNotIn("queued for processing", output)
+        for clip in Clip.objects.all():
+            self.assertEqual(clip.processing_status, ProcessingStatus.READY)
+            self.assertEqual(clip.publication_state, PublicationState.PUBLISHED)
+        # The processing tasks are still queued; when the worker runs them they do nothing.
+        swap = Clip.objects.get(title="Swapped interview")
+        media = swap.media_file.name
+        self.assertFalse(swap.process())
+        swap.refresh_from_db()
+        self.assertEqual(swap.media_file.name, media)
+        self.assertTrue(DBTaskResult.objects.filter(status="READY").exists())
 
     def test_it_reads_a_csv_manifest_and_reports_what_blocks_publication(self) -> None:
         self.video("a.mp4", 1.0)

@@ -144,6 +144,7 @@ class ImportRun:
         user=None,
         limit: int | None = None,
         publish: bool = False,
+        process_now: bool = False,
         dry_run: bool = False,
         progress: Callable[[int, int, str], None] | None = None,
     ) -> None:
@@ -151,6 +152,7 @@ class ImportRun:
         self.user = user
         self.limit = limit
         self.publish = publish
+        self.process_now = process_now
         self.dry_run = dry_run
         self.progress = progress or (lambda done, total, key: None)
         self.report = ImportReport()
@@ -199,6 +201,10 @@ class ImportRun:
         except OSError as error:
             self.report.skipped.append(Skip(entry.key, f"unreadable: {error.strerror or error}"))
             return None
+        if self.process_now:
+            # In this process rather than the worker's; the queued task then finds the clip
+            # already processed and does nothing.
+            clip.process()
         clip.refresh_from_db()
         if clip.processing_status == ProcessingStatus.FAILED:
             # Processing ran during the import (an immediate tasks backend) and refused the
@@ -231,8 +237,6 @@ class ImportRun:
                         tell.origin = TellOrigin.IMPORT
                         tell.created_by = self.user
                         tell.save()
-                        # Queued after the clip's processing, so the still finds the media.
-                        tell.enqueue_still()
                 except BaseException:
                     # The row rolls back with this block; the stored upload would not.
                     clip.source_file.storage.delete(clip.source_file.name)

@@ -417,6 +417,10 @@ class Clip(models.Model):
                 "updated_at",
             ]
         )
+        # Tells marked before the media existed (imports, manifests) get their stills now,
+        # whichever worker runs first.
+        for tell in self.tells.filter(still=""):
+            tell.enqueue_still()
 
     def mark_processing_failed(self, reason: str) -> None:
         self.processing_status = ProcessingStatus.FAILED

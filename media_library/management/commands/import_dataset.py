@@ -10,7 +10,8 @@ ends with a summary that lists every skipped file and why.
 
 --publish publishes the clips that are ready when the command reaches them: with the worker
 (real use) new clips are still waiting, so run the command again with --publish once the
-worker has processed them; already imported clips are published then.
+worker has processed them; already imported clips are published then. --process-now processes
+each clip inside the command instead, so one run can import and publish everything.
 """
 
 from __future__ import annotations
@@ -42,6 +43,12 @@ class Command(BaseCommand):
             action="store_true",
             help="Publish each clip once it is processed (ready clips only; see the summary).",
         )
+        parser.add_argument(
+            "--process-now",
+            action="store_true",
+            help="Process each clip in this command instead of leaving it to the worker, so "
+            "--publish can publish everything in one run (slower).",
+        )
         parser.add_argument("--user", help="Username recorded as the importer (default: nobody).")
         parser.add_argument(
             "--dry-run", action="store_true", help="Report what would happen; store nothing."
@@ -64,6 +71,7 @@ class Command(BaseCommand):
                 user=user,
                 limit=options["limit"],
                 publish=options["publish"] and not options["dry_run"],
+                process_now=options["process_now"],
                 dry_run=options["dry_run"],
                 progress=self.progress if self.stderr.isatty() else None,
             )

@@ -103,6 +103,8 @@ class Command(BaseCommand):
                 fmt,
                 str(folder),
                 "--publish",
+                # Development and CI want a usable library now, not after the worker's turn.
+                "--process-now",
                 "--user",
                 "curator",
                 stdout=self.stdout,
