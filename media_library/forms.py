@@ -116,17 +116,7 @@ class ClipEditForm(RealHasNoTechniqueMixin, forms.ModelForm):
             "verdict",
             "technique",
             "original",
-            "source_url",
-            "licence",
-            "attribution",
-            "depicts_people",
-            "depicts_public_figure",
-            "consent_on_file",
-            "consent_notes",
-            "content_notes",
-            "language",
-            "transcript",
-            "captions_vtt",
+            *Clip.RECORD_FIELDS,
         ]
         # Publication needs these answered (Clip.publication_blockers); the words say what counts.
         labels = {

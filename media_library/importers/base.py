@@ -25,19 +25,7 @@ from media_library.processing import MediaRejected
 from media_library.processing.ingest import check_upload
 
 # Clip fields an entry may set besides verdict/technique/title (all optional).
-RIGHTS_FIELDS = (
-    "source_url",
-    "licence",
-    "attribution",
-    "depicts_people",
-    "depicts_public_figure",
-    "consent_on_file",
-    "consent_notes",
-    "content_notes",
-    "language",
-    "transcript",
-    "captions_vtt",
-)
+RIGHTS_FIELDS = Clip.RECORD_FIELDS
 
 
 @dataclass

@@ -199,6 +199,23 @@ class Clip(models.Model):
 
     objects = ClipQuerySet.as_manager()
 
+    # The record a curator keeps about a clip beyond what it is (verdict, technique, original):
+    # its source and rights, the people in it, and what teachers and learners need. The edit
+    # form, the importers and export_library all speak of exactly these.
+    RECORD_FIELDS = (
+        "source_url",
+        "licence",
+        "attribution",
+        "depicts_people",
+        "depicts_public_figure",
+        "consent_on_file",
+        "consent_notes",
+        "content_notes",
+        "language",
+        "transcript",
+        "captions_vtt",
+    )
+
     class Meta:
         ordering = ["-created_at"]
         indexes = [
