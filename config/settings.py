@@ -144,6 +144,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "media_library.access.curator_context",
+                "quiz.access.builder_context",
             ],
         },
     },

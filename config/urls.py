@@ -11,5 +11,6 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("media_library.urls")),
+    path("", include("quiz.urls")),
     path("admin/", admin.site.urls),
 ]

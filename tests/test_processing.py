@@ -227,7 +227,8 @@ class VideoProcessingTests(IsolatedMediaTestCase):
         self.assertEqual(clip.processing_status, ProcessingStatus.READY, clip.processing_error)
         self.assertEqual(clip.processing_error, "")
         self.assertEqual(clip.processing_attempts, 2)
-        self.assertEqual(len(self.stored_files()), 4)  # upload, video, poster, strip
+        # upload, video, poster, strip, quiz video, quiz poster, feed video
+        self.assertEqual(len(self.stored_files()), 7)
 
     @override_settings(MEDIA_TRANSCODE_TIMEOUT_SECONDS=0)
     def test_a_transcode_past_the_time_limit_is_killed(self) -> None:

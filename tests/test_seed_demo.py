@@ -19,6 +19,7 @@ from media_library.access import CURATORS_GROUP
 from media_library.demo.items import ITEMS
 from media_library.demo.sources import PHOTOS
 from media_library.models import Clip, MediaKind, ProcessingStatus, PublicationState, Tell, Verdict
+from quiz.models import Item, ItemKind, Mode, Quiz, QuizItem
 
 
 def run_seed(*args: str) -> str:
@@ -177,7 +178,19 @@ class DemoPackTests(TempMediaTestCase):
             self.assertFalse(user.is_superuser)
             self.assertIn(f"{username}-demo", self.output)
         self.assertTrue(User.objects.get(username="admin").is_superuser)
-        self.assertIn("quizzes arrive with the quiz engine", self.output)
+        self.assertIn("3 demo quizzes (practice, assessment, feed) over 11 items", self.output)
+        self.assertIn("11 ready to play", self.output)
+
+    def test_it_makes_a_quiz_of_each_mode_with_every_item_type_ready_to_play(self) -> None:
+        quizzes = {quiz.mode: quiz for quiz in Quiz.objects.published()}
+        self.assertEqual(set(quizzes), set(Mode.values))
+        practice = quizzes[Mode.PRACTICE]
+        kinds = {item.kind for item in practice.fixed_items()}
+        self.assertEqual(kinds, set(ItemKind.values))
+        self.assertEqual(len(practice.fixed_items()), practice.items.count())
+        feed = quizzes[Mode.FEED].draw()
+        self.assertEqual(sum(item.clip.is_manipulated for item in feed), 1)
+        self.assertEqual(len(feed), 5)
 
     def test_it_changes_nothing_on_a_second_run(self) -> None:
         def snapshot() -> tuple:
@@ -186,6 +199,8 @@ class DemoPackTests(TempMediaTestCase):
                 list(Tell.objects.order_by("pk").values()),
                 list(User.objects.order_by("pk").values()),
                 list(Group.objects.order_by("pk").values_list("name", "user")),
+                list(Item.objects.order_by("pk").values()),
+                list(QuizItem.objects.order_by("pk").values()),
                 self.stored_files(),
             )
 

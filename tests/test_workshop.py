@@ -372,6 +372,9 @@ class RefusalTests(WorkshopTestCase):
                     self.source.source_file.name,
                     self.source.poster.name,
                     self.source.thumbnail_strip.name,
+                    self.source.quiz_media.name,
+                    self.source.quiz_poster.name,
+                    self.source.feed_media.name,
                 ]
             ),
         )

@@ -199,6 +199,7 @@ class DemoPack:
     # The practice quiz.
 
     def seed_practice_quiz(self) -> str:
-        """Where the practice quiz over self.clips is made. The quiz engine (the quiz app) has
-        no models yet, so there is nothing to make and the line says so."""
-        return "Practice quiz: none yet; quizzes arrive with the quiz engine."
+        """The demo quizzes over self.clips (practice, assessment and feed)."""
+        from quiz.demo import seed_demo_quizzes
+
+        return seed_demo_quizzes(self.clips, User.objects.get(username="curator"))

@@ -8,7 +8,13 @@ from media_library.models.choices import (
     TellCategory,
     Verdict,
 )
-from media_library.models.clip import Clip, ClipQuerySet, clip_media_path, upload_path
+from media_library.models.clip import (
+    Clip,
+    ClipQuerySet,
+    clip_media_path,
+    quiz_media_path,
+    upload_path,
+)
 from media_library.models.tell import Tell, format_timestamp, tell_still_path
 
 __all__ = [
@@ -23,6 +29,7 @@ __all__ = [
     "Verdict",
     "clip_media_path",
     "format_timestamp",
+    "quiz_media_path",
     "tell_still_path",
     "upload_path",
 ]

@@ -34,6 +34,17 @@ class ClipQuerySet(models.QuerySet["Clip"]):
     def in_review(self) -> ClipQuerySet:
         return self.filter(publication_state=PublicationState.IN_REVIEW)
 
+    def quizzable(self) -> ClipQuerySet:
+        """Clips a quiz may show: published, processed, with their blind quiz rendition."""
+        return self.published().ready().exclude(quiz_media="")
+
+    def lacking_quiz_media(self) -> ClipQuerySet:
+        """Processed clips missing a quiz or feed rendition (processed before they existed)."""
+        missing = Q()
+        for field in self.model.QUIZ_FIELDS:
+            missing |= Q(**{field: ""})
+        return self.ready().exclude(media_file="").filter(missing)
+
     def workshop_sources(self) -> ClipQuerySet:
         """Clips the shallowfake workshop may edit: published real videos, processed."""
         return (
@@ -63,6 +74,13 @@ def clip_media_path(instance: Clip, filename: str) -> str:
     # Opaque names: a served URL must never hint at the clip's verdict or title.
     suffix = filename.rsplit(".", 1)[-1] if "." in filename else "bin"
     return f"clips/{instance.uid.hex}/{uuid.uuid4().hex}.{suffix}"
+
+
+def quiz_media_path(instance: Clip, filename: str) -> str:
+    # Quiz renditions are shown before the learner answers: neither the folder nor the name
+    # may tie the file to its clip (no uid, unlike clip_media_path).
+    suffix = filename.rsplit(".", 1)[-1] if "." in filename else "bin"
+    return f"quiz/{uuid.uuid4().hex}.{suffix}"
 
 
 class Clip(models.Model):
@@ -157,6 +175,13 @@ class Clip(models.Model):
     thumbnail_strip = models.FileField(upload_to=clip_media_path, blank=True, max_length=300)
     thumbnail_count = models.PositiveSmallIntegerField(default=0)
     media_content_type = models.CharField(max_length=50, blank=True)
+    # Blind renditions for quiz items (processing/renditions.py): no metadata, no mark, random
+    # names, made alike for real and generated clips, so the file cannot give the answer away.
+    # media_file (marked, under the clip's uid) is what the library and the reveal show.
+    quiz_media = models.FileField(upload_to=quiz_media_path, blank=True, max_length=300)
+    quiz_poster = models.FileField(upload_to=quiz_media_path, blank=True, max_length=300)
+    # "Feed mode": phone-sized and re-compressed the way social platforms serve media.
+    feed_media = models.FileField(upload_to=quiz_media_path, blank=True, max_length=300)
 
     # Probed and processed properties.
     duration_seconds = models.FloatField(null=True, blank=True)
@@ -216,6 +241,11 @@ class Clip(models.Model):
         "captions_vtt",
     )
 
+    # The blind renditions a quiz shows (processing/renditions.py), and every file processing
+    # makes, in the order the pipeline stores them.
+    QUIZ_FIELDS = ("quiz_media", "quiz_poster", "feed_media")
+    PROCESSED_FIELDS = ("media_file", "poster", "thumbnail_strip", *QUIZ_FIELDS)
+
     class Meta:
         ordering = ["-created_at"]
         indexes = [
@@ -272,6 +302,8 @@ class Clip(models.Model):
     # Serving: opaque URLs for templates (media_library/views/serving.py checks access).
     # The "?v=" part changes whenever the stored file does, so a versioned URL may be cached long.
 
+    # The quiz renditions are deliberately absent: a URL with the clip's uid would tie them to
+    # the clip. The quiz serves them behind its own opaque URLs.
     SERVED_FIELDS = {"media": "media_file", "poster": "poster", "strip": "thumbnail_strip"}
 
     @staticmethod
@@ -368,6 +400,19 @@ class Clip(models.Model):
 
     # Processing (media_library/processing does the work).
 
+    @property
+    def missing_quiz_fields(self) -> list[str]:
+        return [field for field in self.QUIZ_FIELDS if not getattr(self, field)]
+
+    def prepare_quiz_media(self) -> list[str]:
+        """Make the quiz and feed renditions a READY clip lacks, from its media_file; returns
+        the fields made. Does nothing for a clip that has them all or is not READY; safe to run
+        twice or concurrently. Raises MediaRejected (nothing stored) when they cannot be made.
+        """
+        from media_library.processing.renditions import prepare_quiz_media
+
+        return prepare_quiz_media(self)
+
     def read_provenance(self, path) -> None:
         """Record the Content Credentials of the upload at `path`; never fails processing.
 
@@ -420,6 +465,9 @@ class Clip(models.Model):
                 "poster",
                 "thumbnail_strip",
                 "thumbnail_count",
+                "quiz_media",
+                "quiz_poster",
+                "feed_media",
                 "media_content_type",
                 "duration_seconds",
                 "width",
@@ -443,16 +491,15 @@ class Clip(models.Model):
         self.processing_status = ProcessingStatus.FAILED
         self.processing_progress = 0
         self.processing_error = str(reason)
-        self.media_file = self.poster = self.thumbnail_strip = ""
+        for field in self.PROCESSED_FIELDS:
+            setattr(self, field, "")
         self.thumbnail_count = 0
         self.save(
             update_fields=[
                 "processing_status",
                 "processing_progress",
                 "processing_error",
-                "media_file",
-                "poster",
-                "thumbnail_strip",
+                *self.PROCESSED_FIELDS,
                 "thumbnail_count",
                 "updated_at",
             ]
@@ -538,10 +585,11 @@ class Clip(models.Model):
     # (a rolled-back delete must not leave a clip whose media is gone).
 
     def delete_with_files(self) -> None:
-        """Delete the clip, its tells and everything stored for it: upload, media, stills."""
+        """Delete the clip, its tells and everything stored for it: upload, media, quiz
+        renditions, stills."""
         storage = self.media_file.storage
-        names = [f.name for f in (self.source_file, self.media_file, self.poster) if f]
-        names += [self.thumbnail_strip.name] if self.thumbnail_strip else []
+        files = [self.source_file, *(getattr(self, field) for field in self.PROCESSED_FIELDS)]
+        names = [f.name for f in files if f]
         names += [tell.still.name for tell in self.tells.all() if tell.still]
         folder = f"clips/{self.uid.hex}"
         with transaction.atomic():

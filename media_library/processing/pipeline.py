@@ -1,8 +1,9 @@
 """One processing job for one clip, start to finish, with all-or-nothing results.
 
-Work files live in MEDIA_WORK_DIR until every output exists; only then are they moved into
-storage. Any failure deletes what was made, marks the clip FAILED with a readable reason and
-keeps the upload so the curator can retry.
+Work files live in MEDIA_WORK_DIR until every output exists (the processed media, its poster
+and strip, and its quiz and feed renditions); only then are they moved into storage. Any
+failure deletes what was made, marks the clip FAILED with a readable reason and keeps the
+upload so the curator can retry.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from media_library.processing.ingest import stage_upload
 from media_library.processing.marks import mark_for, metadata_tags
 from media_library.processing.names import display_filename
 from media_library.processing.probe import probe_video
+from media_library.processing.renditions import make_image_renditions, make_video_renditions
 from media_library.processing.sniff import HEAD_BYTES, sniff
 from media_library.processing.stills import make_poster, make_strip
 from media_library.processing.transcode import Throttle, TranscodeFailed, transcode
@@ -164,8 +166,8 @@ class _Job:
                 outputs = self.run_video(source, sniffed.demuxer, sniffed.label)
             else:
                 outputs = self.run_image(source, sniffed.demuxer, sniffed.label)
-        old = [f.name for f in (clip.media_file, clip.poster, clip.thumbnail_strip) if f]
-        for field in ("media_file", "poster", "thumbnail_strip"):
+        old = [getattr(clip, f).name for f in clip.PROCESSED_FIELDS if getattr(clip, f)]
+        for field in clip.PROCESSED_FIELDS:
             path, suffix = outputs.get(field, (None, ""))
             getattr(clip, field).name = self.keep(field, path, suffix) if path else ""
         clip.kind = sniffed.kind
@@ -199,10 +201,12 @@ class _Job:
         codecs = "/".join(filter(None, [info.video_codec, info.audio_codec]))
         clip.source_format = f"{label} ({codecs})"[:60]
         clip.media_content_type = "video/mp4"
+        # A clip is READY only with its blind quiz copies, so a quiz never lacks them.
         return {
             "media_file": (output, ".mp4"),
             "poster": (poster, ".jpg"),
             "thumbnail_strip": (strip, ".jpg"),
+            **make_video_renditions(output, result, self.work_file),
         }
 
     def run_image(self, source: Path, fmt: str, label: str) -> dict:
@@ -217,4 +221,8 @@ class _Job:
         clip.thumbnail_count = 0
         clip.source_format = label
         clip.media_content_type = info.content_type
-        return {"media_file": (output, info.suffix), "poster": (poster, ".jpg")}
+        return {
+            "media_file": (output, info.suffix),
+            "poster": (poster, ".jpg"),
+            **make_image_renditions(output, self.work_file),
+        }

@@ -1,0 +1,342 @@
+"""The quiz builder's forms (a quiz, an item, the item bank's filter, moving an item) and the rows
+of its statistics tables (an item with how learners answered it)."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from django import forms
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from media_library.models import Clip
+from quiz.measures import MIN_ITEM_ANSWERS, AnswerRecord, ItemFlag, ItemStats, item_statistics
+from quiz.models import Answer, Difficulty, Item, ItemKind, Quiz, QuizItem, Selection, SpotTarget
+
+# Everything that decides which items an attempt gets: a change to any of them can leave a
+# published quiz with nothing to draw.
+DRAW_FIELDS = (
+    "mode",
+    "selection",
+    "pool_kind",
+    "pool_verdict",
+    "pool_technique",
+    "pool_tell_category",
+    "pool_difficulty",
+)
+POOL_FILTERS = DRAW_FIELDS[2:]
+
+# Teaching cut-offs on the share of answers right (the difficulty index p), to put the measured
+# difficulty in the same words as the one the builder chose. 1/3 is what guessing gets on a
+# real / deepfake / shallowfake question, so "hard" sits just above it.
+EASY_FROM = 0.8
+HARD_BELOW = 0.4
+
+
+class QuizForm(forms.ModelForm):
+    """A quiz's settings. Quiz.clean's rules show on their fields; a quiz with nothing a learner
+    could be given cannot be opened to learners."""
+
+    class Meta:
+        model = Quiz
+        fields = [
+            "title",
+            "description",
+            "mode",
+            "selection",
+            "order",
+            "pool_size",
+            *POOL_FILTERS,
+            "feed_fake_percent",
+            "is_published",
+        ]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "mode": forms.RadioSelect,
+            "selection": forms.RadioSelect,
+        }
+        help_texts = {
+            "description": _("What learners read before they start."),
+            "pool_size": _("How many items each attempt draws from the pool (pool quizzes)."),
+            "feed_fake_percent": _(
+                "Feed mode: the share of manipulated clips in the stream. Real feeds are "
+                "mostly genuine."
+            ),
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # The model's validators as browser hints (a positive field only says min 0).
+        for name in ("pool_size", "feed_fake_percent"):
+            self.fields[name].widget.attrs.update(min=1, max=50)
+        for name in POOL_FILTERS:
+            field = self.fields[name]
+            # "Any" says what an empty filter does; Django's "---------" does not.
+            field.choices = [("", _("Any")), *[c for c in field.choices if c[0] != ""]]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        changed = set(self.changed_data)
+        opening = data.get("is_published") and changed & {"is_published", *DRAW_FIELDS}
+        if opening and all(name in data for name in DRAW_FIELDS) and not self._draws_any(data):
+            if data["selection"] == Selection.POOL:
+                message = _(
+                    "No ready item matches the pool's filters yet: widen them before opening "
+                    "the quiz to learners."
+                )
+            else:
+                message = _(
+                    "Add at least one ready item (its clips published, with their quiz "
+                    "version) before opening the quiz to learners."
+                )
+            self.add_error("is_published", message)
+        return data
+
+    def _draws_any(self, data: dict) -> bool:
+        # The quiz as it would be saved, without touching the instance the page still shows.
+        candidate = copy.copy(self.instance)
+        for name in DRAW_FIELDS:
+            setattr(candidate, name, data[name])
+        if candidate.selection == Selection.POOL:
+            return candidate.pool().exists()
+        return candidate.pk is not None and bool(candidate.draw())
+
+
+class ClipChoiceField(forms.ModelChoiceField):
+    not_ready: frozenset[int] = frozenset()
+
+    def label_from_instance(self, clip: Clip) -> str:
+        # Builders know the truth; a pair needs one manipulated clip, so they need it too.
+        label = f"{clip.title} · {clip.get_verdict_display()}"
+        if clip.pk in self.not_ready:
+            label += " · " + str(_("no quiz version yet"))
+        return label
+
+
+class ItemForm(forms.ModelForm):
+    """A new item on a published clip. The second-clip list puts the chosen clip's original and
+    the fakes made from it first, and suggests one for a pair."""
+
+    class Meta:
+        model = Item
+        fields = ["kind", "clip", "other_clip", "spot_target", "difficulty", "prompt"]
+        field_classes = {"clip": ClipChoiceField, "other_clip": ClipChoiceField}
+        help_texts = {
+            "clip": _("Published clips only."),
+            "other_clip": _(
+                "Pair items only. Exactly one of the two clips must be manipulated; the clip's "
+                "original or a fake made from it makes the fairest pair."
+            ),
+            "spot_target": _(
+                "Spot-the-tell items only. Where needs a tell with a box; when needs a video."
+            ),
+        }
+
+    def __init__(self, *args, refresh_url: str = "", **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        clips = Clip.objects.published().order_by("title", "pk")
+        # Published but not processed for quizzes yet: allowed (the item waits), and said.
+        not_ready = frozenset(
+            clips.exclude(pk__in=Clip.objects.quizzable()).values_list("pk", flat=True)
+        )
+        for name in ("clip", "other_clip"):
+            self.fields[name].queryset = clips
+            self.fields[name].not_ready = not_ready
+        self.fields["kind"].choices = ItemKind.choices
+        self.fields["other_clip"].empty_label = _("None")
+        # Asked of spot-the-tell items only; the model's default when left out (see clean).
+        self.fields["spot_target"].required = False
+        self.offer_related_clips()
+        if refresh_url:
+            # With htmx, choosing a clip or a type fetches the form again (unbound, so no
+            # errors yet) with the second clip suggested. The token stays out of the URL.
+            refresh = {
+                "hx-get": refresh_url,
+                "hx-trigger": "change",
+                "hx-target": "closest form",
+                "hx-swap": "outerHTML",
+                "hx-include": "closest form",
+                "hx-params": "not csrfmiddlewaretoken",
+            }
+            for name in ("kind", "clip"):
+                self.fields[name].widget.attrs.update(refresh)
+
+    def chosen_clip(self) -> Clip | None:
+        value = self["clip"].value()
+        if isinstance(value, Clip):
+            return value
+        try:
+            return self.fields["clip"].queryset.get(pk=int(value))
+        except (TypeError, ValueError, Clip.DoesNotExist):
+            return None
+
+    def offer_related_clips(self) -> None:
+        clip = self.chosen_clip()
+        if clip is None:
+            return
+        clips = self.fields["other_clip"].queryset
+        related = list(clips.filter(Q(pk=clip.original_id) | Q(original=clip)).exclude(pk=clip.pk))
+        if not related:
+            return
+        others = clips.exclude(pk__in=[c.pk for c in related])
+        field = self.fields["other_clip"]
+        label = field.label_from_instance
+        field.choices = [
+            ("", field.empty_label),
+            (_("Made from the same footage"), [(c.pk, label(c)) for c in related]),
+            (_("Other published clips"), [(c.pk, label(c)) for c in others]),
+        ]
+        if not self.is_bound and self["kind"].value() == ItemKind.PAIR:
+            self.initial["other_clip"] = self.initial.get("other_clip") or related[0].pk
+
+    def clean(self) -> dict:
+        data = super().clean()
+        # A second clip or a spot target left over from another item type is not an error:
+        # the builder changed their mind about the type.
+        if data.get("kind") != ItemKind.PAIR:
+            data["other_clip"] = None
+        if data.get("kind") != ItemKind.SPOT_TELL or not data.get("spot_target"):
+            data["spot_target"] = SpotTarget.REGION
+        return data
+
+    def create_or_reuse(self, user) -> tuple[Item, bool]:
+        """The item these answers describe: an identical one already in the bank is reused,
+        so its statistics keep growing instead of starting again at zero."""
+        data = self.cleaned_data
+        clips = Q(clip=data["clip"], other_clip=data["other_clip"])
+        if data["other_clip"] is not None:
+            clips |= Q(clip=data["other_clip"], other_clip=data["clip"])
+        same = Item.objects.filter(
+            clips,
+            kind=data["kind"],
+            spot_target=data["spot_target"],
+            difficulty=data["difficulty"],
+            prompt=data["prompt"],
+        ).first()
+        if same is not None:
+            return same, False
+        item = self.save(commit=False)
+        item.created_by = user
+        item.save()
+        return item, True
+
+
+class MoveItemForm(forms.Form):
+    """Move one of a fixed quiz's items a place up or down."""
+
+    entry = forms.ModelChoiceField(queryset=QuizItem.objects.none(), widget=forms.HiddenInput)
+    direction = forms.ChoiceField(choices=[("up", _("Up")), ("down", _("Down"))])
+
+    def __init__(self, quiz: Quiz, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.quiz = quiz
+        self.fields["entry"].queryset = quiz.entries.all()
+
+    def save(self) -> bool:
+        """Swap the item with its neighbour; False when it is already first (or last)."""
+        with transaction.atomic():
+            entries = list(self.quiz.entries.select_for_update().order_by("position", "pk"))
+            index = next(i for i, e in enumerate(entries) if e.pk == self.cleaned_data["entry"].pk)
+            other = index - 1 if self.cleaned_data["direction"] == "up" else index + 1
+            if not 0 <= other < len(entries):
+                return False
+            entries[index], entries[other] = entries[other], entries[index]
+            # Renumbered from 1 so that positions left equal by older edits become distinct.
+            for position, entry in enumerate(entries, start=1):
+                entry.position = position
+            QuizItem.objects.bulk_update(entries, ["position"])
+        return True
+
+
+def item_stats(answers: QuerySet[Answer]) -> dict[int, ItemStats]:
+    """quiz.measures.item_statistics over stored answers, reading only the columns it needs
+    (every answer of a bank can be many rows)."""
+    rows = answers.order_by().values_list(
+        "attempt_id", "item_id", "item__kind", "is_correct", "confidence"
+    )
+    return item_statistics(
+        [
+            AnswerRecord(attempt_id=a, item_id=i, kind=k, correct=c, confidence=conf)
+            for a, i, k, c, conf in rows
+        ]
+    )
+
+
+@dataclass(frozen=True)
+class ItemRow:
+    """One line of a statistics table: the item, how it was answered, whether learners can
+    be given it."""
+
+    item: Item
+    stats: ItemStats | None
+    available: bool
+
+    @property
+    def answers(self) -> int:
+        return self.stats.answers if self.stats else 0
+
+    @property
+    def has_enough_answers(self) -> bool:
+        return self.answers >= MIN_ITEM_ANSWERS
+
+    @property
+    def percent_right(self) -> int | None:
+        return self.stats.accuracy.percent if self.stats else None
+
+    @property
+    def mean_confidence(self) -> float | None:
+        return self.stats.mean_confidence if self.stats else None
+
+    @property
+    def discrimination(self) -> float | None:
+        return self.stats.discrimination if self.stats else None
+
+    @property
+    def flags(self) -> tuple[ItemFlag, ...]:
+        return self.stats.flags if self.stats else ()
+
+    @property
+    def measured_difficulty(self):
+        p = self.stats.p if self.stats else None
+        if p is None:
+            return ""
+        if p >= EASY_FROM:
+            return Difficulty.EASY.label
+        if p < HARD_BELOW:
+            return Difficulty.HARD.label
+        return Difficulty.MEDIUM.label
+
+
+def item_rows(items: Iterable[Item], stats: Mapping[int, ItemStats]) -> list[ItemRow]:
+    items = list(items)
+    available = set(
+        Item.objects.available()
+        .filter(pk__in=[item.pk for item in items])
+        .values_list("pk", flat=True)
+    )
+    return [ItemRow(item, stats.get(item.pk), item.pk in available) for item in items]
+
+
+class ItemFilterForm(forms.Form):
+    """The item bank's filter."""
+
+    kind = forms.ChoiceField(
+        label=_("Type"), choices=[("", _("Any type")), *ItemKind.choices], required=False
+    )
+    flagged = forms.BooleanField(label=_("Only items that behave badly"), required=False)
+
+    def filter(self, rows: list[ItemRow]) -> list[ItemRow]:
+        if not self.is_valid():
+            return rows
+        if kind := self.cleaned_data["kind"]:
+            rows = [row for row in rows if row.item.kind == kind]
+        if self.cleaned_data["flagged"]:
+            rows = [row for row in rows if row.flags]
+        return rows
+
+    @property
+    def is_filtering(self) -> bool:
+        return self.is_valid() and any(self.cleaned_data.values())

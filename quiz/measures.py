@@ -1,0 +1,397 @@
+"""The learning measures behind the results pages, computed from plain answer records.
+
+Nothing here touches the database: `quiz.results` turns stored answers into `AnswerRecord`s and
+these functions do the arithmetic, so every formula can be checked by hand in a test.
+
+Signal detection on the real-or-fake (verdict) items treats "manipulated" as the signal:
+a hit is a fake (deepfake or shallowfake) judged manipulated under either fake label, a false
+alarm is a real clip judged manipulated. d' = z(H) - z(F) is skill apart from leaning and
+c = -(z(H) + z(F)) / 2 is the leaning itself (below 0: calls clips fake too readily).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from statistics import NormalDist, fmean, pstdev
+
+from django.db import models
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from media_library.models.choices import TellCategory, Verdict
+
+FAKE_TYPES = (Verdict.DEEPFAKE, Verdict.SHALLOWFAKE)
+# Confidence is asked on a 50..100 scale (50 = a guess between two answers).
+CONFIDENCE_BUCKETS = ((50, 59), (60, 69), (70, 79), (80, 89), (90, 100))
+# Below this many fakes (or real clips) one answer moves a rate by more than 25 points, so the
+# plain-words summary gives no percentage and no leaning, and says why.
+MIN_CLIPS = 4
+MIN_CONFIDENT_ANSWERS = 5
+# |c| and |confidence - accuracy| under these are described as "no clear leaning" / "matches".
+# They are teaching cut-offs, not statistical tests.
+LEANING_THRESHOLD = 0.2
+CALIBRATION_GAP_POINTS = 10
+MIN_ITEM_ANSWERS = 5
+
+
+@dataclass(frozen=True)
+class AnswerRecord:
+    """One stored answer, flattened to what the measures need."""
+
+    attempt_id: int
+    item_id: int
+    kind: str  # "verdict" | "pair" | "spot_tell" | "technique"
+    correct: bool
+    confidence: int | None  # 50..100 (verdict and pair items), else None
+    truth: str = ""  # verdict items: the clip's verdict "real" | "deepfake" | "shallowfake"
+    said: str = ""  # verdict items: the learner's verdict
+    tell_categories: tuple[str, ...] = ()  # TellCategory values marked on the item's clip(s)
+    seconds: float | None = None  # time spent on the item
+
+
+@dataclass(frozen=True)
+class Rate:
+    """k out of n; `value` = k / n, None when n == 0 rather than a made-up 0."""
+
+    k: int
+    n: int
+
+    @property
+    def value(self) -> float | None:
+        return self.k / self.n if self.n else None
+
+    @property
+    def percent(self) -> int | None:
+        # Half up, not Python's round-half-even: 62.5 % shows as 63 %, as people expect.
+        return math.floor(100 * self.k / self.n + 0.5) if self.n else None
+
+    @classmethod
+    def of(cls, outcomes: Iterable[bool]) -> Rate:
+        outcomes = list(outcomes)
+        return cls(sum(outcomes), len(outcomes))
+
+
+@dataclass(frozen=True)
+class CalibrationBucket:
+    """Answers whose confidence fell in low..high (inclusive)."""
+
+    low: int
+    high: int
+    rate: Rate  # k right out of n answers in the bucket
+    mean_confidence: float | None
+
+    @property
+    def n(self) -> int:
+        return self.rate.n
+
+    @property
+    def accuracy(self) -> float | None:
+        return self.rate.value
+
+
+@dataclass(frozen=True)
+class TellRow:
+    category: str
+    label: str
+    rate: Rate
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Everything the results page shows about a set of answers."""
+
+    n: int
+    accuracy: Rate
+    hit_rate: Rate  # fakes judged manipulated / fakes (verdict items)
+    hit_rates: Mapping[str, Rate]  # the same per fake type: "deepfake", "shallowfake"
+    false_alarm_rate: Rate  # real clips judged manipulated / real clips
+    d_prime: float | None
+    criterion: float | None
+    calibration: tuple[CalibrationBucket, ...]
+    confident: Rate  # accuracy over the answers that carry a confidence
+    mean_confidence: float | None  # over the same answers, 50..100
+    brier: float | None
+    per_tell: Mapping[str, Rate] = field(default_factory=dict)
+    mean_seconds: float | None = None
+
+    @property
+    def correct(self) -> int:
+        return self.accuracy.k
+
+    @property
+    def per_tell_rows(self) -> list[TellRow]:
+        """per_tell in the TellCategory order, with translated labels."""
+        order = {value: i for i, value in enumerate(TellCategory.values)}
+        labels = dict(TellCategory.choices)
+        return [
+            TellRow(category, str(labels.get(category, category)), rate)
+            for category, rate in sorted(
+                self.per_tell.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0])
+            )
+        ]
+
+    def in_plain_words(self) -> list[str]:
+        """Short sentences a teenager can read; no number is given that the sample can't carry."""
+        if not self.n:
+            return []
+        return [*self._detection_words(), *self._calibration_words()]
+
+    def _detection_words(self) -> list[str]:
+        fakes, reals = self.hit_rate, self.false_alarm_rate
+        if not fakes.n and not reals.n:
+            return [_("There were no real-or-fake questions, so there is no fake-catching score.")]
+        words = []
+        if fakes.n >= MIN_CLIPS and reals.n >= MIN_CLIPS:
+            numbers = {"hit": fakes.percent, "fa": reals.percent}
+            if reals.k:
+                words.append(
+                    _(
+                        "You catch %(hit)d %% of fakes, but you also call %(fa)d %% of real "
+                        "clips fake."
+                    )
+                    % numbers
+                )
+            else:
+                words.append(
+                    _("You catch %(hit)d %% of fakes and you called no real clip fake.") % numbers
+                )
+            words += [self._leaning_words(), self._skill_words()]
+            return words
+        if fakes.n >= MIN_CLIPS:
+            words.append(_("You catch %(hit)d %% of fakes.") % {"hit": fakes.percent})
+        elif fakes.n:
+            words.append(
+                ngettext(
+                    "You caught %(k)d of %(n)d fake: too few to say how many fakes you catch.",
+                    "You caught %(k)d of %(n)d fakes: too few to say how many fakes you catch.",
+                    fakes.n,
+                )
+                % {"k": fakes.k, "n": fakes.n}
+            )
+        else:
+            words.append(_("There were no fakes, so we cannot say how many fakes you catch."))
+        if reals.n >= MIN_CLIPS:
+            words.append(_("You call %(fa)d %% of real clips fake.") % {"fa": reals.percent})
+        elif reals.n:
+            words.append(
+                ngettext(
+                    "There was only %(n)d real clip: too few real clips to measure false alarms.",
+                    "There were only %(n)d real clips: too few real clips to measure false alarms.",
+                    reals.n,
+                )
+                % {"n": reals.n}
+            )
+        else:
+            words.append(_("There were no real clips, so we cannot measure false alarms."))
+        return words
+
+    def _leaning_words(self) -> str:
+        c = _signed(self.criterion)
+        if self.criterion < -LEANING_THRESHOLD:
+            return _("You lean towards calling clips fake (criterion c = %(c)s).") % {"c": c}
+        if self.criterion > LEANING_THRESHOLD:
+            return _("You lean towards trusting clips (criterion c = %(c)s).") % {"c": c}
+        return _("You lean neither way (criterion c = %(c)s).") % {"c": c}
+
+    def _skill_words(self) -> str:
+        return _(
+            "Apart from that leaning, your skill at telling fakes from real clips is "
+            "d\u2032 = %(d)s (0 is guessing, 2 is excellent)."
+        ) % {"d": _signed(self.d_prime)}
+
+    def _calibration_words(self) -> list[str]:
+        if not self.confident.n:
+            return []
+        if self.confident.n < MIN_CONFIDENT_ANSWERS:
+            return [_("Too few answers with a confidence to say whether you are over-confident.")]
+        numbers = {"sure": round(self.mean_confidence), "right": self.confident.percent}
+        gap = self.mean_confidence - 100 * self.confident.value
+        if gap > CALIBRATION_GAP_POINTS:
+            text = _(
+                "You were %(sure)d %% sure on average but right %(right)d %% of the time: "
+                "you are over-confident."
+            )
+        elif gap < -CALIBRATION_GAP_POINTS:
+            text = _(
+                "You were %(sure)d %% sure on average but right %(right)d %% of the time: "
+                "you are under-confident, so trust yourself more."
+            )
+        else:
+            text = _(
+                "You were %(sure)d %% sure on average and right %(right)d %% of the time: "
+                "your confidence matches your accuracy."
+            )
+        return [text % numbers]
+
+
+def _signed(value: float) -> str:
+    # A real minus sign reads better than a hyphen; number_format picks the locale's decimal mark.
+    # Round first: number_format cuts floats off rather than rounding them; `+ 0.0` turns -0.0
+    # into 0.0 so a tiny negative value does not print as "-0.00".
+    return number_format(round(value, 2) + 0.0, 2).replace("-", "\u2212")
+
+
+def _z(rate: Rate) -> float:
+    """z of a rate, with the 1/(2N) correction of Macmillan & Kaplan (1985): a rate of 0 counts
+    as 1/(2N) and a rate of 1 as 1 - 1/(2N), so a perfect (or null) score gives a finite z."""
+    value = rate.value
+    if rate.k == 0:
+        value = 1 / (2 * rate.n)
+    elif rate.k == rate.n:
+        value = 1 - 1 / (2 * rate.n)
+    return NormalDist().inv_cdf(value)
+
+
+def _is_manipulated(verdict: str) -> bool:
+    return verdict in FAKE_TYPES
+
+
+def summarise(records: Sequence[AnswerRecord]) -> Summary:
+    """The measures over a set of answers.
+
+    accuracy = right / answers (all kinds). From verdict items only: H = fakes judged fake /
+    fakes, F = reals judged fake / reals, d' = z(H) - z(F), c = -(z(H) + z(F)) / 2 (None without
+    fakes or without reals). Over answers with a confidence: buckets of 10 points with their n,
+    mean confidence and accuracy, and Brier = mean((confidence / 100 - correct)²).
+    per_tell[category] = accuracy over answers whose clip(s) carry a tell of that category.
+    """
+    verdicts = [r for r in records if r.kind == "verdict" and r.truth]
+    fakes = [r for r in verdicts if _is_manipulated(r.truth)]
+    reals = [r for r in verdicts if r.truth == Verdict.REAL]
+    hit_rate = Rate.of(_is_manipulated(r.said) for r in fakes)
+    false_alarm_rate = Rate.of(_is_manipulated(r.said) for r in reals)
+    d_prime = criterion = None
+    if hit_rate.n and false_alarm_rate.n:
+        z_hit, z_fa = _z(hit_rate), _z(false_alarm_rate)
+        d_prime = z_hit - z_fa
+        criterion = -(z_hit + z_fa) / 2
+
+    confident = [r for r in records if r.confidence is not None]
+    per_tell: dict[str, list[bool]] = defaultdict(list)
+    for record in records:
+        for category in set(record.tell_categories):
+            per_tell[category].append(record.correct)
+    seconds = [r.seconds for r in records if r.seconds is not None]
+
+    return Summary(
+        n=len(records),
+        accuracy=Rate.of(r.correct for r in records),
+        hit_rate=hit_rate,
+        hit_rates={
+            str(kind): Rate.of(_is_manipulated(r.said) for r in fakes if r.truth == kind)
+            for kind in FAKE_TYPES
+        },
+        false_alarm_rate=false_alarm_rate,
+        d_prime=d_prime,
+        criterion=criterion,
+        calibration=_calibration(confident),
+        confident=Rate.of(r.correct for r in confident),
+        mean_confidence=fmean(r.confidence for r in confident) if confident else None,
+        brier=fmean((r.confidence / 100 - r.correct) ** 2 for r in confident)
+        if confident
+        else None,
+        per_tell={category: Rate.of(outcomes) for category, outcomes in per_tell.items()},
+        mean_seconds=fmean(seconds) if seconds else None,
+    )
+
+
+def _calibration(records: list[AnswerRecord]) -> tuple[CalibrationBucket, ...]:
+    grouped: list[list[AnswerRecord]] = [[] for _bucket in CONFIDENCE_BUCKETS]
+    for record in records:
+        # 100 belongs to the top bucket; anything outside 50..100 goes to the nearest end.
+        grouped[min(max((record.confidence - 50) // 10, 0), len(CONFIDENCE_BUCKETS) - 1)].append(
+            record
+        )
+    return tuple(
+        CalibrationBucket(
+            low=low,
+            high=high,
+            rate=Rate.of(r.correct for r in inside),
+            mean_confidence=fmean(r.confidence for r in inside) if inside else None,
+        )
+        for (low, high), inside in zip(CONFIDENCE_BUCKETS, grouped, strict=True)
+    )
+
+
+class ItemFlag(models.TextChoices):
+    """What a curator should look at on an item, from how learners answered it."""
+
+    EVERYONE_RIGHT = "everyone_right", gettext_lazy("Everyone right: it tells nobody apart")
+    EVERYONE_WRONG = "everyone_wrong", gettext_lazy("Everyone wrong: check the answer key")
+    NEGATIVE_DISCRIMINATION = (
+        "negative_discrimination",
+        gettext_lazy("Negative discrimination: learners who do well elsewhere miss it more"),
+    )
+
+
+@dataclass(frozen=True)
+class ItemStats:
+    item_id: int
+    accuracy: Rate  # its value is the difficulty index p
+    mean_confidence: float | None
+    discrimination: float | None
+    flags: tuple[ItemFlag, ...]
+
+    @property
+    def answers(self) -> int:
+        return self.accuracy.n
+
+    @property
+    def p(self) -> float | None:
+        return self.accuracy.value
+
+
+def point_biserial(correct: Sequence[bool], scores: Sequence[float]) -> float | None:
+    """r_pb = (M1 - M0) / s · √(p·q): M1, M0 the mean score of those right / wrong, s the
+    population SD of all scores, p the share right and q = 1 - p (equal to Pearson's r with
+    correctness as 0/1). None with fewer than MIN_ITEM_ANSWERS pairs or no variance."""
+    if len(correct) < MIN_ITEM_ANSWERS:
+        return None
+    right = [s for c, s in zip(correct, scores, strict=True) if c]
+    wrong = [s for c, s in zip(correct, scores, strict=True) if not c]
+    spread = pstdev(scores)
+    if not right or not wrong or spread == 0:
+        return None
+    p = len(right) / len(correct)
+    return (fmean(right) - fmean(wrong)) / spread * math.sqrt(p * (1 - p))
+
+
+def item_statistics(records: Sequence[AnswerRecord]) -> dict[int, ItemStats]:
+    """Per item: p = proportion right, mean confidence, and discrimination = point-biserial r
+    between being right on the item and the attempt's rest score (proportion right on the
+    attempt's OTHER items; an attempt with no other item gives no pair)."""
+    by_attempt: dict[int, list[AnswerRecord]] = defaultdict(list)
+    by_item: dict[int, list[AnswerRecord]] = defaultdict(list)
+    for record in records:
+        by_attempt[record.attempt_id].append(record)
+        by_item[record.item_id].append(record)
+
+    stats = {}
+    for item_id, answers in by_item.items():
+        pairs = []
+        for answer in answers:
+            others = [r.correct for r in by_attempt[answer.attempt_id] if r.item_id != item_id]
+            if others:
+                pairs.append((answer.correct, fmean(others)))
+        accuracy = Rate.of(r.correct for r in answers)
+        discrimination = point_biserial([c for c, _s in pairs], [s for _c, s in pairs])
+        flags = []
+        if accuracy.n >= MIN_ITEM_ANSWERS and accuracy.k == accuracy.n:
+            flags.append(ItemFlag.EVERYONE_RIGHT)
+        if accuracy.n >= MIN_ITEM_ANSWERS and accuracy.k == 0:
+            flags.append(ItemFlag.EVERYONE_WRONG)
+        if discrimination is not None and discrimination < 0:
+            flags.append(ItemFlag.NEGATIVE_DISCRIMINATION)
+        confidences = [r.confidence for r in answers if r.confidence is not None]
+        stats[item_id] = ItemStats(
+            item_id=item_id,
+            accuracy=accuracy,
+            mean_confidence=fmean(confidences) if confidences else None,
+            discrimination=discrimination,
+            flags=tuple(flags),
+        )
+    return stats

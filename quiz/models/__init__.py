@@ -1,0 +1,22 @@
+from quiz.models.attempts import Answer, Attempt, AttemptItem, GivenAnswer
+from quiz.models.choices import Difficulty, ItemKind, Mode, Order, Selection, Slot, SpotTarget
+from quiz.models.items import Crowd, Item
+from quiz.models.quizzes import Quiz, QuizItem
+
+__all__ = [
+    "Answer",
+    "Attempt",
+    "AttemptItem",
+    "Crowd",
+    "Difficulty",
+    "GivenAnswer",
+    "Item",
+    "ItemKind",
+    "Mode",
+    "Order",
+    "Quiz",
+    "QuizItem",
+    "Selection",
+    "Slot",
+    "SpotTarget",
+]

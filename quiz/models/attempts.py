@@ -1,0 +1,282 @@
+"""Attempts at a quiz and the answers in them: stored once, judged on arrival."""
+
+from __future__ import annotations
+
+import random
+import uuid
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import IntegrityError, models, transaction
+from django.db.models import Exists, OuterRef
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from media_library.models import Clip, Technique, Verdict
+from quiz.models.choices import ItemKind, Mode, Slot
+from quiz.models.items import Item
+from quiz.models.quizzes import Quiz
+from quiz.scoring import Box
+
+# Anonymous visitors own the attempts whose ids their session lists (the list survives
+# logging in, which only rotates the session key).
+SESSION_ATTEMPTS = "quiz_attempts"
+SESSION_ATTEMPTS_KEPT = 50
+
+
+class AttemptQuerySet(models.QuerySet["Attempt"]):
+    def start(self, quiz: Quiz, request: HttpRequest, rng: random.Random | None = None) -> Attempt:
+        """A new attempt at quiz for whoever made the request, its items drawn and frozen."""
+        rng = rng or random.SystemRandom()
+        items = quiz.draw(rng)
+        if not items:
+            raise ValidationError(_("This quiz has no items ready yet."))
+        user = request.user if request.user.is_authenticated else None
+        with transaction.atomic():
+            attempt = self.create(quiz=quiz, user=user, mode=quiz.mode)
+            AttemptItem.objects.bulk_create(
+                AttemptItem(
+                    attempt=attempt,
+                    item=item,
+                    position=position,
+                    # Which clip of a pair shows as A is random per attempt: its place on
+                    # the page must say nothing about which one is fake.
+                    swapped=item.kind == ItemKind.PAIR and rng.random() < 0.5,
+                )
+                for position, item in enumerate(items, start=1)
+            )
+        if user is None:
+            owned = request.session.get(SESSION_ATTEMPTS, [])
+            request.session[SESSION_ATTEMPTS] = [*owned, str(attempt.uid)][-SESSION_ATTEMPTS_KEPT:]
+        return attempt
+
+    def owned_by(self, request: HttpRequest) -> AttemptQuerySet:
+        owned = request.session.get(SESSION_ATTEMPTS, [])
+        anonymous = models.Q(user__isnull=True, uid__in=owned)
+        if request.user.is_authenticated:
+            return self.filter(anonymous | models.Q(user=request.user))
+        return self.filter(anonymous)
+
+
+class Attempt(models.Model):
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="attempts")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="quiz_attempts",
+    )
+    # Copied from the quiz when the attempt starts: editing a quiz must not change how an
+    # attempt under way gives feedback.
+    mode = models.CharField(max_length=20, choices=Mode)
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = AttemptQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+        indexes = [
+            # A learner's history: their attempts, newest first.
+            models.Index(fields=["user", "-started_at"], name="quiz_attempt_user_recent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quiz} · {self.started_at:%Y-%m-%d %H:%M}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("quiz:attempt", args=[self.uid])
+
+    @property
+    def attempt_mode(self) -> Mode:
+        return Mode(self.mode)
+
+    @property
+    def is_finished(self) -> bool:
+        return self.finished_at is not None
+
+    def reveals(self, answered: bool) -> bool:
+        """Whether an answered item may show its truth now."""
+        return answered and (self.attempt_mode.reveals_each_item or self.is_finished)
+
+    def entry_at(self, position: int) -> AttemptItem:
+        return self.entries.select_related("item__clip", "item__other_clip").get(position=position)
+
+    def next_unanswered(self) -> AttemptItem | None:
+        return self.entries.filter(answer__isnull=True).order_by("position").first()
+
+    def record(self, entry: AttemptItem, given: GivenAnswer) -> tuple[Answer, bool]:
+        """Store the answer to one of this attempt's items, once.
+
+        Returns (answer, created). A double click, a replayed request or a second answer to
+        the same item returns the answer stored first; the unique constraints settle races
+        between concurrent requests, whichever process they run in.
+        """
+        if entry.attempt_id != self.pk:
+            raise ValidationError(_("That item is not part of this attempt."))
+        # No look-before-insert: the insert itself is the check (one query fewer on the hot
+        # path), and a duplicate falls through to returning the stored answer.
+        item = entry.item
+        picked = None
+        if given.slot:
+            picked = entry.clip_in_slot(Slot(given.slot))
+        judgement = item.judge(
+            verdict=given.verdict,
+            technique=given.technique,
+            picked_clip=picked,
+            region=given.region,
+            seconds=given.seconds,
+        )
+        now = timezone.now()
+        try:
+            with transaction.atomic():
+                answer = Answer.objects.create(
+                    attempt=self,
+                    item=item,
+                    entry=entry,
+                    key=given.key,
+                    verdict=given.verdict,
+                    technique=given.technique,
+                    picked=given.slot,
+                    point_x=given.point[0] if given.point else None,
+                    point_y=given.point[1] if given.point else None,
+                    cell=given.cell,
+                    seconds=given.seconds,
+                    confidence=given.confidence,
+                    is_correct=judgement.correct,
+                    score=judgement.score,
+                    seconds_taken=(now - entry.shown_at).total_seconds()
+                    if entry.shown_at
+                    else None,
+                )
+        except IntegrityError:
+            existing = Answer.objects.filter(attempt=self, item_id=entry.item_id).first()
+            if existing is None:
+                # The key was used for another item of this attempt: a tampered form.
+                raise ValidationError(_("This answer form was already used.")) from None
+            return existing, False
+        self.finish_if_complete()
+        return answer, True
+
+    def finish_if_complete(self) -> None:
+        """Mark the attempt finished once every item has an answer, in one conditional UPDATE
+        (concurrent last answers cannot both finish it, and nothing is read first)."""
+        if self.finished_at is not None:
+            return
+        finished = timezone.now()
+        unanswered = AttemptItem.objects.filter(attempt=OuterRef("pk"), answer__isnull=True)
+        if (
+            Attempt.objects.filter(pk=self.pk, finished_at__isnull=True)
+            .exclude(Exists(unanswered))
+            .update(finished_at=finished)
+        ):
+            self.finished_at = finished
+
+
+@dataclass(frozen=True)
+class GivenAnswer:
+    """What the learner submitted, validated by the answer form."""
+
+    key: uuid.UUID
+    verdict: str = ""
+    technique: str = ""
+    slot: str = ""
+    point: tuple[float, float] | None = None
+    cell: int | None = None
+    seconds: float | None = None
+    confidence: int | None = None
+
+    @property
+    def region(self) -> Box | None:
+        if self.point is not None:
+            return Box.around_point(*self.point)
+        if self.cell is not None:
+            return Box.grid_cell(self.cell)
+        return None
+
+
+class AttemptItem(models.Model):
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="entries")
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="attempt_entries")
+    position = models.PositiveSmallIntegerField()
+    swapped = models.BooleanField(default=False)
+    # When the item was first shown, for time per item.
+    shown_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["attempt", "position"], name="quiz_entry_position"),
+            models.UniqueConstraint(fields=["attempt", "item"], name="quiz_entry_item_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.attempt_id} #{self.position}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("quiz:item", args=[self.attempt.uid, self.position])
+
+    def clip_in_slot(self, slot: Slot) -> Clip:
+        first, second = self.item.clip, self.item.other_clip
+        if self.swapped:
+            first, second = second, first
+        return first if slot == Slot.A else second
+
+    def slots(self) -> list[tuple[Slot, Clip]]:
+        if self.item.kind != ItemKind.PAIR:
+            return [(Slot.A, self.item.clip)]
+        return [(slot, self.clip_in_slot(slot)) for slot in (Slot.A, Slot.B)]
+
+    def mark_shown(self) -> None:
+        if self.shown_at is None:
+            self.shown_at = timezone.now()
+            AttemptItem.objects.filter(pk=self.pk, shown_at__isnull=True).update(
+                shown_at=self.shown_at
+            )
+
+
+class Answer(models.Model):
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="answers")
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="answers")
+    entry = models.OneToOneField(AttemptItem, on_delete=models.CASCADE, related_name="answer")
+    # Sent with the form it was rendered into, so a replayed post is recognised as the same.
+    key = models.UUIDField()
+    verdict = models.CharField(max_length=20, choices=Verdict, blank=True)
+    technique = models.CharField(max_length=20, choices=Technique, blank=True)
+    picked = models.CharField(max_length=1, choices=Slot, blank=True)
+    point_x = models.FloatField(null=True, blank=True)
+    point_y = models.FloatField(null=True, blank=True)
+    cell = models.PositiveSmallIntegerField(null=True, blank=True)
+    seconds = models.FloatField(null=True, blank=True)
+    confidence = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(50), MaxValueValidator(100)]
+    )
+    is_correct = models.BooleanField()
+    score = models.FloatField()
+    seconds_taken = models.FloatField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["entry__position"]
+        constraints = [
+            models.UniqueConstraint(fields=["attempt", "item"], name="quiz_answer_once_per_item"),
+            models.UniqueConstraint(fields=["attempt", "key"], name="quiz_answer_key_once"),
+            models.CheckConstraint(
+                condition=models.Q(confidence__isnull=True)
+                | models.Q(confidence__gte=50, confidence__lte=100),
+                name="quiz_answer_confidence_50_100",
+            ),
+        ]
+        indexes = [
+            # The crowd panel: how many answers to an item, how many right.
+            models.Index(fields=["item", "is_correct"], name="quiz_answer_item_correct"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.attempt_id}/{self.item_id}: {'right' if self.is_correct else 'wrong'}"

@@ -1,0 +1,66 @@
+"""The fixed vocabularies of the quiz engine."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ItemKind(models.TextChoices):
+    VERDICT = "verdict", _("Real or fake?")
+    PAIR = "pair", _("Which one was manipulated?")
+    SPOT_TELL = "spot_tell", _("Spot the tell")
+    TECHNIQUE = "technique", _("Which technique?")
+
+    @property
+    def asks_confidence(self) -> bool:
+        # Calibration needs a confidence on judgements with a right/wrong of their own;
+        # clicking a region or naming a technique is scored differently.
+        return self in (ItemKind.VERDICT, ItemKind.PAIR)
+
+
+class Difficulty(models.TextChoices):
+    EASY = "easy", _("Easy")
+    MEDIUM = "medium", _("Medium")
+    HARD = "hard", _("Hard")
+
+
+class SpotTarget(models.TextChoices):
+    REGION = "region", _("Where on the frame")
+    TIME = "time", _("When in the clip")
+    BOTH = "both", _("Where and when")
+
+    @property
+    def asks_region(self) -> bool:
+        return self in (SpotTarget.REGION, SpotTarget.BOTH)
+
+    @property
+    def asks_time(self) -> bool:
+        return self in (SpotTarget.TIME, SpotTarget.BOTH)
+
+
+class Mode(models.TextChoices):
+    PRACTICE = "practice", _("Practice: feedback after each item")
+    ASSESSMENT = "assessment", _("Assessment: feedback at the end")
+    FEED = "feed", _("Feed: a realistic stream, phone-size, feedback at the end")
+
+    @property
+    def reveals_each_item(self) -> bool:
+        return self == Mode.PRACTICE
+
+
+class Selection(models.TextChoices):
+    FIXED = "fixed", _("A fixed list of items")
+    POOL = "pool", _("A draw from the item pool")
+
+
+class Order(models.TextChoices):
+    ORDERED = "ordered", _("In order")
+    SHUFFLED = "shuffled", _("Shuffled for each attempt")
+
+
+class Slot(models.TextChoices):
+    """The two clips of a pair item as the learner sees them."""
+
+    A = "a", _("Clip A")
+    B = "b", _("Clip B")

@@ -1,0 +1,120 @@
+"""What a learner sees once their answer is stored: the truth, the tells, the crowd, the
+detector's view, their confidence against the outcome and, for a fake, its original."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+
+from media_library.models import Clip, Tell
+from quiz.models import Answer, AttemptItem, Crowd, ItemKind
+
+
+@dataclass
+class RevealedClip:
+    slot_label: str
+    clip: Clip
+    tells: list[Tell]
+    # The original a fake was made from, shown side by side when learners may see it.
+    original: Clip | None
+    # Filled by the detector (a later issue) when it has analysed the clip; until then the
+    # panel says so honestly instead of inventing a score.
+    detection: object | None = None
+
+
+@dataclass
+class Reveal:
+    entry: AttemptItem
+    answer: Answer
+    clips: list[RevealedClip]
+    crowd: Crowd
+    outcome: str
+    your_answer: str
+    right_answer: str
+    extra: dict = field(default_factory=dict)
+
+
+def build_reveal(entry: AttemptItem, answer: Answer) -> Reveal:
+    item = entry.item
+    slots = entry.slots()
+    clips = []
+    for slot, clip in slots:
+        original = clip.original if clip.is_manipulated and clip.original_id else None
+        if original is not None and not original.is_published:
+            original = None
+        clips.append(
+            RevealedClip(
+                slot_label=slot.label if len(slots) > 1 else "",
+                clip=clip,
+                tells=list(clip.tells.all()),
+                original=original,
+            )
+        )
+    return Reveal(
+        entry=entry,
+        answer=answer,
+        clips=clips,
+        crowd=item.crowd(),
+        outcome=confidence_outcome(answer),
+        your_answer=describe_answer(entry, answer),
+        right_answer=describe_truth(entry),
+    )
+
+
+def describe_answer(entry: AttemptItem, answer: Answer) -> str:
+    kind = entry.item.item_kind
+    if kind == ItemKind.VERDICT:
+        return answer.get_verdict_display()
+    if kind == ItemKind.PAIR:
+        return answer.get_picked_display()
+    if kind == ItemKind.TECHNIQUE:
+        return answer.get_technique_display()
+    parts = []
+    if answer.point_x is not None:
+        parts.append(
+            _("a point %(x)d %% across, %(y)d %% down")
+            % {"x": round(answer.point_x * 100), "y": round(answer.point_y * 100)}
+        )
+    elif answer.cell is not None:
+        from quiz.forms import GRID_CELLS
+
+        parts.append(str(dict(GRID_CELLS)[answer.cell]).lower())
+    if answer.seconds is not None:
+        parts.append(_("%(s).1f s") % {"s": answer.seconds})
+    return ", ".join(parts)
+
+
+def describe_truth(entry: AttemptItem) -> str:
+    item = entry.item
+    kind = item.item_kind
+    if kind == ItemKind.VERDICT:
+        return item.clip.get_verdict_display()
+    if kind == ItemKind.PAIR:
+        manipulated = item.manipulated_clip
+        slot = next(slot for slot, clip in entry.slots() if clip.pk == manipulated.pk)
+        return slot.label
+    if kind == ItemKind.TECHNIQUE:
+        from media_library.models import Technique
+
+        return Technique(item.correct_technique).label
+    return _("the marked tells below")
+
+
+def confidence_outcome(answer: Answer) -> str:
+    """The learner's confidence set against what happened, in one sentence."""
+    if answer.confidence is None:
+        return ""
+    sure = answer.confidence
+    if answer.is_correct:
+        if sure >= 85:
+            return _("You were %(sure)d %% sure, and right.") % {"sure": sure}
+        return _("You were only %(sure)d %% sure, but you were right: trust that eye.") % {
+            "sure": sure
+        }
+    if sure >= 85:
+        return _(
+            "You were %(sure)d %% sure, and this one fooled you: strong certainty is worth a "
+            "second look."
+        ) % {"sure": sure}
+    return _("You were %(sure)d %% sure, and rightly unsure: this one was hard.") % {"sure": sure}

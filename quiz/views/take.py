@@ -1,0 +1,171 @@
+"""Taking a quiz: start, one item at a time (answer, then reveal), results and the share card.
+
+Every step is a plain form post or link; with htmx the item area is swapped in place instead
+(the same views answer with the page's partials). Nothing about a clip's truth reaches the page
+before its answer is stored: the pre-answer partial gets no clip object at all, only the
+attempt entry and opaque media URLs.
+"""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRedirect, push_url
+
+from quiz.access import get_attempt, visible_quiz
+from quiz.forms import AnswerForm
+from quiz.models import Attempt, AttemptItem, ItemKind, Mode, Quiz
+from quiz.results import attempt_results, learner_results
+from quiz.reveal import build_reveal
+
+ITEM = "quiz/item.html"
+
+
+def quiz_list(request: HttpRequest) -> HttpResponse:
+    quizzes = Quiz.objects.published().order_by("title")
+    return render(request, "quiz/quiz_list.html", {"quizzes": quizzes})
+
+
+def quiz_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    quiz = visible_quiz(request, get_object_or_404(Quiz, slug=slug))
+    return render(request, "quiz/quiz_detail.html", {"quiz": quiz, "mode": quiz.quiz_mode})
+
+
+@require_POST
+def quiz_start(request: HttpRequest, slug: str) -> HttpResponse:
+    quiz = visible_quiz(request, get_object_or_404(Quiz, slug=slug))
+    try:
+        attempt = Attempt.objects.start(quiz, request)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+        return redirect(quiz)
+    return redirect("quiz:item", attempt.uid, 1)
+
+
+@never_cache
+def attempt_resume(request: HttpRequest, uid: UUID) -> HttpResponse:
+    attempt = get_attempt(request, uid)
+    entry = attempt.next_unanswered()
+    if entry is None:
+        return redirect("quiz:results", attempt.uid)
+    return redirect("quiz:item", attempt.uid, entry.position)
+
+
+def _entry(attempt: Attempt, position: int) -> AttemptItem:
+    try:
+        return attempt.entry_at(position)
+    except AttemptItem.DoesNotExist:
+        raise Http404 from None
+
+
+def _stage_context(request: HttpRequest, attempt: Attempt, entry: AttemptItem, **extra) -> dict:
+    answer = getattr(entry, "answer", None)
+    total = attempt.entries.count()
+    context = {
+        "attempt": attempt,
+        "entry": entry,
+        "mode": attempt.attempt_mode,
+        "total": total,
+        "is_last": entry.position == total,
+        "answered": answer is not None,
+        "next_url": reverse("quiz:attempt", args=[attempt.uid]),
+    }
+    if attempt.reveals(answered=answer is not None):
+        context["reveal"] = build_reveal(entry, answer)
+    elif answer is None:
+        entry.mark_shown()
+        context["form"] = extra.pop("form", None) or AnswerForm(entry)
+        context["item_kind"] = entry.item.item_kind
+        context["question"] = entry.item.question
+        context["media"] = item_media(attempt, entry)
+    context.update(extra)
+    return context
+
+
+def item_media(attempt: Attempt, entry: AttemptItem) -> list[dict]:
+    """What the pre-answer page may know of each clip: opaque URLs, its shape, its words."""
+    variant = "feed" if attempt.mode == Mode.FEED else "media"
+    media = []
+    for slot, clip in entry.slots():
+
+        def url(name: str, slot=slot) -> str:
+            return reverse("quiz:item-media", args=[attempt.uid, entry.position, slot, name])
+
+        media.append(
+            {
+                "slot": slot,
+                "label": slot.label if entry.item.kind == ItemKind.PAIR else "",
+                "is_video": clip.kind == "video",
+                "src": url(variant),
+                "poster": url("poster") if clip.kind == "video" else "",
+                "captions": url("captions") if clip.captions_vtt.strip() else "",
+                "transcript": clip.transcript,
+                "width": clip.width,
+                "height": clip.height,
+                "duration": clip.duration_seconds,
+            }
+        )
+    return media
+
+
+@never_cache
+def item(request: HttpRequest, uid: UUID, position: int) -> HttpResponse:
+    attempt = get_attempt(request, uid)
+    entry = _entry(attempt, position)
+    context = _stage_context(request, attempt, entry)
+    if request.htmx and not request.htmx.boosted:
+        response = render(request, f"{ITEM}#stage", context)
+        return push_url(response, request.get_full_path())
+    return render(request, ITEM, context)
+
+
+@require_POST
+@never_cache
+def item_answer(request: HttpRequest, uid: UUID, position: int) -> HttpResponse:
+    attempt = get_attempt(request, uid)
+    entry = _entry(attempt, position)
+    form = AnswerForm(entry, request.POST)
+    if not form.is_valid():
+        context = _stage_context(request, attempt, entry, form=form)
+        template = f"{ITEM}#stage" if request.htmx else ITEM
+        return render(request, template, context, status=422 if request.htmx else 200)
+    try:
+        _answer, created = attempt.record(entry, form.given())
+    except ValidationError as error:
+        return HttpResponse(error.messages[0], status=400, content_type="text/plain")
+    if not created:
+        messages.info(request, _("You had already answered this one; your first answer stands."))
+    if attempt.attempt_mode.reveals_each_item:
+        target = entry
+    else:
+        # Assessment and feed: straight on to the next item, feedback at the end.
+        target = attempt.next_unanswered()
+        if target is None:
+            done = reverse("quiz:results", args=[attempt.uid])
+            return HttpResponseClientRedirect(done) if request.htmx else redirect(done)
+    if not request.htmx:
+        return redirect("quiz:item", attempt.uid, target.position)
+    if target.pk != entry.pk:
+        target = attempt.entry_at(target.position)
+    response = render(request, f"{ITEM}#stage", _stage_context(request, attempt, target))
+    return push_url(response, reverse("quiz:item", args=[attempt.uid, target.position]))
+
+
+@never_cache
+def results(request: HttpRequest, uid: UUID) -> HttpResponse:
+    attempt = get_attempt(request, uid)
+    return render(request, "quiz/results.html", attempt_results(attempt))
+
+
+@login_required
+def my_progress(request: HttpRequest) -> HttpResponse:
+    return render(request, "quiz/progress.html", learner_results(request.user))

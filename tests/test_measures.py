@@ -1,0 +1,288 @@
+"""The learning measures, checked against numbers worked out by hand in the comments."""
+
+from __future__ import annotations
+
+from django.test import SimpleTestCase
+
+from quiz.measures import AnswerRecord, ItemFlag, Rate, item_statistics, point_biserial, summarise
+
+
+def verdict(item: int, truth: str, said: str, confidence: int, **extra) -> AnswerRecord:
+    return AnswerRecord(
+        attempt_id=extra.pop("attempt_id", 1),
+        item_id=item,
+        kind="verdict",
+        correct=truth == said,
+        confidence=confidence,
+        truth=truth,
+        said=said,
+        **extra,
+    )
+
+
+# One attempt of twelve answers.
+# Fakes (4): 1 deepfake→deepfake (hit), 2 deepfake→shallowfake (hit under the wrong fake label,
+# so it is a hit but not a correct answer), 3 shallowfake→shallowfake (hit), 4 shallowfake→real
+# (miss). H = 3/4 = .75; deepfakes 2/2, shallowfakes 1/2.
+# Reals (5): 5, 6, 7 real→real; 8 real→deepfake and 9 real→shallowfake (false alarms). F = 2/5 = .4.
+# z(.75) = 0.6745, z(.4) = -0.2533
+# d' = 0.6745 - (-0.2533) = 0.9278;  c = -(0.6745 + (-0.2533)) / 2 = -0.2106
+# Right: 1, 3, 5, 6, 7, 10, 12 → 7 of 12.
+FIXTURE = [
+    verdict(1, "deepfake", "deepfake", 90, tell_categories=("blinking",), seconds=10.0),
+    verdict(2, "deepfake", "shallowfake", 60, tell_categories=("lip_sync",), seconds=20.0),
+    verdict(3, "shallowfake", "shallowfake", 80, tell_categories=("speed_change",), seconds=30.0),
+    verdict(4, "shallowfake", "real", 70, tell_categories=("cut_splice",)),
+    verdict(5, "real", "real", 50),
+    verdict(6, "real", "real", 100),
+    verdict(7, "real", "real", 95),
+    verdict(8, "real", "deepfake", 85),
+    verdict(9, "real", "shallowfake", 55),
+    AnswerRecord(1, 10, "pair", True, 75, tell_categories=("blinking", "lip_sync")),
+    AnswerRecord(1, 11, "spot_tell", False, None, tell_categories=("blinking",)),
+    AnswerRecord(1, 12, "technique", True, None),
+]
+
+
+class RateTests(SimpleTestCase):
+    def test_it_has_no_value_without_answers(self):
+        self.assertIsNone(Rate(0, 0).value)
+        self.assertIsNone(Rate(0, 0).percent)
+
+    def test_it_rounds_percentages_half_up(self):
+        self.assertEqual(Rate(5, 8).percent, 63)  # 62.5 %
+        self.assertEqual(Rate(1, 3).percent, 33)
+
+
+class SummaryTests(SimpleTestCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.summary = summarise(FIXTURE)
+
+    def test_it_counts_accuracy_over_all_kinds(self):
+        self.assertEqual((self.summary.n, self.summary.correct), (12, 7))
+        self.assertAlmostEqual(self.summary.accuracy.value, 7 / 12, places=4)
+
+    def test_it_counts_a_fake_under_the_wrong_fake_label_as_a_hit(self):
+        self.assertEqual(self.summary.hit_rate, Rate(3, 4))
+        self.assertEqual(self.summary.hit_rates["deepfake"], Rate(2, 2))
+        self.assertEqual(self.summary.hit_rates["shallowfake"], Rate(1, 2))
+        self.assertEqual(self.summary.false_alarm_rate, Rate(2, 5))
+
+    def test_it_computes_d_prime_and_criterion(self):
+        self.assertAlmostEqual(self.summary.d_prime, 0.9278, places=4)
+        self.assertAlmostEqual(self.summary.criterion, -0.2106, places=4)
+
+    def test_it_corrects_perfect_and_null_rates(self):
+        # 4 of 4 fakes caught: H = 1 becomes 1 - 1/(2*4) = .875, z = 1.1503.
+        # 0 of 5 reals called fake: F = 0 becomes 1/(2*5) = .1, z = -1.2816.
+        # d' = 1.1503 + 1.2816 = 2.4319; c = -(1.1503 - 1.2816) / 2 = 0.0656.
+        records = [verdict(i, "deepfake", "deepfake", 80) for i in range(4)]
+        records += [verdict(10 + i, "real", "real", 80) for i in range(5)]
+        summary = summarise(records)
+        self.assertAlmostEqual(summary.d_prime, 2.4319, places=4)
+        self.assertAlmostEqual(summary.criterion, 0.0656, places=4)
+
+    def test_it_gives_no_d_prime_without_real_clips(self):
+        summary = summarise([verdict(1, "deepfake", "deepfake", 80)])
+        self.assertIsNone(summary.d_prime)
+        self.assertIsNone(summary.criterion)
+        self.assertEqual(summary.false_alarm_rate, Rate(0, 0))
+
+    def test_it_computes_the_brier_score(self):
+        # (confidence/100 - right)^2 over the ten answers with a confidence:
+        # .01 + .36 + .04 + .49 + .25 + 0 + .0025 + .7225 + .3025 + .0625 = 2.24 → 2.24 / 10.
+        self.assertAlmostEqual(self.summary.brier, 0.224, places=4)
+        self.assertEqual(self.summary.confident, Rate(6, 10))
+        self.assertAlmostEqual(self.summary.mean_confidence, 76.0, places=4)  # 760 / 10
+
+    def test_it_buckets_confidence(self):
+        # 50-59: 50 ✓, 55 ✗ | 60-69: 60 ✗ | 70-79: 70 ✗, 75 ✓ | 80-89: 80 ✓, 85 ✗ |
+        # 90-100: 90 ✓, 95 ✓, 100 ✓
+        expected = [
+            (50, 59, 2, 52.5, 0.5),
+            (60, 69, 1, 60.0, 0.0),
+            (70, 79, 2, 72.5, 0.5),
+            (80, 89, 2, 82.5, 0.5),
+            (90, 100, 3, 95.0, 1.0),
+        ]
+        for bucket, (low, high, n, mean, accuracy) in zip(
+            self.summary.calibration, expected, strict=True
+        ):
+            self.assertEqual((bucket.low, bucket.high, bucket.n), (low, high, n))
+            self.assertAlmostEqual(bucket.mean_confidence, mean, places=4)
+            self.assertAlmostEqual(bucket.accuracy, accuracy, places=4)
+
+    def test_it_counts_an_answer_for_every_tell_on_its_clip(self):
+        # blinking: items 1 ✓, 10 ✓, 11 ✗; lip_sync: 2 ✗, 10 ✓.
+        self.assertEqual(
+            self.summary.per_tell,
+            {
+                "blinking": Rate(2, 3),
+                "lip_sync": Rate(1, 2),
+                "speed_change": Rate(1, 1),
+                "cut_splice": Rate(0, 1),
+            },
+        )
+        rows = self.summary.per_tell_rows
+        self.assertEqual([row.label for row in rows][:2], ["Blinking", "Lip sync"])
+
+    def test_it_averages_the_time_taken(self):
+        self.assertAlmostEqual(self.summary.mean_seconds, 20.0, places=4)
+
+    def test_it_summarises_nothing_as_nothing(self):
+        summary = summarise([])
+        self.assertEqual(summary.n, 0)
+        self.assertIsNone(summary.accuracy.value)
+        self.assertIsNone(summary.brier)
+        self.assertEqual(summary.in_plain_words(), [])
+
+
+class PlainWordsTests(SimpleTestCase):
+    def test_it_explains_the_result(self):
+        words = summarise(FIXTURE).in_plain_words()
+        self.assertEqual(
+            words,
+            [
+                "You catch 75 % of fakes, but you also call 40 % of real clips fake.",
+                "You lean towards calling clips fake (criterion c = \u22120.21).",
+                "Apart from that leaning, your skill at telling fakes from real clips is "
+                "d\u2032 = 0.93 (0 is guessing, 2 is excellent).",
+                "You were 76 % sure on average but right 60 % of the time: you are over-confident.",
+            ],
+        )
+
+    def test_it_says_when_there_are_too_few_clips(self):
+        # Two fakes and no real clip: no percentage, no leaning, no d'.
+        records = [verdict(1, "deepfake", "deepfake", 90), verdict(2, "deepfake", "real", 90)]
+        words = summarise(records).in_plain_words()
+        self.assertIn("You caught 1 of 2 fakes: too few to say how many fakes you catch.", words)
+        self.assertIn("There were no real clips, so we cannot measure false alarms.", words)
+        self.assertIn(
+            "Too few answers with a confidence to say whether you are over-confident.", words
+        )
+        self.assertFalse([w for w in words if "criterion" in w or "%" in w])
+
+    def test_it_says_when_there_are_too_few_real_clips(self):
+        records = [verdict(i, "deepfake", "deepfake", 60) for i in range(4)]
+        records += [verdict(10, "real", "real", 60)]
+        words = summarise(records).in_plain_words()
+        self.assertIn("You catch 100 % of fakes.", words)
+        self.assertIn(
+            "There was only 1 real clip: too few real clips to measure false alarms.", words
+        )
+
+    def test_it_calls_modest_learners_under_confident(self):
+        # 5 answers at 60 % sure, all right: 40 points under.
+        records = [verdict(i, "real", "real", 60) for i in range(5)]
+        words = summarise(records).in_plain_words()
+        self.assertIn(
+            "You were 60 % sure on average but right 100 % of the time: "
+            "you are under-confident, so trust yourself more.",
+            words,
+        )
+
+    def test_it_sees_no_leaning_in_a_balanced_learner(self):
+        # H = 3/4, F = 1/4: z(.75) + z(.25) = 0, so c = 0 and there is no leaning.
+        records = [verdict(i, "deepfake", "deepfake", 75) for i in range(3)]
+        records += [verdict(3, "deepfake", "real", 75)]
+        records += [verdict(10 + i, "real", "real", 75) for i in range(3)]
+        records += [verdict(13, "real", "deepfake", 75)]
+        words = summarise(records).in_plain_words()
+        self.assertIn("You lean neither way (criterion c = 0.00).", words)
+        self.assertIn(
+            "You were 75 % sure on average and right 75 % of the time: "
+            "your confidence matches your accuracy.",
+            words,
+        )
+
+
+def matrix(rows: dict[int, dict[int, bool]]) -> list[AnswerRecord]:
+    """{attempt: {item: right}} as records."""
+    return [
+        AnswerRecord(
+            attempt_id=attempt, item_id=item, kind="technique", correct=right, confidence=None
+        )
+        for attempt, answers in rows.items()
+        for item, right in answers.items()
+    ]
+
+
+class ItemStatisticsTests(SimpleTestCase):
+    def test_it_correlates_an_item_with_the_rest_score(self):
+        # Item 1 against the rest (items 2 and 3) of each attempt:
+        #   attempt   item1  rest
+        #   A           1    2/2 = 1
+        #   B           1    1/2 = .5
+        #   C           1    0/2 = 0
+        #   D           0    1/2 = .5
+        #   E           0    0/2 = 0
+        # M1 = (1 + .5 + 0)/3 = .5, M0 = (.5 + 0)/2 = .25, p = .6, q = .4
+        # mean rest = .4, population variance = (1 + .25 + .25)/5 - .16 = .14, s = .37417
+        # r = (.5 - .25) / .37417 * sqrt(.24) = .66815 * .48990 = 0.3273
+        stats = item_statistics(
+            matrix(
+                {
+                    1: {1: True, 2: True, 3: True},
+                    2: {1: True, 2: True, 3: False},
+                    3: {1: True, 2: False, 3: False},
+                    4: {1: False, 2: True, 3: False},
+                    5: {1: False, 2: False, 3: False},
+                }
+            )
+        )
+        self.assertAlmostEqual(stats[1].discrimination, 0.3273, places=4)
+        self.assertAlmostEqual(stats[1].p, 0.6, places=4)
+        self.assertEqual(stats[1].answers, 5)
+        self.assertAlmostEqual(stats[3].p, 0.2, places=4)
+        self.assertEqual(stats[1].flags, ())
+
+    def test_it_flags_items_that_tell_nobody_apart(self):
+        # Item 10 everyone right, 11 everyone wrong (no variance: no discrimination).
+        # Item 12 is right for C, D, E, who do worse on the rest (items 10, 11, 13):
+        #   rest A, B, C = (1 + 0 + 1)/3 = 2/3; D, E = 1/3.
+        #   M1 = (2/3 + 1/3 + 1/3)/3 = 4/9, M0 = 2/3, mean = 8/15,
+        #   variance = (3 * 4/9 + 2 * 1/9)/5 - 64/225 = 6/225, s = sqrt(6)/15,
+        #   sqrt(pq)/s = sqrt(.24) * 15 / sqrt(6) = 3, r = (4/9 - 2/3) * 3 = -2/3.
+        right = {10: True, 11: False}
+        stats = item_statistics(
+            matrix(
+                {
+                    1: {**right, 12: False, 13: True},
+                    2: {**right, 12: False, 13: True},
+                    3: {**right, 12: True, 13: True},
+                    4: {**right, 12: True, 13: False},
+                    5: {**right, 12: True, 13: False},
+                }
+            )
+        )
+        self.assertEqual(stats[10].flags, (ItemFlag.EVERYONE_RIGHT,))
+        self.assertIsNone(stats[10].discrimination)
+        self.assertEqual(stats[11].flags, (ItemFlag.EVERYONE_WRONG,))
+        self.assertAlmostEqual(stats[12].discrimination, -2 / 3, places=4)
+        self.assertEqual(stats[12].flags, (ItemFlag.NEGATIVE_DISCRIMINATION,))
+        self.assertEqual(str(ItemFlag.EVERYONE_RIGHT.label)[:14], "Everyone right")
+
+    def test_it_does_not_judge_items_on_few_answers(self):
+        stats = item_statistics(matrix({a: {1: True, 2: a % 2 == 0} for a in range(4)}))
+        self.assertEqual(stats[1].flags, ())
+        self.assertIsNone(stats[2].discrimination)
+        self.assertEqual(stats[2].answers, 4)
+
+    def test_it_averages_confidence(self):
+        records = [verdict(1, "real", "real", 60, attempt_id=a) for a in range(2)]
+        records += [verdict(1, "real", "deepfake", 90, attempt_id=2)]
+        self.assertAlmostEqual(item_statistics(records)[1].mean_confidence, 70.0, places=4)
+
+    def test_it_matches_pearsons_r(self):
+        # The point-biserial formula is Pearson's r with 0/1 on one side.
+        from statistics import correlation
+
+        right = [True, False, True, True, False, False]
+        scores = [0.9, 0.2, 0.6, 0.4, 0.5, 0.1]
+        self.assertAlmostEqual(
+            point_biserial(right, scores),
+            correlation([float(r) for r in right], scores),
+            places=6,
+        )

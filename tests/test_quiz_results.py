@@ -1,0 +1,103 @@
+"""Results through the public pages: the measures on a small fixture match values worked out by
+hand, the learner's progress pools their attempts, and the share page carries no personal data."""
+
+from __future__ import annotations
+
+from django.test import Client
+
+from media_library.models import Technique, Verdict
+from quiz.models import Mode
+from tests.base import BaseTestCase
+from tests.quiz_helpers import answer_key, make_item, make_quiz, quizzable_clip, start
+
+
+class ResultsTests(BaseTestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        fakes = [
+            quizzable_clip(f"Fake {n}", Verdict.DEEPFAKE, technique=Technique.FACE_SWAP)
+            for n in range(4)
+        ]
+        reals = [quizzable_clip(f"Real {n}") for n in range(5)]
+        cls.items = [make_item(clip) for clip in fakes + reals]
+        cls.quiz = make_quiz(cls.items, mode=Mode.ASSESSMENT)
+        # 3 of 4 fakes caught (one at 90 % called real); 2 of 5 reals called fake.
+        cls.answers = [
+            ("deepfake", 80),
+            ("shallowfake", 70),  # manipulated: a hit, though the wrong kind of fake
+            ("deepfake", 60),
+            ("real", 90),
+            ("deepfake", 90),
+            ("shallowfake", 50),
+            ("real", 70),
+            ("real", 80),
+            ("real", 100),
+        ]
+
+    def take(self, client: Client):
+        attempt = start(client, self.quiz)
+        for position, (verdict, confidence) in enumerate(self.answers, start=1):
+            client.post(
+                f"/attempts/{attempt.uid}/items/{position}/answer/",
+                {
+                    "key": answer_key(client, attempt, position),
+                    "verdict": verdict,
+                    "confidence": confidence,
+                },
+            )
+        attempt.refresh_from_db()
+        return attempt
+
+    def test_it_measures_skill_apart_from_suspicion(self):
+        attempt = self.take(self.client)
+        self.assertTrue(attempt.is_finished)
+        response = self.client.get(f"/attempts/{attempt.uid}/results/")
+        summary = response.context["summary"]
+        # Exact verdicts right: deepfake x2 of the fakes, real x3 of the reals = 5 of 9.
+        self.assertEqual((summary.correct, summary.n), (5, 9))
+        self.assertEqual((summary.hit_rate.k, summary.hit_rate.n), (3, 4))
+        self.assertEqual((summary.false_alarm_rate.k, summary.false_alarm_rate.n), (2, 5))
+        # H = .75, F = .4: d' = z(.75) - z(.4) = 0.6745 + 0.2533; c = -(0.6745 - 0.2533) / 2.
+        self.assertAlmostEqual(summary.d_prime, 0.9278, places=3)
+        self.assertAlmostEqual(summary.criterion, -0.2106, places=3)
+        # Brier: (.8-1)^2 + (.7-0)^2 + (.6-1)^2 + (.9-0)^2 + (.9-0)^2 + (.5-0)^2 + (.7-1)^2
+        # + (.8-1)^2 + (1-1)^2 = .04+.49+.16+.81+.81+.25+.09+.04+0 = 2.69; / 9 = 0.2989.
+        self.assertAlmostEqual(summary.brier, 0.2989, places=3)
+        self.assertContains(response, "5 of 9 right")
+        self.assertContains(response, "0.93")
+        self.assertContains(response, "-0.21")
+        self.assertContains(response, "<svg", count=3)
+
+    def test_unfinished_attempts_say_so(self):
+        attempt = start(self.client, self.quiz)
+        response = self.client.get(f"/attempts/{attempt.uid}/results/")
+        self.assertContains(response, "You have answered 0 of 9 items")
+        self.assertEqual(self.client.get(f"/shared/{attempt.uid}/").status_code, 404)
+
+    def test_a_learner_sees_their_progress_over_attempts(self):
+        self.client.force_login(self.student)
+        self.take(self.client)
+        self.take(self.client)
+        response = self.client.get("/me/progress/")
+        self.assertEqual(response.context["summary"].n, 18)
+        self.assertEqual(len(response.context["attempts"]), 2)
+        self.assertContains(response, "5 / 9", count=2)
+
+    def test_progress_needs_an_account(self):
+        self.assertEqual(self.client.get("/me/progress/").status_code, 302)
+
+    def test_the_share_page_and_card_carry_no_personal_data(self):
+        self.client.force_login(self.student)
+        attempt = self.take(self.client)
+        anyone = Client()
+        page = anyone.get(f"/shared/{attempt.uid}/")
+        self.assertContains(page, 'property="og:image"')
+        self.assertContains(page, f"/shared/{attempt.uid}/card.png")
+        self.assertContains(page, "I caught 3 of 4 fakes")
+        self.assertNotContains(page, "student")
+        card = anyone.get(f"/shared/{attempt.uid}/card.png")
+        self.assertEqual(card["Content-Type"], "image/png")
+        self.assertTrue(card.content.startswith(b"\x89PNG"))
+        # The results themselves stay private.
+        self.assertEqual(anyone.get(f"/attempts/{attempt.uid}/results/").status_code, 404)

@@ -1,0 +1,255 @@
+"""Taking a quiz through the test client: answer first, then the reveal; each item type and mode;
+answers stored once; attempts private to whoever started them."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.test import Client
+
+from media_library.models import Technique, Verdict
+from quiz.models import Answer, Attempt, ItemKind, Mode, Slot, SpotTarget
+from tests.base import BaseTestCase
+from tests.quiz_helpers import add_tell, answer_key, make_item, make_quiz, quizzable_clip, start
+
+
+class QuizFixture(BaseTestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        cls.real = quizzable_clip("Mayor at the harbour")
+        cls.fake = quizzable_clip(
+            "Mayor face swap",
+            Verdict.DEEPFAKE,
+            technique=Technique.FACE_SWAP,
+            original=cls.real,
+        )
+        add_tell(cls.fake, box_x=0.4, box_y=0.1, box_w=0.2, box_h=0.3)
+        cls.verdict_item = make_item(cls.fake)
+        cls.pair_item = make_item(cls.real, ItemKind.PAIR, other_clip=cls.fake)
+        cls.spot_item = make_item(cls.fake, ItemKind.SPOT_TELL, spot_target=SpotTarget.BOTH)
+        cls.technique_item = make_item(cls.fake, ItemKind.TECHNIQUE)
+        cls.quiz = make_quiz([cls.verdict_item, cls.pair_item, cls.spot_item, cls.technique_item])
+
+    def post_answer(self, attempt: Attempt, position: int, data: dict, **extra):
+        data = {"key": answer_key(self.client, attempt, position), **data}
+        return self.client.post(f"/attempts/{attempt.uid}/items/{position}/answer/", data, **extra)
+
+
+class TakeEachItemTypeTests(QuizFixture):
+    def test_it_reveals_a_verdict_after_the_answer_is_stored(self):
+        attempt = start(self.client, self.quiz)
+        response = self.post_answer(attempt, 1, {"verdict": "real", "confidence": "90"})
+        self.assertRedirects(response, f"/attempts/{attempt.uid}/items/1/")
+        answer = Answer.objects.get(attempt=attempt)
+        self.assertFalse(answer.is_correct)
+        self.assertEqual(answer.confidence, 90)
+        page = self.client.get(f"/attempts/{attempt.uid}/items/1/").content.decode()
+        self.assertIn("Not this time", page)
+        self.assertIn("Mayor face swap", page)
+        self.assertIn("Manipulated media", page)
+        self.assertIn("The edge of the face flickers.", page)
+        # The original it was made from, side by side.
+        self.assertIn("Mayor at the harbour", page)
+        self.assertIn("You were 90 % sure, and this one fooled you", page)
+        self.assertIn("No analysis yet", page)
+
+    def test_it_scores_a_pair_by_the_slot_the_fake_was_shown_in(self):
+        attempt = start(self.client, self.quiz)
+        entry = attempt.entries.get(position=2)
+        fake_slot = Slot.A if entry.clip_in_slot(Slot.A) == self.fake else Slot.B
+        self.post_answer(attempt, 2, {"slot": fake_slot, "confidence": "70"})
+        self.assertTrue(Answer.objects.get(attempt=attempt).is_correct)
+
+    def test_it_scores_a_pair_wrong_when_the_real_one_is_picked(self):
+        attempt = start(self.client, self.quiz)
+        entry = attempt.entries.get(position=2)
+        real_slot = Slot.A if entry.clip_in_slot(Slot.A) == self.real else Slot.B
+        self.post_answer(attempt, 2, {"slot": real_slot, "confidence": "70"})
+        self.assertFalse(Answer.objects.get(attempt=attempt).is_correct)
+
+    def test_it_scores_spot_the_tell_by_place_and_time(self):
+        cases = [
+            ({"x": "0.5", "y": "0.2", "seconds": "3"}, True, 1.0),
+            ({"cell": "1", "seconds": "4.5"}, True, 1.0),  # top centre; within a second
+            ({"cell": "6", "seconds": "3"}, False, 0.5),  # bottom left: wrong place
+            ({"x": "0.5", "y": "0.2", "seconds": "9"}, False, 0.5),  # wrong moment
+        ]
+        for data, correct, score in cases:
+            with self.subTest(data=data):
+                client = Client()
+                self.client = client
+                attempt = start(client, self.quiz)
+                self.post_answer(attempt, 3, data)
+                answer = Answer.objects.get(attempt=attempt)
+                self.assertEqual((answer.is_correct, answer.score), (correct, score))
+
+    def test_it_refuses_a_spot_answer_without_a_place(self):
+        attempt = start(self.client, self.quiz)
+        response = self.post_answer(attempt, 3, {"seconds": "3"})
+        self.assertContains(response, "Choose where on the frame the giveaway is.")
+        self.assertFalse(Answer.objects.exists())
+
+    def test_it_scores_the_technique(self):
+        attempt = start(self.client, self.quiz)
+        self.post_answer(attempt, 4, {"technique": "face_swap"})
+        self.assertTrue(Answer.objects.get().is_correct)
+
+    def test_it_refuses_bad_values_with_a_message_and_stores_nothing(self):
+        attempt = start(self.client, self.quiz)
+        response = self.post_answer(attempt, 1, {"verdict": "maybe", "confidence": "120"})
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "Select a valid choice")
+        self.assertContains(response, "Ensure this value is less than or equal to 100")
+        self.assertFalse(Answer.objects.exists())
+
+
+class ModesTests(QuizFixture):
+    def test_practice_finishes_when_every_item_is_answered(self):
+        attempt = start(self.client, self.quiz)
+        self.post_answer(attempt, 1, {"verdict": "deepfake", "confidence": "80"})
+        self.post_answer(attempt, 2, {"slot": "a", "confidence": "60"})
+        self.post_answer(attempt, 3, {"cell": "1", "seconds": "3"})
+        self.post_answer(attempt, 4, {"technique": "none"})
+        attempt.refresh_from_db()
+        self.assertTrue(attempt.is_finished)
+        response = self.client.get(f"/attempts/{attempt.uid}/")
+        self.assertRedirects(response, f"/attempts/{attempt.uid}/results/")
+
+    def test_assessment_keeps_the_truth_until_the_end(self):
+        self.quiz.mode = Mode.ASSESSMENT
+        self.quiz.save()
+        attempt = start(self.client, self.quiz)
+        response = self.post_answer(attempt, 1, {"verdict": "deepfake", "confidence": "80"})
+        self.assertRedirects(response, f"/attempts/{attempt.uid}/items/2/")
+        page = self.client.get(f"/attempts/{attempt.uid}/items/1/").content.decode()
+        self.assertIn("Answer saved", page)
+        self.assertNotIn("Mayor face swap", page)
+        self.assertNotIn("Right!", page)
+        self.post_answer(attempt, 2, {"slot": "a", "confidence": "60"})
+        self.post_answer(attempt, 3, {"cell": "1", "seconds": "3"})
+        response = self.post_answer(attempt, 4, {"technique": "none"})
+        self.assertRedirects(response, f"/attempts/{attempt.uid}/results/")
+        page = self.client.get(f"/attempts/{attempt.uid}/items/1/").content.decode()
+        self.assertIn("Right!", page)
+        self.assertIn("Mayor face swap", page)
+
+    def test_htmx_answers_swap_the_stage_in_place(self):
+        attempt = start(self.client, self.quiz)
+        response = self.post_answer(
+            attempt, 1, {"verdict": "deepfake", "confidence": "80"}, HTTP_HX_REQUEST="true"
+        )
+        self.assertEqual(response.status_code, 200)
+        body = response.content.decode()
+        self.assertTrue(body.lstrip().startswith('<section id="stage"'))
+        self.assertIn("Right!", body)
+        self.assertEqual(response["HX-Push-Url"], f"/attempts/{attempt.uid}/items/1/")
+        self.assertNotIn("<html", body)
+
+    def test_htmx_assessment_goes_straight_to_the_next_item(self):
+        self.quiz.mode = Mode.ASSESSMENT
+        self.quiz.save()
+        attempt = start(self.client, self.quiz)
+        response = self.post_answer(
+            attempt, 1, {"verdict": "deepfake", "confidence": "80"}, HTTP_HX_REQUEST="true"
+        )
+        self.assertEqual(response["HX-Push-Url"], f"/attempts/{attempt.uid}/items/2/")
+        self.assertContains(response, "One of these two was manipulated")
+
+    def test_feed_draws_fakes_as_a_minority(self):
+        reals = [make_item(quizzable_clip(f"Real {n}")) for n in range(8)]
+        fakes = [
+            make_item(quizzable_clip(f"Fake {n}", Verdict.SHALLOWFAKE, technique="crop"))
+            for n in range(8)
+        ]
+        feed = make_quiz(
+            reals + fakes,
+            title="Feed",
+            mode=Mode.FEED,
+            selection="pool",
+            pool_size=10,
+            feed_fake_percent=20,
+        )
+        attempt = start(self.client, feed)
+        verdicts = [e.item.clip.verdict for e in attempt.entries.select_related("item__clip")]
+        self.assertEqual(len(verdicts), 10)
+        self.assertEqual(sum(v != Verdict.REAL for v in verdicts), 2)
+        page = self.client.get(f"/attempts/{attempt.uid}/items/1/").content.decode()
+        self.assertIn("/feed/", page)
+        self.assertIn("phone", page)
+
+
+class StoredOnceTests(QuizFixture):
+    def test_a_double_click_stores_one_answer(self):
+        attempt = start(self.client, self.quiz)
+        key = answer_key(self.client, attempt, 1)
+        url = f"/attempts/{attempt.uid}/items/1/answer/"
+        first = self.client.post(url, {"key": key, "verdict": "deepfake", "confidence": "80"})
+        second = self.client.post(url, {"key": key, "verdict": "deepfake", "confidence": "80"})
+        self.assertEqual((first.status_code, second.status_code), (302, 302))
+        self.assertEqual(Answer.objects.count(), 1)
+
+    def test_a_second_answer_cannot_replace_the_first(self):
+        attempt = start(self.client, self.quiz)
+        url = f"/attempts/{attempt.uid}/items/1/answer/"
+        self.client.post(url, {"key": uuid.uuid4(), "verdict": "real", "confidence": "80"})
+        response = self.client.post(
+            url, {"key": uuid.uuid4(), "verdict": "deepfake", "confidence": "80"}, follow=True
+        )
+        self.assertContains(response, "your first answer stands")
+        self.assertEqual(list(Answer.objects.values_list("verdict", flat=True)), ["real"])
+
+    def test_a_reused_key_on_another_item_is_refused(self):
+        attempt = start(self.client, self.quiz)
+        key = uuid.uuid4()
+        base = f"/attempts/{attempt.uid}/items"
+        self.client.post(f"{base}/1/answer/", {"key": key, "verdict": "real", "confidence": "80"})
+        response = self.client.post(f"{base}/4/answer/", {"key": key, "technique": "none"})
+        self.assertEqual(response.status_code, 400)
+        self.assertEqual(Answer.objects.count(), 1)
+
+    def test_items_outside_the_attempt_are_refused(self):
+        attempt = start(self.client, self.quiz)
+        response = self.client.post(
+            f"/attempts/{attempt.uid}/items/9/answer/",
+            {"key": uuid.uuid4(), "verdict": "real", "confidence": "80"},
+        )
+        self.assertEqual(response.status_code, 404)
+        self.assertFalse(Answer.objects.exists())
+
+
+class OwnershipTests(QuizFixture):
+    def test_another_visitor_cannot_see_or_answer_an_attempt(self):
+        attempt = start(self.client, self.quiz)
+        stranger = Client()
+        self.assertEqual(stranger.get(f"/attempts/{attempt.uid}/items/1/").status_code, 404)
+        response = stranger.post(
+            f"/attempts/{attempt.uid}/items/1/answer/",
+            {"key": uuid.uuid4(), "verdict": "real", "confidence": "80"},
+        )
+        self.assertEqual(response.status_code, 404)
+        self.assertEqual(stranger.get(f"/attempts/{attempt.uid}/results/").status_code, 404)
+        self.assertEqual(stranger.get(f"/attempts/{attempt.uid}/items/1/a/media/").status_code, 404)
+
+    def test_signed_in_learners_keep_their_attempts_across_sessions(self):
+        self.client.force_login(self.student)
+        attempt = start(self.client, self.quiz)
+        self.assertEqual(attempt.user, self.student)
+        other_device = Client()
+        other_device.force_login(self.student)
+        self.assertEqual(other_device.get(f"/attempts/{attempt.uid}/items/1/").status_code, 200)
+        outsider = Client()
+        outsider.force_login(self.outsider)
+        self.assertEqual(outsider.get(f"/attempts/{attempt.uid}/items/1/").status_code, 404)
+
+    def test_drafts_cannot_be_started_by_learners(self):
+        self.quiz.is_published = False
+        self.quiz.save()
+        self.assertEqual(self.client.get(f"/quizzes/{self.quiz.slug}/").status_code, 404)
+        self.assertEqual(self.client.post(f"/quizzes/{self.quiz.slug}/start/").status_code, 404)
+
+    def test_unpublished_clips_are_left_out_of_new_attempts(self):
+        self.fake.publication_state = "draft"
+        self.fake.save()
+        response = self.client.post(f"/quizzes/{self.quiz.slug}/start/", follow=True)
+        self.assertContains(response, "This quiz has no items ready yet.")
