@@ -34,6 +34,10 @@ class ClipAdmin(admin.ModelAdmin):
         "frame_rate",
         "has_audio",
         "processing_error",
+        # Made by processing from media_file; edited by hand they could leak or break quizzes.
+        "quiz_media",
+        "quiz_poster",
+        "feed_media",
         "created_by",
         "updated_by",
     ]
