@@ -87,7 +87,17 @@ format: $(VENV)/.dev
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-.PHONY: bench bench-transcode
-bench: bench-transcode
+# Starts the machine's PostgreSQL cluster when nothing answers on 127.0.0.1:5432 (CI does the same).
+.PHONY: postgres
+postgres:
+	@pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null || { \
+	  echo "PostgreSQL is not answering on 127.0.0.1:5432; starting the local cluster"; \
+	  pg_ctlcluster --skip-systemctl-redirect "$$(ls /etc/postgresql | head -n 1)" main start; \
+	  for _ in $$(seq 1 30); do pg_isready -h 127.0.0.1 -p 5432 -q && break; sleep 1; done; }
+
+.PHONY: bench bench-transcode bench-answer
+bench: bench-transcode bench-answer
 bench-transcode: $(VENV)/.dev
 	SECRET_KEY=bench $(PY) bench/transcode.py
+bench-answer: $(VENV)/.dev postgres
+	$(PY) bench/answer.py

@@ -59,6 +59,12 @@ def database_from_url(url: str) -> dict:
             "CONN_HEALTH_CHECKS": True,
             "OPTIONS": {
                 "pool": {"min_size": 1, "max_size": env_int("DATABASE_POOL_MAX", 10)},
+                # Parameters travel apart from the SQL and psycopg prepares a statement after
+                # five uses on a connection, so PostgreSQL stops planning the hot queries
+                # (answering) anew. Behind a transaction-mode pgbouncer set
+                # DATABASE_PREPARE_THRESHOLD=0 (prepared statements off).
+                "server_side_binding": True,
+                "prepare_threshold": env_int("DATABASE_PREPARE_THRESHOLD", 5) or None,
                 **options,
             },
             "TEST": {"NAME": env_str("DATABASE_TEST_NAME") or None},
@@ -227,6 +233,9 @@ FILE_UPLOAD_TEMP_DIR = env_str("FILE_UPLOAD_TEMP_DIR") or None
 # C2PA trust anchors (PEM): signers chaining to these show as trusted Content Credentials.
 # Without it, intact credentials read as "valid, signer not verified".
 C2PA_TRUST_ANCHORS_FILE = env_str("C2PA_TRUST_ANCHORS_FILE")
+
+# The detector analyses every clip once processing has made it ready (a task per clip).
+DETECTOR_ANALYZE_AFTER_PROCESSING = env_bool("DETECTOR_ANALYZE_AFTER_PROCESSING", True)
 
 # Background work: django.tasks with the database backend; `manage.py db_worker` runs it.
 TASKS = {

@@ -13,7 +13,7 @@ from uuid import UUID
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -21,7 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect, push_url
 
-from quiz.access import get_attempt, visible_quiz
+from quiz.access import get_attempt, get_entry, visible_quiz
 from quiz.forms import AnswerForm
 from quiz.models import Attempt, AttemptItem, ItemKind, Mode, Quiz
 from quiz.results import attempt_results, learner_results
@@ -58,13 +58,6 @@ def attempt_resume(request: HttpRequest, uid: UUID) -> HttpResponse:
     if entry is None:
         return redirect("quiz:results", attempt.uid)
     return redirect("quiz:item", attempt.uid, entry.position)
-
-
-def _entry(attempt: Attempt, position: int) -> AttemptItem:
-    try:
-        return attempt.entry_at(position)
-    except AttemptItem.DoesNotExist:
-        raise Http404 from None
 
 
 def _stage_context(request: HttpRequest, attempt: Attempt, entry: AttemptItem, **extra) -> dict:
@@ -119,8 +112,8 @@ def item_media(attempt: Attempt, entry: AttemptItem) -> list[dict]:
 
 @never_cache
 def item(request: HttpRequest, uid: UUID, position: int) -> HttpResponse:
-    attempt = get_attempt(request, uid)
-    entry = _entry(attempt, position)
+    entry = get_entry(request, uid, position)
+    attempt = entry.attempt
     context = _stage_context(request, attempt, entry)
     if request.htmx and not request.htmx.boosted:
         response = render(request, f"{ITEM}#stage", context)
@@ -131,10 +124,11 @@ def item(request: HttpRequest, uid: UUID, position: int) -> HttpResponse:
 @require_POST
 @never_cache
 def item_answer(request: HttpRequest, uid: UUID, position: int) -> HttpResponse:
-    attempt = get_attempt(request, uid)
-    entry = _entry(attempt, position)
+    entry = get_entry(request, uid, position, answering=True)
+    attempt = entry.attempt
     form = AnswerForm(entry, request.POST)
     if not form.is_valid():
+        entry = attempt.entry_at(position)  # all of the clips, to show the item again
         context = _stage_context(request, attempt, entry, form=form)
         template = f"{ITEM}#stage" if request.htmx else ITEM
         return render(request, template, context, status=422 if request.htmx else 200)
@@ -154,8 +148,8 @@ def item_answer(request: HttpRequest, uid: UUID, position: int) -> HttpResponse:
             return HttpResponseClientRedirect(done) if request.htmx else redirect(done)
     if not request.htmx:
         return redirect("quiz:item", attempt.uid, target.position)
-    if target.pk != entry.pk:
-        target = attempt.entry_at(target.position)
+    # The answering query loaded only what judging needs; the page shows much more.
+    target = attempt.entry_at(target.position)
     response = render(request, f"{ITEM}#stage", _stage_context(request, attempt, target))
     return push_url(response, reverse("quiz:item", args=[attempt.uid, target.position]))
 
