@@ -1,0 +1,1 @@
+"""The detector's signals: each turns decoded footage into Measurements."""
