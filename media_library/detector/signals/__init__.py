@@ -1,0 +1,1 @@
+"""The detector's signals: face manipulation and editing traces."""
