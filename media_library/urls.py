@@ -15,6 +15,7 @@ urlpatterns = [
     path("curate/clips/<slug:slug>/publish/", curate.clip_publish, name="clip-publish"),
     path("curate/clips/<slug:slug>/withdraw/", curate.clip_withdraw, name="clip-withdraw"),
     path("curate/clips/<slug:slug>/retry/", curate.clip_retry, name="clip-retry"),
+    path("curate/clips/<slug:slug>/analyze/", curate.clip_analyze, name="clip-analyze"),
     path("curate/clips/<slug:slug>/delete/", curate.clip_delete, name="clip-delete"),
     path("curate/clips/<slug:slug>/tells/", curate.tell_create, name="tell-create"),
     path("curate/tells/<int:pk>/edit/", curate.tell_edit, name="tell-edit"),

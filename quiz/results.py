@@ -10,10 +10,42 @@ from quiz.models import Answer, Attempt, ItemKind
 
 def answers_with_truth(answers) -> list[Answer]:
     return list(
-        answers.select_related("item__clip", "item__other_clip", "entry").prefetch_related(
-            "item__clip__tells", "item__other_clip__tells"
-        )
+        answers.select_related(
+            "item__clip__analysis", "item__other_clip__analysis", "entry"
+        ).prefetch_related("item__clip__tells", "item__other_clip__tells")
     )
+
+
+def detector_score(clip) -> float | None:
+    """The detector's chance that a clip was manipulated, None without a usable analysis."""
+    analysis = getattr(clip, "analysis", None)
+    if analysis is None or not analysis.is_done:
+        return None
+    return analysis.manipulation_probability
+
+
+def detector_accuracy(answers: list[Answer]) -> float | None:
+    """How often the detector was right on the items these answers were given to: a verdict
+    item when its score falls on the right side of 50 % (it tells real from manipulated, not
+    deepfake from shallowfake), a pair when it scores the manipulated clip higher. Other item
+    kinds, and clips it has not analysed or abstained on, are left out; None when none is left."""
+    right = judged = 0
+    for item in {answer.item_id: answer.item for answer in answers}.values():
+        if item.kind == ItemKind.VERDICT:
+            score = detector_score(item.clip)
+            if score is None:
+                continue
+            right += (score >= 0.5) == item.clip.is_manipulated
+        elif item.kind == ItemKind.PAIR:
+            scores = detector_score(item.clip), detector_score(item.other_clip)
+            if None in scores or scores[0] == scores[1]:
+                continue
+            higher = item.clip if scores[0] > scores[1] else item.other_clip
+            right += higher.pk == item.manipulated_clip.pk
+        else:
+            continue
+        judged += 1
+    return right / judged if judged else None
 
 
 def records(answers: list[Answer]) -> list[AnswerRecord]:
@@ -54,9 +86,7 @@ def attempt_results(attempt: Attempt) -> dict:
         "answered": len(answers),
         "total": len(entries),
         "crowd": crowd_accuracy(item_ids, others_than=Q(attempt=attempt)),
-        # The detector arrives in a later issue; until it has analysed these clips the
-        # comparison says "no analysis yet" rather than showing an invented score.
-        "detector_accuracy": None,
+        "detector_accuracy": detector_accuracy(answers),
     }
 
 
@@ -78,5 +108,5 @@ def learner_results(user) -> dict:
         "attempts": attempts,
         "summary": summary,
         "crowd": crowd,
-        "detector_accuracy": None,
+        "detector_accuracy": detector_accuracy(answers),
     }

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
-from media_library.models import Clip, Tell
+from media_library.models import Clip, ClipAnalysis, Tell
 from quiz.models import Answer, AttemptItem, Crowd, ItemKind
 
 
@@ -18,9 +18,9 @@ class RevealedClip:
     tells: list[Tell]
     # The original a fake was made from, shown side by side when learners may see it.
     original: Clip | None
-    # Filled by the detector (a later issue) when it has analysed the clip; until then the
-    # panel says so honestly instead of inventing a score.
-    detection: object | None = None
+    # The detector's analysis once it has one (else the panel says "no analysis yet" rather
+    # than inventing a score).
+    detection: ClipAnalysis | None = None
 
 
 @dataclass
@@ -49,6 +49,7 @@ def build_reveal(entry: AttemptItem, answer: Answer) -> Reveal:
                 clip=clip,
                 tells=list(clip.tells.all()),
                 original=original,
+                detection=ClipAnalysis.objects.done().filter(clip=clip).first(),
             )
         )
     return Reveal(

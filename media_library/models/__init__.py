@@ -1,5 +1,6 @@
 """Media library models: a clip (video or image) and the tells curators mark on it."""
 
+from media_library.models.analysis import AnalysisStatus, ClipAnalysis
 from media_library.models.choices import (
     MediaKind,
     ProcessingStatus,
@@ -18,7 +19,9 @@ from media_library.models.clip import (
 from media_library.models.tell import Tell, format_timestamp, tell_still_path
 
 __all__ = [
+    "AnalysisStatus",
     "Clip",
+    "ClipAnalysis",
     "ClipQuerySet",
     "MediaKind",
     "ProcessingStatus",

@@ -369,6 +369,12 @@ class Clip(models.Model):
 
         transaction.on_commit(lambda: process_clip.enqueue(self.pk))
 
+    def enqueue_analysis(self):
+        """Queue the detector on this clip (again); returns its ClipAnalysis."""
+        from media_library.models.analysis import ClipAnalysis
+
+        return ClipAnalysis.objects.queue_for(self)
+
     def retry_processing(self, user) -> bool:
         if not self.can_retry_processing:
             return False
@@ -486,6 +492,8 @@ class Clip(models.Model):
         # whichever worker runs first.
         for tell in self.tells.filter(still=""):
             tell.enqueue_still()
+        if settings.DETECTOR_ANALYZE_AFTER_PROCESSING:
+            self.enqueue_analysis()
 
     def mark_processing_failed(self, reason: str) -> None:
         self.processing_status = ProcessingStatus.FAILED

@@ -18,7 +18,7 @@ from django_htmx.http import reswap, retarget
 
 from media_library.access import curator_required
 from media_library.forms import ClipEditForm, ClipFilterForm, TellForm
-from media_library.models import Clip, ProcessingStatus, Tell
+from media_library.models import Clip, ClipAnalysis, ProcessingStatus, Tell
 from media_library.stored_files import delete_stored_files
 
 DETAIL = "media_library/clip_detail.html"
@@ -58,6 +58,7 @@ def _detail_context(clip: Clip, **overrides) -> dict:
         "edit_form": ClipEditForm(instance=clip),
         "tell_form": TellForm(clip=clip),
         "editing_tell": None,
+        "analysis": ClipAnalysis.objects.filter(clip=clip).first(),
     }
     context.update(overrides)
     return context
@@ -68,6 +69,9 @@ def clip_detail(request: HttpRequest, slug: str) -> HttpResponse:
     clip = get_object_or_404(Clip, slug=slug)
     if request.htmx and request.htmx.target == "tell-list":
         return render(request, f"{DETAIL}#tell-list", _detail_context(clip))
+    if request.htmx and request.htmx.target == "detector":
+        # The detector panel polls this URL while an analysis is queued or running.
+        return render(request, f"{DETAIL}#detector", _detail_context(clip))
     if request.htmx:
         # The processing panel polls this URL until the clip is finished.
         response = render(request, f"{DETAIL}#processing-status", _detail_context(clip))
@@ -228,6 +232,21 @@ def clip_retry(request: HttpRequest, slug: str) -> HttpResponse:
         messages.error(
             request, _("Only a clip whose processing failed or stalled can be processed again.")
         )
+    return redirect(clip)
+
+
+@curator_required
+@require_POST
+def clip_analyze(request: HttpRequest, slug: str) -> HttpResponse:
+    """Run the detector on the clip (again): after an edit, a failure or a stalled worker."""
+    clip = get_object_or_404(Clip, slug=slug)
+    if clip.processing_status != ProcessingStatus.READY:
+        messages.error(request, _("Only a processed clip can be analysed."))
+        return redirect(clip)
+    clip.enqueue_analysis()
+    if request.htmx:
+        return render(request, f"{DETAIL}#detector", _detail_context(clip))
+    messages.success(request, _("The detector will look at this clip again."))
     return redirect(clip)
 
 

@@ -204,6 +204,15 @@
       writeBox(null);
       return;
     }
+    // The detector's reasons carry the moment they speak of.
+    const reason = event.target.closest("[data-seek]");
+    if (reason && video) {
+      event.preventDefault();
+      seek(Number(reason.dataset.seek) || 0);
+      video.pause();
+      editor.scrollIntoView({ block: "nearest", behavior: "smooth" });
+      return;
+    }
     const tell = event.target.closest(".tell-seek");
     if (tell) {
       event.preventDefault();

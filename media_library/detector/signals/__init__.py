@@ -1,1 +1,1 @@
-"""The detector's signals: face manipulation and editing traces, each turning footage into Measurements."""
+"""The detector's signals: face manipulation and editing traces, as Measurements."""

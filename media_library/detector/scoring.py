@@ -1,0 +1,275 @@
+"""From measurements to two scores, face manipulation and editing, each a probability with an
+interval, or an honest abstention.
+
+Each family is a logistic model over its signals' features. A feature is shrunk towards
+"ordinary" (0) by its strength, so a signal measured on two seconds of face counts for less than
+the same number measured on a minute. The interval comes from the uncertainty of the weights
+(the inverse Hessian of a fitted model, or a stated prior around the default weights) carried
+through to the clip's logit, then through Platt scaling when the weights were calibrated.
+
+The default weights are hand-set from the literature and marked uncalibrated; `fit_detector`
+replaces them with weights fitted on the library (see `fitting.py`) and stores them as a
+versioned JSON file in media storage, so every worker reads the same weights.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+
+from media_library.detector.measurements import Family, Measurement, Reason
+
+# Bump when a signal's meaning changes: stored analyses then need measuring again.
+SIGNALS_VERSION = 1
+WEIGHTS_FOLDER = "detector"
+Z95 = 1.959964
+
+# A family abstains below these: fewer measured signals, or less evidence in all.
+MIN_SIGNALS = 2
+MIN_STRENGTH = 0.5
+# A face tracked for less than this (seconds of video) is not enough to judge.
+MIN_FACE_SECONDS = 2.0
+# How many reasons a family explains itself with.
+TOP_REASONS = 3
+
+# Default weights (logit per unit of strength-weighted feature) and intercepts. The intercepts
+# put an ordinary clip at about 15 % (face) and 10 % (editing): most clips people meet are
+# real. The weights rank the signals as the literature does: boundary artefacts and flicker
+# are the most reliable face-swap traces on compressed video (Li & Lyu 2019, "Exposing
+# DeepFake Videos By Detecting Face Warping Artifacts"; FF++, Rössler et al. 2019), blinking was
+# a strong cue for early fakes but newer ones blink (Li, Chang & Lyu 2018), lip sync separates
+# lip-sync fakes (Agarwal et al. 2020, phoneme-viseme mismatches); repeated and blended frames
+# are direct traces of retiming, cuts inside a talk are common in honest editing too.
+DEFAULT_MODEL = {
+    Family.FACE: {
+        "intercept": -1.7,
+        "weights": {
+            "boundary_blending": 1.0,
+            "colour_flicker": 0.9,
+            "mouth_detail": 0.6,
+            "lip_sync": 0.7,
+            "blink_rate": 0.5,
+            "skin_tone": 0.4,
+            "eye_highlights": 0.4,
+            "spectrum": 0.8,
+        },
+    },
+    Family.EDITING: {
+        "intercept": -2.2,
+        "weights": {
+            "repeated_frames": 1.2,
+            "blended_frames": 1.0,
+            "speed_vs_original": 1.5,
+            "removed_vs_original": 1.3,
+            "jumps": 0.8,
+            "timestamps": 0.6,
+            "av_length": 0.5,
+            "cuts": 0.3,
+        },
+    },
+}
+# The prior's spread around the default weights: wide, because they were not fitted here.
+DEFAULT_INTERCEPT_SD = 0.5
+DEFAULT_WEIGHT_SD_SHARE = 0.5
+
+
+def sigmoid(x: float | np.ndarray) -> float | np.ndarray:
+    return 1 / (1 + np.exp(-np.clip(x, -40, 40)))
+
+
+def design_row(measurements: list[Measurement], names: list[str]) -> np.ndarray:
+    """[1, x1, x2 …]: each signal's feature times its strength, 0 when not measured."""
+    by_name = {m.name: m for m in measurements}
+    row = [1.0]
+    for name in names:
+        m = by_name.get(name)
+        row.append(float(m.feature) * min(1.0, max(0.0, m.strength)) if m and m.measured else 0.0)
+    return np.asarray(row)
+
+
+@dataclass
+class FamilyModel:
+    names: list[str]
+    coefficients: list[float]  # intercept first, then one per name
+    covariance: list[list[float]]
+    # Platt scaling p = sigmoid(a * logit + b), or None for uncalibrated weights.
+    platt: tuple[float, float] | None = None
+
+    def logit_interval(self, row: np.ndarray) -> tuple[float, float]:
+        logit = float(row @ np.asarray(self.coefficients))
+        variance = float(row @ np.asarray(self.covariance) @ row)
+        return logit, math.sqrt(max(variance, 0.0))
+
+    def probability(self, row: np.ndarray) -> tuple[float, float, float]:
+        logit, sd = self.logit_interval(row)
+        a, b = self.platt or (1.0, 0.0)
+        points = [a * value + b for value in (logit, logit - Z95 * sd, logit + Z95 * sd)]
+        p, low, high = (float(sigmoid(x)) for x in points)
+        return p, min(low, high), max(low, high)
+
+
+@dataclass
+class FamilyScore:
+    family: str
+    probability: float | None
+    low: float | None
+    high: float | None
+    abstained: bool
+    why: str = ""  # why it abstained
+    # The signals that pushed the score up most, each with its reasons.
+    reasons: list[dict] = field(default_factory=list)
+
+
+@dataclass
+class Weights:
+    version: str
+    calibrated: bool
+    models: dict[str, FamilyModel]
+    metrics: dict = field(default_factory=dict)  # cross-validated, when fitted
+    fitted_on: dict = field(default_factory=dict)
+
+    @classmethod
+    def default(cls) -> Weights:
+        models = {}
+        for family, spec in DEFAULT_MODEL.items():
+            names = list(spec["weights"])
+            coefficients = [spec["intercept"], *spec["weights"].values()]
+            spreads = [DEFAULT_INTERCEPT_SD] + [
+                DEFAULT_WEIGHT_SD_SHARE * abs(w) for w in spec["weights"].values()
+            ]
+            models[family.value] = FamilyModel(
+                names, coefficients, np.diag(np.square(spreads)).tolist()
+            )
+        return cls(version=f"default-{SIGNALS_VERSION}", calibrated=False, models=models)
+
+    @classmethod
+    def current(cls) -> Weights:
+        """The newest fitted weights in media storage, or the defaults."""
+        try:
+            _folders, files = default_storage.listdir(WEIGHTS_FOLDER)
+        except (FileNotFoundError, NotImplementedError, OSError):
+            files = []
+        fitted = sorted(f for f in files if f.startswith("weights-") and f.endswith(".json"))
+        for name in reversed(fitted):
+            try:
+                with default_storage.open(f"{WEIGHTS_FOLDER}/{name}") as handle:
+                    weights = cls.from_json(json.load(handle))
+            except (OSError, ValueError, KeyError, TypeError):
+                continue  # a damaged file never stops analysis: the next newest serves
+            if weights.signals_version == SIGNALS_VERSION:
+                return weights
+        return cls.default()
+
+    @property
+    def signals_version(self) -> int:
+        return int(self.fitted_on.get("signals_version", SIGNALS_VERSION))
+
+    def to_json(self) -> dict:
+        data = asdict(self)
+        data["models"] = {name: asdict(model) for name, model in self.models.items()}
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict) -> Weights:
+        models = {
+            name: FamilyModel(
+                names=list(model["names"]),
+                coefficients=[float(c) for c in model["coefficients"]],
+                covariance=[[float(v) for v in row] for row in model["covariance"]],
+                platt=tuple(model["platt"]) if model.get("platt") else None,
+            )
+            for name, model in data["models"].items()
+        }
+        return cls(
+            version=str(data["version"]),
+            calibrated=bool(data["calibrated"]),
+            models=models,
+            metrics=data.get("metrics", {}),
+            fitted_on=data.get("fitted_on", {}),
+        )
+
+    def save(self) -> str:
+        """Write to media storage as weights-<version>.json; returns the stored name."""
+        content = ContentFile(json.dumps(self.to_json(), indent=2).encode())
+        return default_storage.save(f"{WEIGHTS_FOLDER}/weights-{self.version}.json", content)
+
+    def score(self, measurements: list[Measurement], face_seconds: float | None) -> dict:
+        """Both families' scores for one clip's measurements. `face_seconds` is how long a
+        face was tracked (None for a still image, where one frame is all there is)."""
+        return {
+            family: self.score_family(Family(family), measurements, face_seconds)
+            for family in self.models
+        }
+
+    def score_family(
+        self, family: Family, measurements: list[Measurement], face_seconds: float | None
+    ) -> FamilyScore:
+        model = self.models[family.value]
+        mine = [m for m in measurements if m.family == family and m.name in model.names]
+        measured = [m for m in mine if m.measured]
+        why = abstention(family, measured, face_seconds)
+        if why:
+            return FamilyScore(family.value, None, None, None, True, why)
+        row = design_row(mine, model.names)
+        p, low, high = model.probability(row)
+        return FamilyScore(family.value, p, low, high, False, "", top_reasons(model, row, measured))
+
+
+def abstention(family: Family, measured: list[Measurement], face_seconds: float | None) -> str:
+    """Why this family cannot give a score for the clip, or ""."""
+    if family == Family.FACE and face_seconds is not None and face_seconds < MIN_FACE_SECONDS:
+        if face_seconds == 0:
+            return "No face was found, so the face signals could not be measured."
+        return (
+            f"A face was tracked for only {face_seconds:.1f} s; at least "
+            f"{MIN_FACE_SECONDS:.0f} s are needed to judge it."
+        )
+    if len(measured) < MIN_SIGNALS:
+        return (
+            f"Only {len(measured)} of the signals could be measured on this clip; "
+            f"at least {MIN_SIGNALS} are needed."
+        )
+    if sum(min(1.0, m.strength) for m in measured) < MIN_STRENGTH:
+        return "Too little evidence: the signals rest on too few frames to judge."
+    return ""
+
+
+def top_reasons(model: FamilyModel, row: np.ndarray, measured: list[Measurement]) -> list[dict]:
+    """The signals that raised the score most (weight x feature), with their reasons."""
+    contribution = {
+        name: coefficient * value
+        for name, coefficient, value in zip(
+            model.names, model.coefficients[1:], row[1:], strict=True
+        )
+    }
+    ranked = sorted(
+        (m for m in measured if contribution.get(m.name, 0) > 0.05 and m.reasons),
+        key=lambda m: contribution[m.name],
+        reverse=True,
+    )
+    return [
+        {
+            "signal": m.name,
+            "tell": m.tell,
+            "contribution": round(contribution[m.name], 3),
+            "reasons": [asdict(reason) for reason in m.reasons[:2]],
+        }
+        for m in ranked[:TOP_REASONS]
+    ]
+
+
+def combined_probability(probabilities: list[float | None]) -> float | None:
+    """The chance a clip was manipulated in either way, from the two scores (None where a
+    score abstained) taken as independent; None when both abstained."""
+    answered = [p for p in probabilities if p is not None]
+    if not answered:
+        return None
+    return 1 - math.prod(1 - p for p in answered)
+
+
+__all__ = ["FamilyScore", "Reason", "Weights", "combined_probability"]

@@ -1,0 +1,135 @@
+"""The detector's result as people read it: both scores with their intervals (or why there is
+none), the top reasons with links that seek the player, and for curators every signal and the
+face signal over time as an inline SVG with a text alternative.
+
+Like the manipulated-media label, this reveals what the detector thinks of a clip: use it only
+where the truth is already known (curator pages) or has just been revealed (after the answer is
+stored).
+"""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.translation import gettext_lazy as _
+
+from media_library.models import TellCategory
+from media_library.models.analysis import ClipAnalysis
+
+register = template.Library()
+
+FAMILY_LABELS = {"face": _("Face manipulation"), "editing": _("Editing")}
+SIGNAL_LABELS = {
+    "blink_rate": _("Blinking"),
+    "mouth_detail": _("Mouth and teeth detail"),
+    "boundary_blending": _("Face edge blending"),
+    "colour_flicker": _("Colour flicker at the face edge"),
+    "skin_tone": _("Skin tone against forehead and neck"),
+    "eye_highlights": _("Highlights in the eyes"),
+    "lip_sync": _("Lip sync against the sound"),
+    "spectrum": _("Frequency spectrum (still images)"),
+    "repeated_frames": _("Repeated frames"),
+    "blended_frames": _("Blended frames"),
+    "cuts": _("Cuts"),
+    "jumps": _("Jumps inside a shot"),
+    "timestamps": _("Irregular frame timing"),
+    "av_length": _("Sound against picture length"),
+    "speed_vs_original": _("Speed against the original"),
+    "removed_vs_original": _("Stretches missing from the original"),
+}
+TIMELINE_WIDTH, TIMELINE_HEIGHT = 100.0, 24.0
+
+
+def usable(analysis: ClipAnalysis | None) -> ClipAnalysis | None:
+    return analysis if analysis is not None and analysis.is_done else None
+
+
+@register.inclusion_tag("media_library/detector/summary.html")
+def detector_summary(
+    analysis: ClipAnalysis | None, player: str = "", player_number: int | None = None
+) -> dict:
+    """Both scores and the top reasons; "no analysis yet" when there is none. `player` is the
+    id of the video the reasons' times seek (with `player_number` appended when given, for
+    pages with one player per clip); without it the times are plain text."""
+    analysis = usable(analysis)
+    player_id = f"{player}{player_number}" if player and player_number is not None else player
+    families = []
+    if analysis is not None:
+        for family in analysis.families:
+            reasons = []
+            for signal in family["reasons"]:
+                category = signal.get("tell", "")
+                tell = TellCategory(category).label if category in TellCategory else ""
+                reasons.extend({**reason, "tell": tell} for reason in signal["reasons"])
+            meter = None
+            if not family["abstained"]:
+                low, high = family["low"], family["high"]
+                meter = {
+                    "low": 100 * low,
+                    "span": 100 * (high - low),
+                    "point": min(99.0, 100 * family["probability"]),
+                }
+            families.append(
+                {
+                    **family,
+                    "label": FAMILY_LABELS[family["name"]],
+                    "reasons": reasons,
+                    "meter": meter,
+                }
+            )
+    return {"analysis": analysis, "families": families, "player_id": player_id}
+
+
+@register.inclusion_tag("media_library/detector/signals.html")
+def detector_signals(analysis: ClipAnalysis | None) -> dict:
+    """Every measurement, measured or not, grouped by score."""
+    analysis = usable(analysis)
+    rows = []
+    for m in analysis.measurements if analysis else []:
+        category = m.get("tell", "")
+        rows.append(
+            {
+                **m,
+                "label": SIGNAL_LABELS.get(m["name"], m["name"]),
+                "family_label": FAMILY_LABELS.get(m["family"], m["family"]),
+                "tell_label": TellCategory(category).label if category in TellCategory else "",
+                "not_measured": (m.get("detail") or {}).get("not_measured", ""),
+            }
+        )
+    return {"analysis": analysis, "rows": rows}
+
+
+@register.inclusion_tag("media_library/detector/timeline.html")
+def face_timeline_chart(analysis: ClipAnalysis | None, duration: float | None) -> dict:
+    """The per-frame face-manipulation signal as a line over the clip's length."""
+    analysis = usable(analysis)
+    points = analysis.timeline if analysis else []
+    if not points or not duration:
+        return {"points": ""}
+    polyline = " ".join(
+        f"{TIMELINE_WIDTH * min(t, duration) / duration:.2f},"
+        f"{TIMELINE_HEIGHT * (1 - max(0.0, min(1.0, v))):.2f}"
+        for t, v in points
+    )
+    peak_time, peak = max(points, key=lambda point: point[1])
+    mean = sum(v for _t, v in points) / len(points)
+    return {
+        "points": polyline,
+        "width": TIMELINE_WIDTH,
+        "height": TIMELINE_HEIGHT,
+        "peak": peak,
+        "peak_time": peak_time,
+        "mean": mean,
+        "count": len(points),
+    }
+
+
+@register.filter
+def percent(value: float | None) -> str:
+    return "—" if value is None else f"{round(100 * value)} %"
+
+
+@register.filter
+def clock(seconds: float | None) -> str:
+    from media_library.detector.measurements import clock as as_clock
+
+    return "" if seconds is None else as_clock(seconds)

@@ -1,0 +1,238 @@
+"""The detector in the product: analysis after processing, the curator's breakdown, the reveal,
+the results comparison and the analyze_clip / evaluate_detector commands, on real media."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from io import StringIO
+from pathlib import Path
+
+from django.core.files import File
+from django.core.management import CommandError, call_command
+from django.test import override_settings
+from django.urls import reverse
+
+from media_library.models import AnalysisStatus, Clip, ClipAnalysis, PublicationState, Verdict
+from quiz.models import ItemKind
+from tests.media import DEV_MEDIA, dev_clip, make_image, make_video, requires_dev_media
+from tests.quiz_helpers import answer_key, make_item, make_quiz, start
+from tests.test_processing import IsolatedMediaTestCase
+
+DEEPFAKE = "ffpp/manipulated_sequences/Deepfakes/c40/videos/183_253.mp4"
+ITS_ORIGINAL = "ffpp/original_sequences/youtube/c40/videos/183.mp4"
+
+
+def command(*args: str) -> str:
+    out = StringIO()
+    call_command(*args, stdout=out, stderr=StringIO())
+    return out.getvalue()
+
+
+class AnalyzeClipCommandTests(IsolatedMediaTestCase):
+    def test_it_reports_no_face_honestly_on_a_test_pattern(self) -> None:
+        video = self.fixture("pattern.mp4", make_video, seconds=3, width=320, height=240)
+        out = command("analyze_clip", str(video))
+        self.assertIn("Face manipulation: no score. No face was found", out)
+        self.assertIn("uncalibrated", out)
+        # Every signal is listed, measured or not, with why not.
+        self.assertIn("lip_sync", out)
+        self.assertIn("not measured", out)
+
+    def test_it_prints_json_with_every_measurement(self) -> None:
+        video = self.fixture("pattern.mp4", make_video, seconds=3, width=320, height=240)
+        data = json.loads(command("analyze_clip", str(video), "--json"))
+        names = [m["name"] for m in data["measurements"]]
+        self.assertEqual(len(names), 16)
+        self.assertIn("repeated_frames", names)
+        self.assertTrue(data["scores"]["face"]["abstained"])
+        editing = data["scores"]["editing"]
+        self.assertFalse(editing["abstained"])
+        low, high = editing["interval"]
+        self.assertLessEqual(low, editing["probability"])
+        self.assertLessEqual(editing["probability"], high)
+        # An unedited clip: the editing signals see nothing unusual.
+        features = {
+            m["name"]: m["feature"] for m in data["measurements"] if m["family"] == "editing"
+        }
+        self.assertEqual(features["repeated_frames"], 0)
+        self.assertEqual(features["cuts"], 0)
+
+    def test_it_refuses_what_is_not_media_with_the_reason(self) -> None:
+        text = self.fixtures / "notes.txt"
+        text.write_text("not a video\n")
+        with self.assertRaisesMessage(CommandError, "text file"):
+            command("analyze_clip", str(text))
+        with self.assertRaisesMessage(CommandError, "is not a file"):
+            command("analyze_clip", str(self.fixtures / "missing.mp4"))
+
+    @requires_dev_media
+    def test_it_tracks_the_face_and_compares_with_the_original(self) -> None:
+        out = command(
+            "analyze_clip",
+            str(dev_clip(DEEPFAKE)),
+            "--original",
+            str(dev_clip(ITS_ORIGINAL)),
+            "--json",
+        )
+        data = json.loads(out)
+        self.assertGreater(data["face_seconds"], 8)
+        self.assertFalse(data["scores"]["face"]["abstained"])
+        by_name = {m["name"]: m for m in data["measurements"]}
+        # Frames of a face swap keep the original's timing.
+        self.assertAlmostEqual(by_name["speed_vs_original"]["value"], 1.0, delta=0.05)
+        self.assertAlmostEqual(by_name["removed_vs_original"]["value"], 0.0, delta=0.5)
+
+
+@override_settings(DETECTOR_ANALYZE_AFTER_PROCESSING=True)
+class AnalysisAfterProcessingTests(IsolatedMediaTestCase):
+    def add_clip(self, path: Path, title: str, **fields) -> Clip:
+        """A clip uploaded and processed (tasks run at once in tests), then analysed."""
+        with path.open("rb") as handle, self.captureOnCommitCallbacks(execute=True):
+            clip = Clip.objects.create_from_upload(
+                File(handle, name=path.name), self.curator, title=title, **fields
+            )
+        clip.refresh_from_db()
+        return clip
+
+    def test_processing_queues_the_detector_and_the_curator_sees_every_signal(self) -> None:
+        video = self.fixture("talk.mp4", make_video, seconds=3, width=320, height=240)
+        clip = self.add_clip(video, "Pattern", verdict=Verdict.REAL)
+        analysis = ClipAnalysis.objects.get(clip=clip)
+        self.assertEqual(analysis.status, AnalysisStatus.DONE, analysis.error)
+        self.assertTrue(analysis.face_abstained)
+        self.assertFalse(analysis.editing_abstained)
+        self.assertEqual(analysis.attempts, 1)
+
+        self.client.force_login(self.curator)
+        page = self.client.get(clip.get_absolute_url()).content.decode()
+        self.assertIn('id="detector"', page)
+        self.assertIn("Every signal the detector measured", page)
+        self.assertIn("Repeated frames", page)
+        self.assertIn("No face was found", page)
+        self.assertIn("Uncalibrated", page)
+        # Neither a student nor an outsider sees the curator's page.
+        for user in (self.student, self.outsider):
+            self.client.force_login(user)
+            self.assertEqual(self.client.get(clip.get_absolute_url()).status_code, 403)
+
+    def test_analyse_again_runs_it_once_more_and_htmx_gets_the_panel(self) -> None:
+        video = self.fixture("talk.mp4", make_video, seconds=3, width=320, height=240)
+        clip = self.add_clip(video, "Pattern", verdict=Verdict.REAL)
+        self.client.force_login(self.curator)
+        url = reverse("media_library:clip-analyze", args=[clip.slug])
+        with self.captureOnCommitCallbacks(execute=True):
+            response = self.client.post(url, headers={"HX-Request": "true"})
+        self.assertContains(response, 'id="detector"')
+        self.assertNotContains(response, "<html")
+        self.assertEqual(ClipAnalysis.objects.get(clip=clip).attempts, 2)
+        # Only curators may ask, and only by POST.
+        self.client.force_login(self.student)
+        self.assertEqual(self.client.post(url).status_code, 403)
+        self.client.force_login(self.curator)
+        self.assertEqual(self.client.get(url).status_code, 405)
+
+    def test_a_clip_whose_file_is_gone_fails_with_a_reason_and_can_be_retried(self) -> None:
+        video = self.fixture("talk.mp4", make_video, seconds=3, width=320, height=240)
+        clip = self.add_clip(video, "Pattern", verdict=Verdict.REAL)
+        kept = self.fixtures / "kept.mp4"
+        shutil.copy(clip.source_file.path, kept)
+        Path(clip.source_file.path).write_bytes(b"\x00\x00\x00\x18ftypmp42 broken")
+        with self.captureOnCommitCallbacks(execute=True):
+            clip.enqueue_analysis()
+        analysis = ClipAnalysis.objects.get(clip=clip)
+        self.assertEqual(analysis.status, AnalysisStatus.FAILED)
+        self.assertIn("could not be read", analysis.error)
+        self.client.force_login(self.curator)
+        page = self.client.get(clip.get_absolute_url())
+        self.assertContains(page, "The analysis failed.")
+        self.assertContains(page, analysis.error)
+        self.assertContains(page, "Analyse again")
+
+        shutil.copy(kept, clip.source_file.path)
+        with self.captureOnCommitCallbacks(execute=True):
+            self.client.post(reverse("media_library:clip-analyze", args=[clip.slug]))
+        analysis.refresh_from_db()
+        self.assertEqual(analysis.status, AnalysisStatus.DONE, analysis.error)
+        self.assertEqual(analysis.error, "")
+
+    def test_a_still_image_gets_no_editing_score_and_says_why(self) -> None:
+        image = self.fixture("photo.png", make_image, size=(320, 240), fmt="PNG")
+        clip = self.add_clip(image, "Photo", verdict=Verdict.REAL)
+        analysis = ClipAnalysis.objects.get(clip=clip)
+        self.assertEqual(analysis.status, AnalysisStatus.DONE, analysis.error)
+        self.assertTrue(analysis.editing_abstained)
+        self.assertIn("signals could be measured", analysis.editing_why)
+
+    @requires_dev_media
+    def test_the_reveal_shows_the_score_and_reasons_only_after_the_answer(self) -> None:
+        original = self.add_clip(dev_clip(ITS_ORIGINAL), "Newsreader", verdict=Verdict.REAL)
+        fake = self.add_clip(
+            dev_clip(DEEPFAKE),
+            "Newsreader swapped",
+            verdict=Verdict.DEEPFAKE,
+            technique="face_swap",
+            original=original,
+        )
+        analysis = ClipAnalysis.objects.get(clip=fake)
+        self.assertEqual(analysis.status, AnalysisStatus.DONE, analysis.error)
+        self.assertTrue(analysis.compared_with_original)
+        self.assertFalse(analysis.face_abstained)
+        self.assertTrue(analysis.timeline)
+        for clip in (original, fake):
+            Clip.objects.filter(pk=clip.pk).update(
+                publication_state=PublicationState.PUBLISHED, licence="research"
+            )
+        item = make_item(fake, ItemKind.VERDICT)
+        quiz = make_quiz([item])
+        attempt = start(self.client, quiz)
+
+        before = self.client.get(f"/attempts/{attempt.uid}/items/1/").content.decode()
+        for leak in ("detector-scores", "Face manipulation", "No analysis yet"):
+            self.assertNotIn(leak, before)
+
+        self.client.post(
+            f"/attempts/{attempt.uid}/items/1/answer/",
+            {"key": answer_key(self.client, attempt, 1), "verdict": "real", "confidence": "70"},
+        )
+        after = self.client.get(f"/attempts/{attempt.uid}/items/1/").content.decode()
+        self.assertIn("detector-scores", after)
+        self.assertIn("Face manipulation", after)
+        self.assertIn(f"{round(100 * analysis.face_probability)} %", after)
+        self.assertNotIn("No analysis yet", after)
+
+        results = self.client.get(f"/attempts/{attempt.uid}/results/")
+        right = (analysis.manipulation_probability >= 0.5) is True
+        self.assertEqual(results.context["detector_accuracy"], 1.0 if right else 0.0)
+
+
+@requires_dev_media
+class EvaluateDetectorTests(IsolatedMediaTestCase):
+    def test_it_evaluates_a_dataset_folder_by_its_own_labels(self) -> None:
+        svg = self.fixtures / "reliability.svg"
+        figures = self.fixtures / "figures.json"
+        out = command(
+            "evaluate_detector",
+            str(DEV_MEDIA / "ffpp"),
+            "--format",
+            "ffpp",
+            "--limit",
+            "4",
+            "--svg",
+            str(svg),
+            "--json",
+            str(figures),
+        )
+        self.assertIn("Evaluated 4 ffpp folder", out)
+        self.assertIn("0.693 for always saying 50 %", out)
+        self.assertIn("manipulated (either score): n=4", out)
+        data = json.loads(figures.read_text())
+        overall = data["scores"]["manipulated (either score)"]
+        self.assertEqual(overall["n"], 4)
+        self.assertGreaterEqual(overall["log_loss"], 0)
+        self.assertTrue(svg.read_text().startswith("<svg"))
+        self.assertIn("<desc", svg.read_text())
+
+    def test_it_needs_a_format_for_a_folder(self) -> None:
+        with self.assertRaisesMessage(CommandError, "--format"):
+            command("evaluate_detector", str(DEV_MEDIA / "ffpp"))
