@@ -95,9 +95,16 @@ postgres:
 	  pg_ctlcluster --skip-systemctl-redirect "$$(ls /etc/postgresql | head -n 1)" main start; \
 	  for _ in $$(seq 1 30); do pg_isready -h 127.0.0.1 -p 5432 -q && break; sleep 1; done; }
 
-.PHONY: bench bench-transcode bench-answer
-bench: bench-transcode bench-answer
+.PHONY: bench bench-transcode bench-answer bench-detector
+bench: bench-transcode bench-answer bench-detector
 bench-transcode: $(VENV)/.dev
 	SECRET_KEY=bench $(PY) bench/transcode.py
 bench-answer: $(VENV)/.dev postgres
 	$(PY) bench/answer.py
+bench-detector: $(VENV)/.dev
+	$(PY) bench/detector.py
+
+# The detector on ../shared/media/dev (research clips), end to end; see bench/evaluate_dev.py.
+.PHONY: evaluate-detector
+evaluate-detector: $(VENV)/.dev
+	$(PY) bench/evaluate_dev.py

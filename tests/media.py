@@ -34,6 +34,16 @@ def dev_clip(relative: str) -> Path:
     return path
 
 
+# Small, quick H.264 (the output options most test clips share).
+FAST_H264 = ("-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p")
+
+
+def run_ffmpeg(*args: str) -> None:
+    """The app's ffmpeg, quiet and overwriting; any error fails the test."""
+    command = [ffmpeg_binary(), "-nostdin", "-hide_banner", "-loglevel", "error", "-y", *args]
+    subprocess.run(command, check=True)
+
+
 def make_video(
     path: Path,
     *,

@@ -15,19 +15,21 @@ from django.test import SimpleTestCase
 from media_library.detector.footage import Footage, read_footage
 from media_library.detector.measurements import Measurement
 from media_library.detector.signals.editing import SIGNALS, measure_editing
-from media_library.ffmpeg import ffmpeg_binary
 from media_library.workshop import RECIPES
 from media_library.workshop.forms import SourceInfo
-from tests.media import DEV_MEDIA, dev_clip, make_image, make_video, requires_dev_media
+from tests.media import (
+    DEV_MEDIA,
+    FAST_H264,
+    dev_clip,
+    make_image,
+    make_video,
+    requires_dev_media,
+    run_ffmpeg,
+)
 
 NAMES = [name for name, _, _ in SIGNALS]
 SPLICE_AT, SPLICE_TO = 4.0, 7.0
 FAST_FROM, FAST_TO, FAST_FACTOR = 4.0, 8.0, 1.5
-
-
-def ffmpeg(*args: str) -> None:
-    command = [ffmpeg_binary(), "-nostdin", "-hide_banner", "-loglevel", "error", "-y", *args]
-    subprocess.run(command, check=True)
 
 
 def source_info(path: Path) -> SourceInfo:
@@ -71,7 +73,7 @@ class WorkshopEditTests(TempDirTestCase):
         super().setUpClass()
         # Stands in for the processed MP4 the workshop reads (smaller, so the renders are quick).
         original = cls.folder / "original.mp4"
-        ffmpeg(
+        run_ffmpeg(
             "-i",
             str(dev_clip("ffpp/original_sequences/youtube/c40/videos/183.mp4")),
             "-vf",
@@ -172,7 +174,7 @@ class WorkshopEditTests(TempDirTestCase):
 class MadeClipTests(TempDirTestCase):
     def test_it_measures_sound_longer_than_the_picture(self):
         path = self.folder / "long-sound.mp4"
-        ffmpeg(
+        run_ffmpeg(
             "-f",
             "lavfi",
             "-i",
@@ -181,12 +183,7 @@ class MadeClipTests(TempDirTestCase):
             "lavfi",
             "-i",
             "sine=frequency=440:duration=4",
-            "-c:v",
-            "libx264",
-            "-preset",
-            "ultrafast",
-            "-pix_fmt",
-            "yuv420p",
+            *FAST_H264,
             "-c:a",
             "aac",
             str(path),
@@ -204,7 +201,7 @@ class MadeClipTests(TempDirTestCase):
 
     def test_it_finds_a_hole_in_the_timestamps(self):
         path = self.folder / "hole.mp4"
-        ffmpeg(
+        run_ffmpeg(
             "-f",
             "lavfi",
             "-i",
@@ -213,12 +210,7 @@ class MadeClipTests(TempDirTestCase):
             "setpts=PTS+gte(N\\,25)*0.6/TB",
             "-fps_mode",
             "passthrough",
-            "-c:v",
-            "libx264",
-            "-preset",
-            "ultrafast",
-            "-pix_fmt",
-            "yuv420p",
+            *FAST_H264,
             str(path),
         )
         stamps = by_name(measure_editing(read_footage(path)))["timestamps"]

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import math
 import shutil
-import subprocess
 import tempfile
 from pathlib import Path
 
@@ -25,8 +24,7 @@ from media_library.detector.signals.face import (
     measure_face,
     probability_of_so_few_blinks,
 )
-from media_library.ffmpeg import ffmpeg_binary
-from tests.media import dev_clip, make_video, requires_dev_media
+from tests.media import FAST_H264, dev_clip, make_video, requires_dev_media, run_ffmpeg
 
 REAL_TALKING = "ffpp/original_sequences/youtube/c40/videos/481.mp4"
 NEVER_BLINKS = "ffpp/manipulated_sequences/Deepfakes/c40/videos/469_481.mp4"
@@ -42,30 +40,8 @@ def examine(path: Path) -> tuple[Footage, FaceTracker, dict[str, Measurement]]:
 
 def still_video(image: Path, path: Path, seconds: float) -> Path:
     """A real H.264 clip of a photograph held still (no blinking, no motion)."""
-    subprocess.run(
-        [
-            ffmpeg_binary(),
-            "-nostdin",
-            "-loglevel",
-            "error",
-            "-y",
-            "-loop",
-            "1",
-            "-i",
-            str(image),
-            "-t",
-            str(seconds),
-            "-r",
-            "25",
-            "-c:v",
-            "libx264",
-            "-preset",
-            "ultrafast",
-            "-pix_fmt",
-            "yuv420p",
-            str(path),
-        ],
-        check=True,
+    run_ffmpeg(
+        "-loop", "1", "-i", str(image), "-t", str(seconds), "-r", "25", *FAST_H264, str(path)
     )
     return path
 
