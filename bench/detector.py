@@ -63,7 +63,8 @@ def make_face_clip(target: Path) -> None:
             "-loop", "1", "-i", str(COLLINS.path),
             "-f", "lavfi", "-i", f"sine=frequency=220:duration={SECONDS}",
             "-filter_complex",
-            f"[0:v]scale=2560:-2,zoompan=z='1+0.4*on/{frames}':d={frames}:"
+            # Letterboxed to 16:9 first, so the face keeps its shape (the cascade needs it).
+            f"[0:v]scale=-2:1440,pad=2560:1440:(ow-iw)/2:0,zoompan=z='1+0.4*on/{frames}':d={frames}:"
             "x='iw/2-(iw/zoom/2)':y='ih/3-(ih/zoom/3)':s=1280x720:fps=30,format=yuv420p[v]",
             "-map", "[v]", "-map", "1:a", "-t", str(SECONDS),
             "-c:v", "libx264", "-preset", "veryfast", "-crf", "23", "-g", "60",

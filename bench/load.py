@@ -13,7 +13,6 @@ import asyncio
 import contextlib
 import ipaddress
 import math
-import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
@@ -179,21 +178,39 @@ Prepare = Callable[[Client], Awaitable[None]]
 
 
 async def run_phase(
-    name: str, clients: list[Client], step: Step, seconds: float, prepare: Prepare | None = None
+    name: str,
+    clients: list[Client],
+    step: Step,
+    seconds: float,
+    prepare: Prepare | None = None,
+    rate: float | None = None,
 ) -> PhaseResult:
-    """Every client runs `step` back to back until `seconds` have passed; requests under way
-    at the deadline finish and count. Rate is accepted responses over the wall-clock time from
-    the first send to the last answer."""
+    """Every client runs `step` until `seconds` have passed; requests under way at the
+    deadline finish and count. Rate is accepted responses over the wall-clock time from the
+    first send to the last answer.
+
+    Without `rate` each client sends its next request as soon as the previous one is answered
+    (a closed loop: the server's capacity). With `rate` (requests per second, all clients
+    together) each client sends on a fixed schedule, staggered across clients, and a
+    request's latency runs from when it was due, not from when it went out: a server that
+    falls behind is charged for the wait (no "coordinated omission", as wrk2 measures)."""
     result = PhaseResult(name, len(clients))
     loop = asyncio.get_running_loop()
     start = loop.time()
     deadline = start + seconds
+    interval = len(clients) / rate if rate else 0.0
 
-    async def drive(client: Client) -> None:
+    async def drive(client: Client, offset: float) -> None:
+        due = start + offset
         while loop.time() < deadline:
             if prepare is not None:
                 await prepare(client)
-            sent = time.perf_counter()
+            if rate:
+                if due > loop.time():
+                    await asyncio.sleep(due - loop.time())
+                sent, due = due, due + interval
+            else:
+                sent = loop.time()
             try:
                 response, accepted = await step(client)
             except Exception as error:
@@ -202,12 +219,14 @@ async def run_phase(
                 # A refused connection fails at once: do not spin on it.
                 await asyncio.sleep(0.01)
                 continue
-            result.latencies.append(time.perf_counter() - sent)
+            result.latencies.append(loop.time() - sent)
             if accepted:
                 result.accepted += 1
             else:
                 result.rejected[response.status] = result.rejected.get(response.status, 0) + 1
 
-    await asyncio.gather(*(drive(client) for client in clients))
+    await asyncio.gather(
+        *(drive(client, interval * n / len(clients)) for n, client in enumerate(clients))
+    )
     result.seconds = loop.time() - start
     return result

@@ -15,7 +15,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 
 from media_library.access import is_curator
-from quiz.models import Attempt, AttemptItem, Item, Quiz
+from quiz.answer_lookup import entry_for_answer
+from quiz.models import Attempt, AttemptItem, Quiz
+from quiz.models.attempts import SESSION_ATTEMPTS, ownership
 
 TEACHERS_GROUP = "Teachers"
 
@@ -47,33 +49,25 @@ def get_attempt(request: HttpRequest, uid: UUID) -> Attempt:
         raise Http404 from None
 
 
-# What answering reads of a clip: judging needs the truth, the form the duration. The other
-# ~60 columns of two clips made the hot query slow to build in Django and to plan in PostgreSQL.
-ANSWER_CLIP_FIELDS = ("verdict", "technique", "kind", "duration_seconds")
-
-
 def get_entry(
     request: HttpRequest, uid: UUID, position: int, *, answering: bool = False
 ) -> AttemptItem:
-    """One item of the requester's attempt, or 404, with the attempt, the item and its clips
-    in the same query (and the quiz, unless `answering`: the answer endpoint, a campaign's hot
-    path, loads only the clip fields it judges with)."""
-    owned = Attempt.objects.owned_by(request).filter(uid=uid)
-    entries = AttemptItem.objects.filter(attempt__in=owned, position=position)
+    """One item of the requester's attempt, or 404, with the attempt, its quiz, the item and
+    its clips in the same query. `answering` is the answer endpoint, a campaign's hot path: it
+    loads only what judging needs, through `quiz.answer_lookup`."""
     if answering:
-        clip_fields = [
-            f"item__{clip}__{field}"
-            for clip in ("clip", "other_clip")
-            for field in ANSWER_CLIP_FIELDS
-        ]
-        entries = entries.select_related("attempt", "item__clip", "item__other_clip").only(
-            *[f.name for f in AttemptItem._meta.concrete_fields],
-            *[f"attempt__{f.name}" for f in Attempt._meta.concrete_fields],
-            *[f"item__{f.name}" for f in Item._meta.concrete_fields],
-            *clip_fields,
+        entry = entry_for_answer(
+            uid,
+            position,
+            user_id=request.user.pk if request.user.is_authenticated else None,
+            in_session=str(uid) in request.session.get(SESSION_ATTEMPTS, []),
         )
-    else:
-        entries = entries.select_related("attempt__quiz", "item__clip", "item__other_clip")
+        if entry is None:
+            raise Http404
+        return entry
+    entries = AttemptItem.objects.filter(
+        ownership(request, uid, via="attempt__"), attempt__uid=uid, position=position
+    ).select_related("attempt__quiz", "item__clip", "item__other_clip")
     try:
         return entries.get()
     except AttemptItem.DoesNotExist:
