@@ -242,6 +242,34 @@ class OwnershipTests(QuizFixture):
         outsider.force_login(self.outsider)
         self.assertEqual(outsider.get(f"/attempts/{attempt.uid}/items/1/").status_code, 404)
 
+    def test_only_the_owner_may_answer_a_signed_in_attempt(self):
+        self.client.force_login(self.student)
+        attempt = start(self.client, self.quiz)
+        answer = {"verdict": "deepfake", "confidence": "70"}
+        outsider = Client()
+        outsider.force_login(self.outsider)
+        refused = outsider.post(
+            f"/attempts/{attempt.uid}/items/1/answer/", {"key": uuid.uuid4(), **answer}
+        )
+        self.assertEqual(refused.status_code, 404)
+        self.assertFalse(Answer.objects.exists())
+        # The same learner on another device answers it.
+        other_device = Client()
+        other_device.force_login(self.student)
+        key = answer_key(other_device, attempt, 1)
+        response = other_device.post(
+            f"/attempts/{attempt.uid}/items/1/answer/", {"key": key, **answer}
+        )
+        self.assertRedirects(response, f"/attempts/{attempt.uid}/items/1/")
+        self.assertTrue(Answer.objects.get(attempt=attempt).is_correct)
+
+    def test_a_visitor_keeps_answering_their_attempt_after_signing_in(self):
+        attempt = start(self.client, self.quiz)
+        self.client.force_login(self.student)
+        response = self.post_answer(attempt, 1, {"verdict": "deepfake", "confidence": "60"})
+        self.assertRedirects(response, f"/attempts/{attempt.uid}/items/1/")
+        self.assertEqual(Answer.objects.filter(attempt=attempt).count(), 1)
+
     def test_drafts_cannot_be_started_by_learners(self):
         self.quiz.is_published = False
         self.quiz.save()
