@@ -233,6 +233,11 @@ class EvaluateDetectorTests(IsolatedMediaTestCase):
         self.assertTrue(svg.read_text().startswith("<svg"))
         self.assertIn("<desc", svg.read_text())
 
-    def test_it_needs_a_format_for_a_folder(self) -> None:
-        with self.assertRaisesMessage(CommandError, "--format"):
-            command("evaluate_detector", str(DEV_MEDIA / "ffpp"))
+    def test_it_recognises_the_layout_or_asks_for_it(self) -> None:
+        svg = str(self.fixtures / "reliability.svg")
+        out = command("evaluate_detector", str(DEV_MEDIA / "dfdc"), "--svg", svg)
+        # Both DFDC samples here are fakes: no AUC without a real clip, and it says so.
+        self.assertIn("Evaluated 2 dfdc folder", out)
+        self.assertIn("AUC n/a (one class only)", out)
+        with self.assertRaisesMessage(CommandError, "no known layout fits it"):
+            command("evaluate_detector", str(self.fixtures), "--svg", svg)

@@ -1,16 +1,18 @@
 """How well the detector does on labelled clips: the library's, or a dataset folder's.
 
     manage.py evaluate_detector library [--svg FILE] [--json FILE]
-    manage.py evaluate_detector PATH --format {dfdc,ffpp,celebdf,fakeavceleb,manifest}
+    manage.py evaluate_detector PATH [--format {dfdc,ffpp,celebdf,fakeavceleb,manifest}]
         [--limit N] [--svg FILE] [--json FILE]
 
 "library" scores the published clips the detector has analysed (with the weights they were
 scored with). A folder is read with the dataset importers (labels from the dataset's own
-metadata, never from a file name), and every file is analysed here, with its original when the
-dataset names one. Prints, for "manipulated in any way" and for each score: AUC with a
-bootstrap 95 % interval, accuracy at 50 %, Brier score, log loss (beside 0.693 for guessing and
-0.428 for the DFDC winner on unseen videos), expected calibration error, and results per
-technique; writes a reliability diagram as SVG. Where the detector abstains it counts as 50 %
+metadata, never from a file name; the layout is recognised unless --format names it), and every
+file is analysed here, with its original when the dataset names one.
+
+Prints, for "manipulated in any way" and for each score: AUC with a bootstrap 95 % interval,
+accuracy at 50 %, Brier score, log loss (beside 0.693 for guessing and 0.428 for the DFDC
+winner on unseen videos), expected calibration error, and results per technique; writes a
+reliability diagram as SVG. Where the detector abstains it counts as 50 %
 (as good as guessing) and the coverage says how often that happened.
 """
 
@@ -49,6 +51,23 @@ class Scored:
         return combined_probability([self.face, self.editing])
 
 
+def recognise_layout(root: Path) -> str:
+    """The one importer format whose metadata the folder has; CommandError otherwise."""
+    if not root.exists():
+        raise CommandError(f"{root} does not exist.")
+    found = []
+    for name, importer in IMPORTERS.items():
+        try:
+            next(iter(importer(root).entries()), None)  # the first entry checks the layout
+        except DatasetError:
+            continue
+        found.append(name)
+    if len(found) != 1:
+        which = f"it fits {', '.join(found)}" if found else "no known layout fits it"
+        raise CommandError(f"Name the dataset's layout with --format: {which}.")
+    return found[0]
+
+
 def as_guess(values: list[float | None]) -> np.ndarray:
     return np.array([0.5 if v is None else v for v in values], dtype=float)
 
@@ -70,10 +89,9 @@ class Command(BaseCommand):
         if source == "library":
             scored, label = self.from_library(), "published library clips"
         else:
-            if not options["format"]:
-                raise CommandError("A folder needs --format (the dataset's layout).")
-            scored = self.from_folder(Path(source), options["format"], options["limit"])
-            label = f"{options['format']} folder {source}"
+            layout = options["format"] or recognise_layout(Path(source))
+            scored = self.from_folder(Path(source), layout, options["limit"])
+            label = f"{layout} folder {source}"
         if not scored:
             raise CommandError("Nothing to evaluate: no labelled clip could be analysed.")
         figures = self.report(scored, label)
