@@ -8,6 +8,7 @@ a page minors read, which the product promises never to make.
 
 from __future__ import annotations
 
+import html as html_lib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -57,7 +58,8 @@ class TermLink:
 def link_terms(html: str, terms: Iterable[TermLink]) -> str:
     """Link each glossary term's first use in running text (not in links, headings or code).
 
-    `html` must already be sanitised: it is split on tags, which holds for nh3's output. A term
+    `html` must already be sanitised: it is split on tags, which holds for nh3's output (it
+    escapes only &, < and > in text, as the spellings are escaped here). A term
     matches case-insensitively as a whole word, plural "s" allowed ("deepfakes").
     """
     patterns = []
@@ -65,7 +67,8 @@ def link_terms(html: str, terms: Iterable[TermLink]) -> str:
         spellings = sorted((s for s in term.spellings if s.strip()), key=len, reverse=True)
         if not spellings:
             continue
-        alternatives = "|".join(re.escape(escape(s.strip())) for s in spellings)
+        escaped = (html_lib.escape(s.strip(), quote=False) for s in spellings)
+        alternatives = "|".join(re.escape(s) for s in escaped)
         pattern = re.compile(rf"(?<![\w-])(?:{alternatives})s?(?![\w-])", re.IGNORECASE)
         patterns.append((term, pattern))
     linked: set[str] = set()
