@@ -165,7 +165,7 @@ class Lesson(models.Model):
             "pool_size": PRACTICE_SIZE,
             "pool_technique": filters.get("technique", ""),
             "pool_tell_category": filters.get("tell_category", ""),
-            "is_published": True,
+            "is_published": self.is_published,
         }
         with transaction.atomic():
             quiz = self.practice
