@@ -168,6 +168,10 @@ class Lesson(models.Model):
             "is_published": self.is_published,
         }
         with transaction.atomic():
+            # Two first visits at once must not make two quizzes: the row lock makes the second
+            # wait and then find the first one's quiz.
+            locked = Lesson.objects.select_for_update().only("practice").get(pk=self.pk)
+            self.practice_id = locked.practice_id
             quiz = self.practice
             if quiz is None:
                 quiz = Quiz(slug=Quiz.unique_slug(f"practice-{self.slug}"), **wanted)
