@@ -59,6 +59,7 @@ chromium:
 run: export DEBUG ?= 1
 run: $(VENV)/.runtime
 	$(PY) manage.py migrate --no-input
+	$(PY) manage.py load_lessons
 	$(PY) manage.py seed_demo
 	@$(PY) manage.py db_worker --queue-name '*' & WORKER=$$!; \
 	trap 'kill $$WORKER 2>/dev/null; wait $$WORKER 2>/dev/null' EXIT INT TERM; \

@@ -1,10 +1,19 @@
 from __future__ import annotations
 
-from django.db import models
+from django.db import models, transaction
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from media_library.models import Technique, TellCategory
+from lessons.markdown import TermLink, link_terms, render_markdown
+from media_library.models import Clip, Technique, Tell, TellCategory
+from quiz.models import Item, Mode, Order, Quiz, Selection
+
+# A practice round is short: long enough to try the tell a few times, short enough to finish.
+PRACTICE_SIZE = 8
+EXAMPLE_LIMIT = 6
 
 
 class LessonKind(models.TextChoices):
@@ -17,6 +26,19 @@ class LessonKind(models.TextChoices):
 class LessonQuerySet(models.QuerySet["Lesson"]):
     def published(self) -> LessonQuerySet:
         return self.filter(is_published=True)
+
+    def for_tell(self, category: str) -> Lesson | None:
+        """The published lesson that teaches a TellCategory value (the detector's reveal and
+        the quiz reveal link to it), or None. Tell lessons come before technique lessons that
+        share the category (the speed-change tell has two technique lessons)."""
+        if not category:
+            return None
+        lessons = self.published().filter(tell_category=category)
+        return lessons.order_by(
+            models.Case(models.When(kind=LessonKind.TELL, then=0), default=1),
+            "position",
+            "pk",
+        ).first()
 
 
 class Lesson(models.Model):
@@ -41,6 +63,17 @@ class Lesson(models.Model):
     # site's editor (then load_lessons leaves it alone).
     content_file = models.CharField(max_length=200, blank=True)
     edited_in_site = models.BooleanField(default=False)
+    # The lesson's own pool quiz, made on first need by practice_quiz(). Deleting the quiz
+    # only unlinks it; the next visit makes a new one.
+    practice = models.OneToOneField(
+        "quiz.Quiz",
+        verbose_name=_("practice quiz"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="lesson",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -55,6 +88,112 @@ class Lesson(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("lessons:lesson-detail", args=[self.slug])
 
+    @property
+    def source_list(self) -> list[str]:
+        return [line.strip() for line in self.sources.splitlines() if line.strip()]
+
+    def rendered_body(self) -> SafeString:
+        """The body as sanitised HTML, each glossary term linked on its first use."""
+        html = link_terms(render_markdown(self.body), GlossaryTerm.objects.links())
+        return mark_safe(html)  # noqa: S308 - sanitised by nh3 in render_markdown
+
+    # --- what the library feeds the lesson ---------------------------------------------------
+
+    @property
+    def has_target(self) -> bool:
+        """Whether the lesson teaches something clips can be labelled with (habits and most
+        background lessons do not, so they have no examples or practice)."""
+        return bool(self.technique or self.tell_category)
+
+    def _clip_filter(self) -> Q:
+        # A technique lesson is about how the clip was made; a tell lesson about one giveaway,
+        # whatever the technique.
+        if self.technique:
+            return Q(technique=self.technique)
+        return Q(tells__category=self.tell_category)
+
+    def examples(self, limit: int = EXAMPLE_LIMIT) -> list[Clip]:
+        """Published clips showing what the lesson teaches, each with `lesson_tells` (the tells
+        to explain: of the lesson's category, or all of them for a technique lesson).
+
+        Clips no quiz item uses come first, so the examples spoil as few quiz answers as the
+        library allows.
+        """
+        if not self.has_target:
+            return []
+        tells = Tell.objects.order_by("start_seconds", "pk")
+        if self.tell_category and not self.technique:
+            tells = tells.filter(category=self.tell_category)
+        in_quiz = Exists(Item.objects.filter(Q(clip=OuterRef("pk")) | Q(other_clip=OuterRef("pk"))))
+        clips = (
+            Clip.objects.published()
+            .filter(self._clip_filter())
+            .distinct()
+            .annotate(in_quiz=in_quiz)
+            .order_by("in_quiz", "-published_at", "-pk")
+            .prefetch_related(Prefetch("tells", queryset=tells, to_attr="lesson_tells"))
+        )
+        return list(clips[:limit])
+
+    def practice_pool(self):
+        """The quiz items a practice round on this lesson draws from (learner-available only)."""
+        if not self.has_target:
+            return Item.objects.none()
+        return Item.objects.available().matching(**self._pool_filters())
+
+    def _pool_filters(self) -> dict[str, str]:
+        if self.technique:
+            return {"technique": self.technique}
+        return {"tell_category": self.tell_category}
+
+    def practice_quiz(self) -> Quiz | None:
+        """The lesson's practice quiz (a published pool quiz on its tell or technique), made
+        or brought in line with the lesson; None when the lesson has nothing to practise.
+
+        Whether the pool has items is the caller's question (practice_pool().exists()): the
+        quiz engine refuses to start an empty draw with a message of its own.
+        """
+        if not self.has_target:
+            return None
+        filters = self._pool_filters()
+        wanted = {
+            "title": gettext("Practice: %(title)s") % {"title": self.title},
+            "description": self.summary,
+            "mode": Mode.PRACTICE,
+            "selection": Selection.POOL,
+            "order": Order.SHUFFLED,
+            "pool_size": PRACTICE_SIZE,
+            "pool_technique": filters.get("technique", ""),
+            "pool_tell_category": filters.get("tell_category", ""),
+            "is_published": self.is_published,
+        }
+        with transaction.atomic():
+            # Two first visits at once must not make two quizzes: the row lock makes the second
+            # wait and then find the first one's quiz.
+            locked = Lesson.objects.select_for_update().only("practice").get(pk=self.pk)
+            self.practice_id = locked.practice_id
+            quiz = self.practice
+            if quiz is None:
+                quiz = Quiz(slug=Quiz.unique_slug(f"practice-{self.slug}"), **wanted)
+                quiz.save()
+                self.practice = quiz
+                Lesson.objects.filter(pk=self.pk).update(practice=quiz)
+                return quiz
+            changed = [field for field, value in wanted.items() if getattr(quiz, field) != value]
+            if changed:
+                for field in changed:
+                    setattr(quiz, field, wanted[field])
+                quiz.save(update_fields=[*changed, "updated_at"])
+        return quiz
+
+
+class GlossaryTermQuerySet(models.QuerySet["GlossaryTerm"]):
+    def links(self) -> list[TermLink]:
+        return [
+            TermLink(slug=term.slug, url=term.get_absolute_url(), spellings=term.spellings)
+            for term in self.only("term", "slug", "aliases")
+        ]
+
 
 class GlossaryTerm(models.Model):
     term = models.CharField(_("term"), max_length=100, unique=True)
@@ -63,6 +202,12 @@ class GlossaryTerm(models.Model):
     aliases = models.CharField(_("also written"), max_length=300, blank=True)
     definition = models.TextField(_("definition (Markdown)"))
     sources = models.TextField(_("sources"), blank=True)
+    # As for lessons: the file it was loaded from, and whether staff changed it since (then
+    # load_lessons leaves it alone).
+    content_file = models.CharField(max_length=200, blank=True)
+    edited_in_site = models.BooleanField(default=False)
+
+    objects = GlossaryTermQuerySet.as_manager()
 
     class Meta:
         ordering = ["term"]
@@ -72,3 +217,15 @@ class GlossaryTerm(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("lessons:glossary") + f"#{self.slug}"
+
+    @property
+    def spellings(self) -> tuple[str, ...]:
+        aliases = [alias.strip() for alias in self.aliases.split(",") if alias.strip()]
+        return (self.term, *aliases)
+
+    @property
+    def source_list(self) -> list[str]:
+        return [line.strip() for line in self.sources.splitlines() if line.strip()]
+
+    def rendered_definition(self) -> SafeString:
+        return mark_safe(render_markdown(self.definition))  # noqa: S308 - sanitised by nh3
