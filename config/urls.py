@@ -12,5 +12,6 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("media_library.urls")),
     path("", include("quiz.urls")),
+    path("", include("lessons.classroom_urls")),
     path("admin/", admin.site.urls),
 ]
