@@ -7,6 +7,8 @@ teacher neither owns nor co-teaches is a 404 on every URL below.
 
 from __future__ import annotations
 
+import io
+
 import segno
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -85,8 +87,11 @@ def classroom_qr(request: HttpRequest, code: str) -> HttpResponse:
     """The join link as a QR code (SVG), made here: no third-party QR service sees the code."""
     classroom = get_classroom_for_teacher(request, code)
     qr = segno.make(request.build_absolute_uri(classroom.join_path()), error="m")
+    svg = io.BytesIO()
+    # A standalone file (with its xmlns), not svg_inline: browsers show it through <img>.
+    qr.save(svg, kind="svg", scale=6, dark="#1d2330", light="#ffffff", xmldecl=False)
     return HttpResponse(
-        qr.svg_inline(scale=6, dark="#1d2330", light="#ffffff"),
+        svg.getvalue(),
         content_type="image/svg+xml",
         headers={"Cache-Control": "private, max-age=3600"},
     )
