@@ -151,6 +151,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "media_library.access.curator_context",
                 "quiz.access.builder_context",
+                "lessons.access.classroom_context",
             ],
         },
     },

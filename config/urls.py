@@ -13,5 +13,6 @@ urlpatterns = [
     path("", include("media_library.urls")),
     path("", include("quiz.urls")),
     path("", include("lessons.urls")),
+    path("", include("lessons.classroom_urls")),
     path("admin/", admin.site.urls),
 ]

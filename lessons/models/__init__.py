@@ -1,5 +1,14 @@
-"""Lessons and the glossary (`lesson.py`); classrooms and assignments build on them."""
+"""Lessons and the glossary (`lesson.py`); classrooms, assignments and students' work on them
+(`classroom.py`); pre-test/post-test pairs (`prepost.py`)."""
 
+from lessons.models.classroom import (
+    Assignment,
+    AssignmentRole,
+    AssignmentWork,
+    Classroom,
+    ClassroomQuerySet,
+    Membership,
+)
 from lessons.models.lesson import (
     GlossaryTerm,
     GlossaryTermQuerySet,
@@ -7,5 +16,19 @@ from lessons.models.lesson import (
     LessonKind,
     LessonQuerySet,
 )
+from lessons.models.prepost import PrePost
 
-__all__ = ["GlossaryTerm", "GlossaryTermQuerySet", "Lesson", "LessonKind", "LessonQuerySet"]
+__all__ = [
+    "Assignment",
+    "AssignmentRole",
+    "AssignmentWork",
+    "Classroom",
+    "ClassroomQuerySet",
+    "GlossaryTerm",
+    "GlossaryTermQuerySet",
+    "Lesson",
+    "LessonKind",
+    "LessonQuerySet",
+    "Membership",
+    "PrePost",
+]

@@ -80,6 +80,9 @@ class Command(BaseCommand):
                 f"Demo library: {len(pack.clips)} clips ({len(pack.made)} made now) "
                 f"in {time.monotonic() - started:.1f} s."
             )
+            from lessons.demo import seed_demo_classroom
+
+            self.stdout.write(seed_demo_classroom())
         self.print_accounts()
 
     def dataset_folders(self, root: Path) -> list[tuple[str, Path]]:

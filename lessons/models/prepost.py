@@ -1,0 +1,158 @@
+"""A pre-test/post-test pair (and optional delayed retest) for one class: separate item pools
+of matched difficulty, dealt by lessons/pools.py, each frozen into its own fixed quiz."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models, transaction
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from lessons.pools import LABEL_DIFFICULTY, Candidate, NotEnoughItems, deal
+from media_library.models import Clip, TellCategory
+from quiz.build_forms import item_stats
+from quiz.measures import MIN_ITEM_ANSWERS
+from quiz.models import Answer, Item, ItemKind, Mode, Order, Quiz, Selection
+
+RETEST_OPEN_DAYS = 7
+
+
+@dataclass(frozen=True)
+class Schedule:
+    pre_due: datetime
+    post_opens: datetime
+    post_due: datetime
+    retest_after_days: int | None = None
+
+
+class PrePost(models.Model):
+    classroom = models.ForeignKey(
+        "lessons.Classroom", on_delete=models.CASCADE, related_name="preposts"
+    )
+    title = models.CharField(_("title"), max_length=160)
+    items_per_test = models.PositiveSmallIntegerField(
+        _("items per test"), default=10, validators=[MinValueValidator(2), MaxValueValidator(40)]
+    )
+    item_kind = models.CharField(
+        _("item type"), max_length=20, choices=ItemKind, default=ItemKind.VERDICT
+    )
+    tell_category = models.CharField(
+        _("only items with this tell"), max_length=20, choices=TellCategory, blank=True
+    )
+    retest_after_days = models.PositiveSmallIntegerField(
+        _("delayed retest, days after the post-test is due"), null=True, blank=True
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("pre-test and post-test")
+
+    def __str__(self) -> str:
+        return self.title
+
+    def candidates(self) -> list[Candidate]:
+        items = list(
+            Item.objects.available()
+            .matching(kind=self.item_kind, tell_category=self.tell_category)
+            .only("pk", "clip_id", "other_clip_id", "difficulty")
+        )
+        stats = item_stats(Answer.objects.filter(item__in=[item.pk for item in items]))
+        result = []
+        for item in items:
+            measured = stats.get(item.pk)
+            if measured is not None and measured.answers >= MIN_ITEM_ANSWERS:
+                difficulty = measured.p
+            else:
+                difficulty = LABEL_DIFFICULTY.get(item.difficulty, LABEL_DIFFICULTY["medium"])
+            clips = (
+                (item.clip_id,)
+                if item.other_clip_id is None
+                else (
+                    item.clip_id,
+                    item.other_clip_id,
+                )
+            )
+            result.append(Candidate(item.pk, clips, difficulty))
+        return result
+
+    def build(self, schedule: Schedule, rng: random.Random | None = None) -> None:
+        """Deal the pools and make one unlisted assessment quiz and one assignment per test."""
+        from lessons.models.classroom import Assignment, AssignmentRole
+
+        rng = rng or random.SystemRandom()
+        candidates = self.candidates()
+        clip_ids = {clip for candidate in candidates for clip in candidate.clip_ids}
+        originals = dict(Clip.objects.filter(pk__in=clip_ids).values_list("pk", "original_id"))
+        tests = [
+            (AssignmentRole.PRE_TEST, gettext("pre-test"), None, schedule.pre_due),
+            (
+                AssignmentRole.POST_TEST,
+                gettext("post-test"),
+                schedule.post_opens,
+                schedule.post_due,
+            ),
+        ]
+        if schedule.retest_after_days:
+            opens = schedule.post_due + timedelta(days=schedule.retest_after_days)
+            tests.append(
+                (
+                    AssignmentRole.RETEST,
+                    gettext("delayed retest"),
+                    opens,
+                    opens + timedelta(days=RETEST_OPEN_DAYS),
+                )
+            )
+        try:
+            pools = deal(
+                candidates, originals, pools=len(tests), per_pool=self.items_per_test, rng=rng
+            )
+        except NotEnoughItems:
+            from django.core.exceptions import ValidationError
+
+            raise ValidationError(
+                _("Too few separate clips of this kind to make %(n)d tests of two items or more.")
+                % {"n": len(tests)}
+            ) from None
+        by_pk = Item.objects.in_bulk([c.item_id for pool in pools for c in pool])
+        with transaction.atomic():
+            for (role, label, opens, due), pool in zip(tests, pools, strict=True):
+                title = f"{self.title} · {label}"
+                # Unlisted (not published): students reach it only through the assignment.
+                quiz = Quiz.objects.create(
+                    title=title,
+                    mode=Mode.ASSESSMENT,
+                    selection=Selection.FIXED,
+                    order=Order.SHUFFLED,
+                    is_published=False,
+                    created_by=self.created_by,
+                    description=gettext("Made for a class's pre-test and post-test."),
+                )
+                for candidate in pool:
+                    quiz.add_item(by_pk[candidate.item_id])
+                Assignment.objects.create(
+                    classroom=self.classroom,
+                    title=title,
+                    quiz=quiz,
+                    role=role,
+                    prepost=self,
+                    opens_at=opens,
+                    due_at=due,
+                    created_by=self.created_by,
+                )
+
+    def assignment(self, role: str):
+        return self.assignments.filter(role=role).select_related("quiz").first()
+
+    def learning_gain(self):
+        from lessons.gradebook import LearningGain
+
+        return LearningGain.of(self)

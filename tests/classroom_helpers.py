@@ -1,0 +1,51 @@
+"""Named users and a class for the classroom tests: teacher owns "8B", co_teacher teaches it
+too, other_teacher owns "9C" (and must see nothing of 8B); student and other_student are in 8B,
+stranger is in 9C."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from lessons.models import Assignment, Classroom
+from quiz.access import TEACHERS_GROUP
+from tests.base import BaseTestCase, make_user
+
+
+def make_teacher(username: str):
+    user = make_user(username)
+    group, _ = Group.objects.get_or_create(name=TEACHERS_GROUP)
+    user.groups.add(group)
+    return user
+
+
+def assign(classroom: Classroom, quiz, *, days: int = 7, **fields) -> Assignment:
+    return Assignment.objects.create(
+        classroom=classroom,
+        title=fields.pop("title", quiz.title),
+        quiz=quiz,
+        due_at=timezone.now() + timedelta(days=days),
+        **fields,
+    )
+
+
+class ClassroomTestCase(BaseTestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        cls.teacher = make_teacher("teacher")
+        cls.co_teacher = make_teacher("co_teacher")
+        cls.other_teacher = make_teacher("other_teacher")
+        cls.other_student = make_user("other_student")
+        cls.stranger = make_user("stranger")
+        cls.classroom = Classroom.objects.create(name="8B", owner=cls.teacher)
+        cls.classroom.co_teachers.add(cls.co_teacher)
+        cls.classroom.join(cls.student)
+        cls.classroom.join(cls.other_student)
+        cls.other_class = Classroom.objects.create(name="9C", owner=cls.other_teacher)
+        cls.other_class.join(cls.stranger)
+
+    def url(self, suffix: str = "", classroom: Classroom | None = None) -> str:
+        return f"/classes/{(classroom or self.classroom).code}/{suffix}"
