@@ -54,6 +54,24 @@ class TakeEachItemTypeTests(QuizFixture):
         self.assertIn("You were 90 % sure, and this one fooled you", page)
         self.assertIn("No analysis yet", page)
 
+    def test_the_reveal_links_the_lesson_for_each_tell_and_the_question_does_not(self):
+        from lessons.models import Lesson, LessonKind
+
+        lesson = Lesson.objects.create(
+            slug="face-edges",
+            title="Face edges and flicker",
+            kind=LessonKind.TELL,
+            tell_category="face_edges",
+            body="Look at the edge of the face.",
+        )
+        attempt = start(self.client, self.quiz)
+        before = self.client.get(f"/attempts/{attempt.uid}/items/1/").content.decode()
+        self.assertNotIn(lesson.get_absolute_url(), before)
+        self.post_answer(attempt, 1, {"verdict": "deepfake", "confidence": "60"})
+        after = self.client.get(f"/attempts/{attempt.uid}/items/1/").content.decode()
+        self.assertIn(f'href="{lesson.get_absolute_url()}"', after)
+        self.assertIn("Learn this tell: Face edges and flicker", after)
+
     def test_it_scores_a_pair_by_the_slot_the_fake_was_shown_in(self):
         attempt = start(self.client, self.quiz)
         entry = attempt.entries.get(position=2)

@@ -59,7 +59,9 @@ def detector_summary(
             for signal in family["reasons"]:
                 category = signal.get("tell", "")
                 tell = TellCategory(category).label if category in TellCategory else ""
-                reasons.extend({**reason, "tell": tell} for reason in signal["reasons"])
+                reasons.extend(
+                    {**reason, "tell": tell, "category": category} for reason in signal["reasons"]
+                )
             meter = None
             if not family["abstained"]:
                 low, high = family["low"], family["high"]
