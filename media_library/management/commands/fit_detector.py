@@ -55,6 +55,7 @@ class Command(BaseCommand):
         clips = Clip.objects.published().ready().select_related("analysis")
         if options["analyze_missing"]:
             self.analyze_missing(clips)
+            clips = clips.all()  # afresh: the analyses just made are not in the first read
         samples, missing = [], 0
         for clip in clips:
             analysis = getattr(clip, "analysis", None)
