@@ -30,6 +30,7 @@ urlpatterns = [
     # --- students ---
     path("join/", learn.join, name="join"),
     path("join/<str:code>/", learn.join_class, name="join-class"),
+    path("me/review/", learn.review, name="review"),
     path("me/classes/", learn.student_classes, name="student-classes"),
     path("me/classes/<str:code>/", learn.student_class, name="student-class"),
     path(
