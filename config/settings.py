@@ -238,6 +238,10 @@ C2PA_TRUST_ANCHORS_FILE = env_str("C2PA_TRUST_ANCHORS_FILE")
 # The detector analyses every clip once processing has made it ready (a task per clip).
 DETECTOR_ANALYZE_AFTER_PROCESSING = env_bool("DETECTOR_ANALYZE_AFTER_PROCESSING", True)
 
+# Raw quiz answers older than this many months are folded into counts and deleted by
+# `manage.py purge_answers` (docs/classrooms.md, "Retention"). 0 keeps them forever.
+ANSWER_RETENTION_MONTHS = env_int("ANSWER_RETENTION_MONTHS", 0)
+
 # Background work: django.tasks with the database backend; `manage.py db_worker` runs it.
 TASKS = {
     "default": {

@@ -23,6 +23,16 @@ urlpatterns = [
         teach.student_password,
         name="student-password",
     ),
+    path(
+        "classes/<str:code>/students/<int:pk>/export.json",
+        teach.student_export,
+        name="student-export",
+    ),
+    path(
+        "classes/<str:code>/students/<int:pk>/delete/",
+        teach.student_delete,
+        name="student-delete",
+    ),
     path("classes/<str:code>/assignments/new/", teach.assignment_create, name="assignment-create"),
     path("classes/<str:code>/pre-post/new/", teach.prepost_create, name="prepost-create"),
     path("classes/<str:code>/pre-post/<int:pk>/", teach.prepost_detail, name="prepost-detail"),
@@ -30,6 +40,7 @@ urlpatterns = [
     # --- students ---
     path("join/", learn.join, name="join"),
     path("join/<str:code>/", learn.join_class, name="join-class"),
+    path("me/review/", learn.review, name="review"),
     path("me/classes/", learn.student_classes, name="student-classes"),
     path("me/classes/<str:code>/", learn.student_class, name="student-class"),
     path(

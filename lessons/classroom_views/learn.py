@@ -1,5 +1,6 @@
 """Students' classroom pages: joining with a code, a link or a QR code, their classes and
-assignments. A student sees only their own work (lessons.access.get_membership)."""
+assignments, and their spaced review queue. A student sees only their own work
+(lessons.access.get_membership)."""
 
 from __future__ import annotations
 
@@ -16,11 +17,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 from lessons.access import get_membership
 from lessons.classroom_forms import JoinCodeForm, PseudonymForm
 from lessons.models import AssignmentWork, Classroom
+from lessons.review import ReviewQueue
 
 JOIN = "lessons/join.html"
 JOIN_CLASS = "lessons/join_class.html"
 MY_CLASSES = "lessons/student_classes.html"
 MY_CLASS = "lessons/student_class.html"
+REVIEW = "lessons/review.html"
 
 
 def join(request: HttpRequest) -> HttpResponse:
@@ -113,3 +116,14 @@ def assignment_read(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     assignment.mark_read(request.user)
     messages.success(request, _("Marked as read."))
     return redirect("classrooms:student-class", membership.classroom.code)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def review(request: HttpRequest) -> HttpResponse:
+    queue = ReviewQueue.of(request.user)
+    has_items = bool(queue.candidates())
+    if request.method == "POST" and has_items:
+        attempt = queue.start(request)
+        return redirect("quiz:attempt", attempt.uid)
+    return render(request, REVIEW, {"queue": queue, "has_items": has_items})

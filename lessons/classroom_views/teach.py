@@ -8,6 +8,7 @@ teacher neither owns nor co-teaches is a 404 on every URL below.
 from __future__ import annotations
 
 import io
+import json
 
 import segno
 from django.contrib import messages
@@ -28,6 +29,7 @@ ASSIGNMENT_FORM = "lessons/assignment_form.html"
 PREPOST_FORM = "lessons/prepost_form.html"
 PREPOST_DETAIL = "lessons/prepost_detail.html"
 RESET_PAGE = "lessons/student_password.html"
+DELETE_PAGE = "lessons/student_delete.html"
 
 
 @teacher_required
@@ -203,3 +205,43 @@ def gradebook_csv(request: HttpRequest, code: str) -> HttpResponse:
             "Cache-Control": "private, no-store",
         },
     )
+
+
+@teacher_required
+@never_cache
+def student_export(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    classroom = get_classroom_for_teacher(request, code)
+    membership = get_object_or_404(classroom.memberships.select_related("student"), student=pk)
+    data = classroom.export_student(membership.student_id, request.user)
+    return HttpResponse(
+        json.dumps(data, indent=2, ensure_ascii=False),
+        content_type="application/json; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="student-{membership.student_id}.json"',
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
+@teacher_required
+@require_http_methods(["GET", "POST"])
+def student_delete(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    classroom = get_classroom_for_teacher(request, code)
+    membership = get_object_or_404(classroom.memberships.select_related("student"), student=pk)
+    if request.method == "POST":
+        name = membership.student.get_username()
+        if classroom.remove_student(membership.student_id):
+            messages.success(
+                request, _("%(name)s's account and data are deleted.") % {"name": name}
+            )
+        else:
+            messages.success(
+                request,
+                _(
+                    "%(name)s and their work in this class are removed. Their account stays "
+                    "because another class or role still holds it."
+                )
+                % {"name": name},
+            )
+        return redirect(classroom)
+    return render(request, DELETE_PAGE, {"classroom": classroom, "student": membership.student})

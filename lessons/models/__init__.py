@@ -1,5 +1,6 @@
 """Lessons and the glossary (`lesson.py`); classrooms, assignments and students' work on them
-(`classroom.py`); pre-test/post-test pairs (`prepost.py`)."""
+(`classroom.py`); pre-test/post-test pairs (`prepost.py`); review schedules and the aggregates
+kept after the retention purge (`learners.py`)."""
 
 from lessons.models.classroom import (
     Assignment,
@@ -9,6 +10,7 @@ from lessons.models.classroom import (
     ClassroomQuerySet,
     Membership,
 )
+from lessons.models.learners import AnswerAggregate, ReviewSchedule, TellTally
 from lessons.models.lesson import (
     GlossaryTerm,
     GlossaryTermQuerySet,
@@ -19,6 +21,7 @@ from lessons.models.lesson import (
 from lessons.models.prepost import PrePost
 
 __all__ = [
+    "AnswerAggregate",
     "Assignment",
     "AssignmentRole",
     "AssignmentWork",
@@ -31,4 +34,6 @@ __all__ = [
     "LessonQuerySet",
     "Membership",
     "PrePost",
+    "ReviewSchedule",
+    "TellTally",
 ]

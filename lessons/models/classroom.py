@@ -158,6 +158,19 @@ class Classroom(models.Model):
         student.save(update_fields=["password"])
         return password
 
+    def export_student(self, student_pk: int, teacher) -> dict:
+        """A student of this class's data in the requesting teacher's classes (JSON-ready)."""
+        from lessons.data_rights import student_data
+
+        return student_data(self.member(student_pk).student, Classroom.objects.taught_by(teacher))
+
+    def remove_student(self, student_pk: int) -> bool:
+        """Delete a student's work in this class, and their account if nothing else holds it
+        (lessons/data_rights.py). Returns whether the account was deleted."""
+        from lessons.data_rights import remove_student
+
+        return remove_student(self, student_pk)
+
     def gradebook(self):
         from lessons.gradebook import Gradebook
 

@@ -32,7 +32,14 @@ class AttemptQuerySet(models.QuerySet["Attempt"]):
     def start(self, quiz: Quiz, request: HttpRequest, rng: random.Random | None = None) -> Attempt:
         """A new attempt at quiz for whoever made the request, its items drawn and frozen."""
         rng = rng or random.SystemRandom()
-        items = quiz.draw(rng)
+        return self.start_with_items(quiz, quiz.draw(rng), request, rng)
+
+    def start_with_items(
+        self, quiz: Quiz, items: list[Item], request: HttpRequest, rng: random.Random | None = None
+    ) -> Attempt:
+        """A new attempt at quiz over items chosen by the caller (the lessons app's spaced
+        review picks them per learner), in the order given."""
+        rng = rng or random.SystemRandom()
         if not items:
             raise ValidationError(_("This quiz has no items ready yet."))
         user = request.user if request.user.is_authenticated else None

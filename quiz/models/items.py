@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
 from media_library.models import Clip, MediaKind, Technique
@@ -211,7 +211,9 @@ class Item(models.Model):
     def crowd(self) -> Crowd:
         """How everyone did on this item ("61 % of 2,304 answers were right")."""
         counts = self.answers.aggregate(n=Count("pk"), right=Count("pk", filter=Q(is_correct=True)))
-        return Crowd(counts["n"], counts["right"])
+        # Answers deleted by the retention purge live on as monthly counts (lessons app).
+        kept = self.answer_aggregates.aggregate(n=Sum("answers"), right=Sum("right"))
+        return Crowd(counts["n"] + (kept["n"] or 0), counts["right"] + (kept["right"] or 0))
 
     def tell_categories(self) -> tuple[str, ...]:
         clips = [self.clip] if self.other_clip_id is None else [self.clip, self.other_clip]

@@ -21,6 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect, push_url
 
+from lessons.review import practice_advice, with_tallies
 from quiz.access import get_attempt, get_entry, visible_quiz
 from quiz.forms import AnswerForm
 from quiz.models import Attempt, AttemptItem, ItemKind, Mode, Quiz
@@ -162,4 +163,7 @@ def results(request: HttpRequest, uid: UUID) -> HttpResponse:
 
 @login_required
 def my_progress(request: HttpRequest) -> HttpResponse:
-    return render(request, "quiz/progress.html", learner_results(request.user))
+    context = learner_results(request.user)
+    # What to practise next comes from the lessons app: the lesson and practice quiz per tell.
+    context["advice"] = practice_advice(with_tallies(context["summary"].per_tell, request.user))
+    return render(request, "quiz/progress.html", context)

@@ -1,0 +1,131 @@
+"""Delete raw quiz answers older than ANSWER_RETENTION_MONTHS, keeping their counts.
+
+    manage.py purge_answers [--dry-run] [--months N]
+
+Before a batch of answers is deleted it is folded, in the same transaction, into:
+
+- lessons.AnswerAggregate, per (item, calendar month): answers, right, answers with a
+  confidence and the sum of those confidences. Item.crowd() adds these, so the reveal's crowd
+  figure keeps counting purged answers; an item's difficulty (right / answers) and mean
+  confidence can be read from them too.
+- lessons.TellTally, per (student, tell category), signed-in learners only: answers and right,
+  which the student's progress advice (lessons.review.with_tallies) adds back.
+
+Not kept: which answer was whose beyond those tallies, attempt-level scores, hit rate and false
+alarms, d', calibration buckets, discrimination (needs each attempt's other answers), time per
+item, and the class gradebook's per-student figures for the purged months. Attempts stay
+(without their answers), so "done" and "late" in the gradebook still count. With 0 months (the
+default) the command does nothing. Safe to run twice: each batch is folded and deleted at once.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections import defaultdict
+from datetime import date, datetime
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from lessons.models import AnswerAggregate, TellTally
+from media_library.models import Tell
+from quiz.models import Answer, Item
+
+BATCH = 2000
+
+
+def months_before(moment: datetime, months: int) -> datetime:
+    years, month_index = divmod(moment.month - 1 - months, 12)
+    year, month = moment.year + years, month_index + 1
+    return moment.replace(
+        year=year, month=month, day=min(moment.day, calendar.monthrange(year, month)[1])
+    )
+
+
+class Command(BaseCommand):
+    help = "Fold answers older than ANSWER_RETENTION_MONTHS into counts and delete them."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--dry-run", action="store_true", help="Count, change nothing.")
+        parser.add_argument(
+            "--months", type=int, default=None, help="Override ANSWER_RETENTION_MONTHS."
+        )
+
+    def handle(self, *args, dry_run: bool = False, months: int | None = None, **options) -> None:
+        months = settings.ANSWER_RETENTION_MONTHS if months is None else months
+        if months <= 0:
+            self.stdout.write("Retention is 0 months: answers are kept forever.")
+            return
+        cutoff = months_before(timezone.now(), months)
+        old = Answer.objects.filter(created_at__lt=cutoff)
+        if dry_run:
+            self.stdout.write(
+                f"Would fold and delete {old.count()} answers given before {cutoff:%Y-%m-%d}."
+            )
+            return
+        total = 0
+        while True:
+            with transaction.atomic():
+                batch = list(
+                    old.order_by("pk").values_list(
+                        "pk",
+                        "item_id",
+                        "created_at",
+                        "is_correct",
+                        "confidence",
+                        "attempt__user_id",
+                    )[:BATCH]
+                )
+                if not batch:
+                    break
+                self.fold(batch)
+                Answer.objects.filter(pk__in=[row[0] for row in batch]).delete()
+            total += len(batch)
+        self.stdout.write(f"Folded and deleted {total} answers given before {cutoff:%Y-%m-%d}.")
+
+    def fold(self, batch: list[tuple]) -> None:
+        per_month: dict[tuple[int, date], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+        per_tell: dict[tuple[int, str], list[int]] = defaultdict(lambda: [0, 0])
+        categories = self.categories({row[1] for row in batch})
+        for _pk, item_id, created_at, correct, confidence, user_id in batch:
+            month = timezone.localtime(created_at).date().replace(day=1)
+            counts = per_month[item_id, month]
+            counts[0] += 1
+            counts[1] += correct
+            if confidence is not None:
+                counts[2] += 1
+                counts[3] += confidence
+            if user_id is not None:
+                for category in categories.get(item_id, ()):
+                    per_tell[user_id, category][0] += 1
+                    per_tell[user_id, category][1] += correct
+        for (item_id, month), (answers, right, confident, confidence_sum) in per_month.items():
+            aggregate, _created = AnswerAggregate.objects.get_or_create(
+                item_id=item_id, month=month
+            )
+            AnswerAggregate.objects.filter(pk=aggregate.pk).update(
+                answers=F("answers") + answers,
+                right=F("right") + right,
+                confident_answers=F("confident_answers") + confident,
+                confidence_sum=F("confidence_sum") + confidence_sum,
+            )
+        for (user_id, category), (answers, right) in per_tell.items():
+            TellTally.objects.add(user_id, category, answers, right)
+
+    @staticmethod
+    def categories(item_ids: set[int]) -> dict[int, set[str]]:
+        clips: dict[int, list[int]] = {}
+        for pk, clip_id, other_id in Item.objects.filter(pk__in=item_ids).values_list(
+            "pk", "clip_id", "other_clip_id"
+        ):
+            clips[pk] = [clip_id] + ([other_id] if other_id else [])
+        by_clip: dict[int, set[str]] = defaultdict(set)
+        all_clips = {clip for ids in clips.values() for clip in ids}
+        for clip_id, category in Tell.objects.filter(clip_id__in=all_clips).values_list(
+            "clip_id", "category"
+        ):
+            by_clip[clip_id].add(category)
+        return {pk: set().union(*(by_clip[c] for c in ids)) for pk, ids in clips.items()}

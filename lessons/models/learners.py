@@ -1,0 +1,134 @@
+"""What the lessons app keeps about a learner beyond their answers: the spaced review schedule
+per (student, tell category), and the aggregates that survive the retention purge
+(`manage.py purge_answers`) once raw answers are deleted."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F
+from django.utils import timezone
+
+from media_library.models import Tell, TellCategory
+
+# Leitner boxes: the wait before a tell comes back, by box. A wrong answer sends the tell to
+# box 0 (due again at once); each right answer moves it one box on, up to the last.
+BOX_INTERVALS = (
+    timedelta(0),
+    timedelta(days=1),
+    timedelta(days=3),
+    timedelta(days=7),
+    timedelta(days=16),
+    timedelta(days=35),
+)
+
+
+class ReviewScheduleQuerySet(models.QuerySet["ReviewSchedule"]):
+    def due(self, now: datetime | None = None) -> ReviewScheduleQuerySet:
+        # Lowest box first: the tells missed most recently are the most urgent.
+        return self.filter(due_at__lte=now or timezone.now()).order_by("box", "due_at", "pk")
+
+    def record(self, student_id: int, categories: list[str], correct: bool) -> None:
+        """Move each tell of an answered item on (right) or back to the first box (wrong)."""
+        now = timezone.now()
+        for category in categories:
+            schedule, _created = self.get_or_create(
+                student_id=student_id, tell_category=category, defaults={"due_at": now}
+            )
+            schedule.box = min(schedule.box + 1, len(BOX_INTERVALS) - 1) if correct else 0
+            schedule.due_at = now + BOX_INTERVALS[schedule.box]
+            schedule.save(update_fields=["box", "due_at", "updated_at"])
+
+    def record_answer(self, answer) -> None:
+        """The answer-saved hook (lessons.signals): signed-in learners only."""
+        student_id = answer.attempt.user_id
+        if student_id is None:
+            return
+        item = answer.item
+        clips = [item.clip_id] + ([item.other_clip_id] if item.other_clip_id else [])
+        categories = sorted(
+            set(
+                Tell.objects.filter(clip_id__in=clips).values_list("category", flat=True).distinct()
+            )
+        )
+        self.record(student_id, categories, answer.is_correct)
+
+
+class ReviewSchedule(models.Model):
+    """When one student's tell category comes back in their review queue."""
+
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="review_schedule"
+    )
+    tell_category = models.CharField(max_length=20, choices=TellCategory)
+    box = models.PositiveSmallIntegerField(default=0)
+    due_at = models.DateTimeField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ReviewScheduleQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["student", "tell_category"], name="review_schedule_once_per_tell"
+            ),
+        ]
+        indexes = [
+            # The review queue: a student's tells due now, soonest first.
+            models.Index(fields=["student", "due_at"], name="review_schedule_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student_id} · {self.tell_category} · box {self.box}"
+
+
+class AnswerAggregate(models.Model):
+    """Purged answers to one item in one calendar month, as counts: enough for the crowd
+    figure (answers, right) and an item's difficulty and mean confidence."""
+
+    item = models.ForeignKey(
+        "quiz.Item", on_delete=models.CASCADE, related_name="answer_aggregates"
+    )
+    month = models.DateField()  # the first day of the month the answers were given in
+    answers = models.PositiveIntegerField(default=0)
+    right = models.PositiveIntegerField(default=0)
+    confident_answers = models.PositiveIntegerField(default=0)
+    confidence_sum = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["item", "month"], name="answer_aggregate_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item_id} · {self.month:%Y-%m}: {self.right}/{self.answers}"
+
+
+class TellTallyQuerySet(models.QuerySet["TellTally"]):
+    def add(self, student_id: int, category: str, answers: int, right: int) -> None:
+        tally, _created = self.get_or_create(student_id=student_id, tell_category=category)
+        self.filter(pk=tally.pk).update(answers=F("answers") + answers, right=F("right") + right)
+
+
+class TellTally(models.Model):
+    """Purged answers of one student on items showing one tell category, as counts, so a
+    student's per-tell progress outlives the raw answers."""
+
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tell_tallies"
+    )
+    tell_category = models.CharField(max_length=20, choices=TellCategory)
+    answers = models.PositiveIntegerField(default=0)
+    right = models.PositiveIntegerField(default=0)
+
+    objects = TellTallyQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["student", "tell_category"], name="tell_tally_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student_id} · {self.tell_category}: {self.right}/{self.answers}"

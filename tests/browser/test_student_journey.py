@@ -1,0 +1,60 @@
+"""A student's journey in a real browser: join a class by its code, open a lesson, start its
+practice quiz, answer an item, then see their progress and their review queue."""
+
+from __future__ import annotations
+
+import pytest
+
+from lessons.models import Classroom, Lesson, LessonKind
+from media_library.models import Verdict
+from tests.classroom_helpers import make_teacher
+from tests.quiz_helpers import add_tell, make_item, quizzable_clip
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_it_takes_a_student_from_a_class_code_to_their_progress_and_review(page, page_problems):
+    # The clip's media files are names only (no media work here): the player's requests for
+    # them 404, which is not what this journey is about.
+    page_problems.expected = ("/items/1/a/", "/media/clips/")
+    classroom = Classroom.objects.create(name="Journey class", owner=make_teacher("teacher"))
+    lesson = Lesson.objects.create(
+        slug="lip-sync",
+        title="Lip sync",
+        kind=LessonKind.TELL,
+        tell_category="lip_sync",
+        body="Watch the mouth against the sound.",
+    )
+    fake = quizzable_clip("Dubbed speech", Verdict.DEEPFAKE)
+    add_tell(fake, "lip_sync")
+    make_item(fake)
+
+    page.goto("/join/")
+    page.fill("#id_code", classroom.code.lower())
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
+    page.get_by_label("Pick a nickname").fill("quiet_heron")
+    page.fill("#id_password1", "a-long-pass-phrase")
+    page.fill("#id_password2", "a-long-pass-phrase")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Join the class").click()
+    assert classroom.memberships.filter(student__username="quiet_heron").exists()
+
+    page.goto(lesson.get_absolute_url())
+    with page.expect_navigation():
+        page.get_by_role("button", name="Practice this tell").click()
+    form = page.locator("form.answer-form")
+    form.get_by_role("radio", name="Real", exact=True).check()  # wrong: it is a deepfake
+    form.get_by_role("button", name="Lock in my answer").click()
+    page.get_by_text("Deepfake").first.wait_for()
+
+    page.goto("/me/progress/")
+    main = page.locator("main")
+    assert "What to practise next" in main.inner_text()
+    assert "Lip sync" in main.inner_text()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Open your review queue").click()
+    assert "Due for review: Lip sync" in page.locator("main").inner_text()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Start a review round").click()
+    page.locator("form.answer-form").wait_for()
