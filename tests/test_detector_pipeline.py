@@ -241,3 +241,32 @@ class EvaluateDetectorTests(IsolatedMediaTestCase):
         self.assertIn("AUC n/a (one class only)", out)
         with self.assertRaisesMessage(CommandError, "no known layout fits it"):
             command("evaluate_detector", str(self.fixtures), "--svg", svg)
+
+
+class FitAfterAnalysingTests(IsolatedMediaTestCase):
+    def test_fit_detector_analyses_what_is_missing_and_fits_on_it(self) -> None:
+        # Processed with the detector off, as clips processed before it existed were.
+        for n, (verdict, technique) in enumerate(
+            [(Verdict.REAL, "none")] * 3 + [(Verdict.SHALLOWFAKE, "speed_change")] * 3
+        ):
+            # Sizes differ so the files do (identical uploads are refused as duplicates).
+            video = self.fixture(
+                f"clip-{n}.mp4", make_video, seconds=2, width=160 + 16 * n, height=120
+            )
+            with video.open("rb") as handle, self.captureOnCommitCallbacks(execute=True):
+                clip = Clip.objects.create_from_upload(
+                    File(handle, name=video.name),
+                    self.curator,
+                    title=f"Clip {n}",
+                    verdict=verdict,
+                    technique=technique,
+                )
+            Clip.objects.filter(pk=clip.pk).update(publication_state=PublicationState.PUBLISHED)
+        self.assertFalse(ClipAnalysis.objects.exists())
+        with self.captureOnCommitCallbacks(execute=True):
+            out = command("fit_detector", "--analyze-missing", "--dry-run")
+        self.assertEqual(ClipAnalysis.objects.done().count(), 6)
+        self.assertNotIn("no current analysis", out)
+        self.assertIn("Fitted weights fit-", out)
+        self.assertIn("editing: 3 manipulated / 3 others", out)
+        self.assertIn("kept the default weights for face: 0 manipulated", out)
