@@ -71,8 +71,9 @@ def measure(
     path: Path,
     original: Path | None = None,
     progress: Callable[[float], None] | None = None,
-) -> tuple[Footage, list[Measurement], list[tuple[float, float]], float | None]:
-    """Decode and measure; the slow part, independent of the weights."""
+) -> tuple[Footage, list[Measurement], list[tuple[float, float]], float | None, bool]:
+    """Decode and measure; the slow part, independent of the weights. The last value says
+    whether the original could be compared (a video original of a video clip)."""
     tracker = FaceTracker()
     footage = read_footage(path, on_face_frame=tracker, face_fps=FACE_FPS, progress=progress)
     original_footage = None
@@ -85,7 +86,8 @@ def measure(
             original_footage = None
     measurements = measure_face(footage, tracker) + measure_editing(footage, original_footage)
     face_seconds = None if footage.kind == "image" else tracker.tracked_seconds
-    return footage, measurements, face_timeline(tracker), face_seconds
+    compared = original_footage is not None
+    return footage, measurements, face_timeline(tracker), face_seconds, compared
 
 
 def analyze_file(
@@ -97,14 +99,14 @@ def analyze_file(
     """Raises MediaRejected when the file cannot be decoded."""
     started = time.perf_counter()
     weights = weights or Weights.current()
-    footage, measurements, timeline, face_seconds = measure(path, original, progress)
+    footage, measurements, timeline, face_seconds, compared = measure(path, original, progress)
     return Analysis(
         measurements=measurements,
         scores=weights.score(measurements, face_seconds),
         timeline=timeline,
         face_seconds=face_seconds,
         weights=weights,
-        compared_with_original=original is not None and footage.kind == "video",
+        compared_with_original=compared,
         seconds_taken=time.perf_counter() - started,
         footage_kind=footage.kind,
         duration=footage.video_duration if footage.kind == "video" else 0.0,

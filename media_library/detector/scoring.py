@@ -212,7 +212,7 @@ class Weights:
         model = self.models[family.value]
         mine = [m for m in measurements if m.family == family and m.name in model.names]
         measured = [m for m in mine if m.measured]
-        why = abstention(family, measured, face_seconds)
+        why = abstention(family, mine, face_seconds)
         if why:
             return FamilyScore(family.value, None, None, None, True, why)
         row = design_row(mine, model.names)
@@ -220,8 +220,9 @@ class Weights:
         return FamilyScore(family.value, p, low, high, False, "", top_reasons(model, row, measured))
 
 
-def abstention(family: Family, measured: list[Measurement], face_seconds: float | None) -> str:
+def abstention(family: Family, signals: list[Measurement], face_seconds: float | None) -> str:
     """Why this family cannot give a score for the clip, or ""."""
+    measured = [m for m in signals if m.measured]
     if family == Family.FACE and face_seconds is not None and face_seconds < MIN_FACE_SECONDS:
         if face_seconds == 0:
             return "No face was found, so the face signals could not be measured."
@@ -229,6 +230,11 @@ def abstention(family: Family, measured: list[Measurement], face_seconds: float 
             f"A face was tracked for only {face_seconds:.1f} s; at least "
             f"{MIN_FACE_SECONDS:.0f} s are needed to judge it."
         )
+    if not measured:
+        # One reason for all (a still image has no frames to compare): say that one.
+        reasons = {m.detail.get("not_measured", "") for m in signals}
+        if len(reasons) == 1 and (reason := reasons.pop()):
+            return reason
     if len(measured) < MIN_SIGNALS:
         return (
             f"Only {len(measured)} of the signals could be measured on this clip; "
