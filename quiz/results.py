@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 
 from quiz.measures import AnswerRecord, summarise
-from quiz.models import Answer, Attempt, ItemKind
+from quiz.models import Answer, Attempt, Item, ItemKind
 
 
 def answers_with_truth(answers) -> list[Answer]:
@@ -66,11 +66,17 @@ def records(answers: list[Answer]) -> list[AnswerRecord]:
 
 
 def crowd_accuracy(item_ids: list[int], others_than: Q) -> dict:
-    """Everyone else's answers to the same items, pooled."""
+    """Everyone else's answers to the same items, pooled, with the counts kept for answers
+    the retention purge deleted (they are all older than anything of this learner's that
+    can still be shown, so they are everyone else's)."""
     answers = Answer.objects.filter(item_id__in=item_ids).exclude(others_than)
     counts = answers.aggregate(n=Count("pk"), right=Count("pk", filter=Q(is_correct=True)))
-    share = counts["right"] / counts["n"] if counts["n"] else None
-    return {"answers": counts["n"], "right": counts["right"], "accuracy": share}
+    kept = Item.objects.filter(pk__in=item_ids).aggregate(
+        n=Sum("answer_aggregates__answers"), right=Sum("answer_aggregates__right")
+    )
+    n = counts["n"] + (kept["n"] or 0)
+    right = counts["right"] + (kept["right"] or 0)
+    return {"answers": n, "right": right, "accuracy": right / n if n else None}
 
 
 def attempt_results(attempt: Attempt) -> dict:

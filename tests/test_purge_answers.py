@@ -11,7 +11,7 @@ from django.test import override_settings
 from lessons.management.commands.purge_answers import months_before
 from lessons.models import AnswerAggregate, TellTally
 from media_library.models import Verdict
-from quiz.models import Answer
+from quiz.models import Answer, Attempt
 from tests.base import BaseTestCase
 from tests.quiz_helpers import add_tell, answer_key, make_item, make_quiz, quizzable_clip, start
 
@@ -88,6 +88,14 @@ class PurgeTests(BaseTestCase):
         self.purge()
         self.assertEqual(self.fake_item.crowd(), before)
         self.assertEqual((before.answers, before.right), (3, 2))
+
+    @override_settings(ANSWER_RETENTION_MONTHS=12)
+    def test_the_results_page_still_counts_purged_answers_in_the_crowd(self):
+        self.purge()
+        # outsider answered both items today; everyone else's four answers are counts now.
+        attempt = Attempt.objects.get(user=self.outsider)
+        crowd = self.client.get(f"/attempts/{attempt.uid}/results/").context["crowd"]
+        self.assertEqual((crowd["answers"], crowd["right"]), (4, 2))
 
     @override_settings(ANSWER_RETENTION_MONTHS=12)
     def test_it_counts_without_changing_anything_on_a_dry_run(self):
