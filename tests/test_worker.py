@@ -21,7 +21,7 @@ from django.test import TransactionTestCase, override_settings
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
-from media_library.models import Clip, ProcessingStatus
+from media_library.models import AnalysisStatus, Clip, ClipAnalysis, ProcessingStatus
 from tests.base import make_user
 from tests.media import make_video
 
@@ -96,6 +96,30 @@ class WorkerProcessTests(TransactionTestCase):
         self.assertEqual(clip.processing_progress, 100)
         self.assertTrue(clip.media_file and Path(clip.media_file.path).is_file())
         self.assertEqual(DBTaskResult.objects.get().status, "SUCCESSFUL")
+
+    def test_the_worker_runs_the_detector_once_processing_is_done(self) -> None:
+        clip = self.upload(make_video(settings.VAR_DIR / "worker-detect.mp4"), "Detector clip")
+        env = {**worker_env(), "DETECTOR_ANALYZE_AFTER_PROCESSING": "1"}
+        # --batch runs until the queue is empty: the processing task queues the analysis.
+        subprocess.run(
+            worker_command("--batch"),
+            cwd=settings.BASE_DIR,
+            env=env,
+            check=True,
+            timeout=300,
+            capture_output=True,
+        )
+        analysis = ClipAnalysis.objects.get(clip=clip)
+        self.assertEqual(analysis.status, AnalysisStatus.DONE, analysis.error)
+        self.assertEqual(analysis.attempts, 1)
+        self.assertEqual(len(analysis.measurements), 16)
+        self.assertEqual(
+            sorted(DBTaskResult.objects.values_list("task_path", "status")),
+            [
+                ("media_library.tasks.analyze_clip", "SUCCESSFUL"),
+                ("media_library.tasks.process_clip", "SUCCESSFUL"),
+            ],
+        )
 
     def test_a_worker_killed_mid_job_leaves_a_clip_a_curator_can_retry(self) -> None:
         # Long enough that the transcode is still running when the worker is killed.
