@@ -17,7 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from media_library.access import is_curator
 from quiz.answer_lookup import entry_for_answer
 from quiz.models import Attempt, AttemptItem, Quiz
-from quiz.models.attempts import SESSION_ATTEMPTS, ownership
+from quiz.models.attempts import in_session, ownership
 
 TEACHERS_GROUP = "Teachers"
 
@@ -60,7 +60,7 @@ def get_entry(
             uid,
             position,
             user_id=request.user.pk if request.user.is_authenticated else None,
-            in_session=str(uid) in request.session.get(SESSION_ATTEMPTS, []),
+            in_session=in_session(request, uid),
         )
         if entry is None:
             raise Http404

@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.utils import timezone
@@ -39,7 +39,6 @@ class Analysis:
     seconds_taken: float = 0.0
     footage_kind: str = "video"
     duration: float = 0.0
-    extra: dict = field(default_factory=dict)
 
     def as_json(self) -> dict:
         return {
@@ -196,22 +195,6 @@ def store_failure(analysis, reason: str) -> None:
 
 def rescore(analysis, weights: Weights) -> None:
     """New weights on stored measurements: no decoding needed."""
-    measurements = [measurement_from_json(m) for m in analysis.measurements]
+    measurements = [Measurement.from_json(m) for m in analysis.measurements]
     store_scores(analysis, weights.score(measurements, analysis.face_seconds), weights)
     analysis.save()
-
-
-def measurement_from_json(data: dict) -> Measurement:
-    from media_library.detector.measurements import Family, Reason
-
-    return Measurement(
-        name=data["name"],
-        family=Family(data["family"]),
-        tell=data["tell"],
-        value=data["value"],
-        unit=data["unit"],
-        feature=data["feature"],
-        strength=data.get("strength", 0.0),
-        reasons=[Reason(**reason) for reason in data.get("reasons", [])],
-        detail=data.get("detail", {}),
-    )

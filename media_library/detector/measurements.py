@@ -62,6 +62,21 @@ class Measurement:
         return data
 
     @classmethod
+    def from_json(cls, data: dict) -> Measurement:
+        """Back from `as_json()` (a stored analysis), for re-scoring and fitting."""
+        return cls(
+            name=data["name"],
+            family=Family(data["family"]),
+            tell=data["tell"],
+            value=data["value"],
+            unit=data["unit"],
+            feature=data["feature"],
+            strength=data.get("strength", 0.0),
+            reasons=[Reason(**reason) for reason in data.get("reasons", [])],
+            detail=data.get("detail", {}),
+        )
+
+    @classmethod
     def unmeasured(cls, name: str, family: Family, tell: str, unit: str, why: str) -> Measurement:
         """A signal the clip did not allow measuring, with the reason in `detail`."""
         return cls(name, family, tell, None, unit, None, 0.0, [], {"not_measured": why})

@@ -22,7 +22,7 @@ import numpy as np
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
-from media_library.detector.measurements import Family, Measurement, Reason
+from media_library.detector.measurements import Family, Measurement
 
 # Bump when a signal's meaning changes: stored analyses then need measuring again.
 SIGNALS_VERSION = 1
@@ -276,6 +276,3 @@ def combined_probability(probabilities: list[float | None]) -> float | None:
     if not answered:
         return None
     return 1 - math.prod(1 - p for p in answered)
-
-
-__all__ = ["FamilyScore", "Reason", "Weights", "combined_probability"]

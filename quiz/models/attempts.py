@@ -65,15 +65,20 @@ class AttemptQuerySet(models.QuerySet["Attempt"]):
         return self.filter(ownership(request))
 
 
+def in_session(request: HttpRequest, uid: uuid.UUID) -> bool:
+    """Whether the visitor's session lists this attempt as theirs."""
+    return str(uid) in request.session.get(SESSION_ATTEMPTS, [])
+
+
 def ownership(request: HttpRequest, uid: uuid.UUID | None = None, via: str = "") -> models.Q:
     """Whose attempts the requester may see: their account's, and for attempts without an
     account those their session lists. With `uid`, the session check for that one attempt is
     made here rather than in SQL (the answer endpoint's query stays small). `via` prefixes the
     fields ("attempt__") to filter a related model."""
-    owned = request.session.get(SESSION_ATTEMPTS, [])
     if uid is None:
+        owned = request.session.get(SESSION_ATTEMPTS, [])
         anonymous = models.Q(**{f"{via}user__isnull": True, f"{via}uid__in": owned})
-    elif str(uid) in owned:
+    elif in_session(request, uid):
         anonymous = models.Q(**{f"{via}user__isnull": True})
     else:
         anonymous = models.Q(pk__in=[])  # matches nothing

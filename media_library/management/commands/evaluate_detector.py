@@ -169,19 +169,17 @@ class Command(BaseCommand):
         )
         figures = {"clips": len(scored), "weights": weights.version, "scores": {}}
         views = {
-            "manipulated (either score)": (scored, lambda s: s.manipulated, "any"),
+            "manipulated (either score)": (scored, lambda s: s.manipulated),
             "face score: deepfake vs real": (
                 [s for s in scored if s.verdict in (Verdict.REAL, Verdict.DEEPFAKE)],
                 lambda s: s.face,
-                Verdict.DEEPFAKE,
             ),
             "editing score: shallowfake vs real": (
                 [s for s in scored if s.verdict in (Verdict.REAL, Verdict.SHALLOWFAKE)],
                 lambda s: s.editing,
-                Verdict.SHALLOWFAKE,
             ),
         }
-        for name, (subset, pick, _positive) in views.items():
+        for name, (subset, pick) in views.items():
             figures["scores"][name] = self.describe(name, subset, pick)
         out("Per technique (its fakes against every real clip, either score):")
         figures["techniques"] = {}

@@ -17,8 +17,9 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from media_library.detector.analysis import measurement_from_json, run_clip_analysis
+from media_library.detector.analysis import run_clip_analysis
 from media_library.detector.fitting import NotEnoughData, Sample, fit_weights
+from media_library.detector.measurements import Measurement
 from media_library.models import Clip, ClipAnalysis, Technique, Verdict
 from media_library.tasks import rescore_analyses
 
@@ -32,7 +33,7 @@ def sample_for(clip: Clip, analysis: ClipAnalysis) -> Sample:
     else:
         editing = 0
     return Sample(
-        measurements=[measurement_from_json(m) for m in analysis.measurements],
+        measurements=[Measurement.from_json(m) for m in analysis.measurements],
         face_seconds=analysis.face_seconds,
         labels={"face": int(clip.verdict == Verdict.DEEPFAKE), "editing": editing},
         group=clip.original_id or clip.pk,
