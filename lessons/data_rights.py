@@ -17,19 +17,10 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from media_library.access import CURATORS_GROUP
-from quiz.access import TEACHERS_GROUP
+from media_library.roles import has_role_beyond_student
 from quiz.models import Answer, Attempt
 
 EXPORT_VERSION = 1
-
-
-def has_role_beyond_student(user) -> bool:
-    return (
-        user.is_staff
-        or user.is_superuser
-        or user.groups.filter(name__in=[TEACHERS_GROUP, CURATORS_GROUP]).exists()
-    )
 
 
 def student_data(student, classrooms) -> dict:

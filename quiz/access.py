@@ -6,39 +6,17 @@ attempt is seen only by whoever started it (their account, or for visitors their
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from uuid import UUID
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest
 
-from media_library.access import is_curator
+from media_library.roles import Role, has_role, role_required
 from quiz.answer_lookup import entry_for_answer
 from quiz.models import Attempt, AttemptItem, Quiz
 from quiz.models.attempts import in_session, ownership
 
-TEACHERS_GROUP = "Teachers"
-
-
-def is_quiz_builder(user) -> bool:
-    if not user.is_authenticated or not user.is_active:
-        return False
-    if not hasattr(user, "_is_quiz_builder"):
-        user._is_quiz_builder = is_curator(user) or user.groups.filter(name=TEACHERS_GROUP).exists()
-    return user._is_quiz_builder
-
-
-def builder_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    @login_required
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not is_quiz_builder(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
+QUIZ_BUILDERS = (Role.CURATOR, Role.TEACHER)
+builder_required = role_required(*QUIZ_BUILDERS)
 
 
 def get_attempt(request: HttpRequest, uid: UUID) -> Attempt:
@@ -76,10 +54,6 @@ def get_entry(
 
 def visible_quiz(request: HttpRequest, quiz: Quiz) -> Quiz:
     """Drafts are seen by builders only (to try them out); learners get 404."""
-    if not quiz.is_published and not is_quiz_builder(request.user):
+    if not quiz.is_published and not has_role(request.user, *QUIZ_BUILDERS):
         raise Http404
     return quiz
-
-
-def builder_context(request: HttpRequest) -> dict:
-    return {"is_quiz_builder": is_quiz_builder(request.user) if hasattr(request, "user") else False}

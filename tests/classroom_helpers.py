@@ -6,19 +6,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from lessons.models import Assignment, Classroom
-from quiz.access import TEACHERS_GROUP
-from tests.base import BaseTestCase, make_user
-
-
-def make_teacher(username: str):
-    user = make_user(username)
-    group, _ = Group.objects.get_or_create(name=TEACHERS_GROUP)
-    user.groups.add(group)
-    return user
+from tests.base import BaseTestCase, make_teacher, make_user
 
 
 def assign(classroom: Classroom, quiz, *, days: int = 7, **fields) -> Assignment:
@@ -35,9 +26,7 @@ class ClassroomTestCase(BaseTestCase):
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
-        cls.teacher = make_teacher("teacher")
         cls.co_teacher = make_teacher("co_teacher")
-        cls.other_teacher = make_teacher("other_teacher")
         cls.other_student = make_user("other_student")
         cls.stranger = make_user("stranger")
         cls.classroom = Classroom.objects.create(name="8B", owner=cls.teacher)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib.auth.models import User
 
 from lessons.models import Classroom, Membership
-from lessons.models.classroom import JOIN_CODE_ALPHABET, STUDENTS_GROUP
+from lessons.models.classroom import JOIN_CODE_ALPHABET
 from tests.classroom_helpers import ClassroomTestCase
 
 NEW_PASSWORD = "correct-horse-battery"
@@ -145,7 +145,7 @@ class JoinTests(ClassroomTestCase):
         self.assertRedirects(response, f"/me/classes/{self.classroom.code}/")
         fox = User.objects.get(username="blue_fox")
         self.assertEqual((fox.email, fox.first_name, fox.last_name), ("", "", ""))
-        self.assertTrue(fox.groups.filter(name=STUDENTS_GROUP).exists())
+        self.assertTrue(fox.groups.filter(name="Students").exists())
         self.assertTrue(Membership.objects.filter(classroom=self.classroom, student=fox).exists())
         self.assertEqual(int(self.client.session["_auth_user_id"]), fox.pk)
 

@@ -6,14 +6,12 @@ from __future__ import annotations
 import re
 import uuid
 
-from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from media_library.models import Verdict
-from quiz.access import TEACHERS_GROUP
 from quiz.measures import ItemFlag
 from quiz.models import Answer, Attempt, AttemptItem, Item, Mode, Quiz
-from tests.base import BaseTestCase, make_user
+from tests.base import BaseTestCase
 from tests.quiz_helpers import make_item, make_quiz, quizzable_clip
 
 # Six learners answer six items. Strong learners get D, E and F right and weak ones get them
@@ -60,10 +58,6 @@ class ItemStatsFixture(BaseTestCase):
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
-        teachers = Group.objects.create(name=TEACHERS_GROUP)
-        cls.teacher = make_user("teacher")
-        cls.other_teacher = make_user("other_teacher")
-        teachers.user_set.add(cls.teacher, cls.other_teacher)
         cls.items = {key: make_item(quizzable_clip(title)) for key, title in TITLES.items()}
         cls.quiz = make_quiz(list(cls.items.values()), "Newsroom check", mode=Mode.ASSESSMENT)
         Quiz.objects.filter(pk=cls.quiz.pk).update(created_by=cls.teacher)

@@ -3,12 +3,9 @@ items of each type (and being told why one is refused), removing and moving them
 
 from __future__ import annotations
 
-from django.contrib.auth.models import Group
-
 from media_library.models import MediaKind, Technique, Verdict
-from quiz.access import TEACHERS_GROUP
 from quiz.models import Item, ItemKind, Mode, Quiz, QuizItem, Selection, SpotTarget
-from tests.base import BaseTestCase, make_clip, make_user
+from tests.base import BaseTestCase, make_clip
 from tests.quiz_helpers import add_tell, make_item, quizzable_clip
 
 BOXED = {"box_x": 0.4, "box_y": 0.1, "box_w": 0.2, "box_h": 0.3}
@@ -32,10 +29,6 @@ class BuildFixture(BaseTestCase):
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
-        teachers = Group.objects.create(name=TEACHERS_GROUP)
-        cls.teacher = make_user("teacher")
-        cls.other_teacher = make_user("other_teacher")
-        teachers.user_set.add(cls.teacher, cls.other_teacher)
 
         cls.real = quizzable_clip("Mayor at the harbour")
         cls.fake = quizzable_clip(

@@ -7,7 +7,6 @@ import random
 from datetime import datetime
 
 from django.conf import settings
-from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
@@ -18,26 +17,13 @@ from django.utils.crypto import get_random_string
 from django.utils.translation import gettext_lazy as _
 
 from lessons.models.lesson import Lesson
-from media_library.access import CURATORS_GROUP
-from quiz.access import TEACHERS_GROUP
+from media_library.roles import Role, grant, has_role_beyond_student
 from quiz.models import Attempt, Quiz
-
-# The demo pack makes these groups too (media_library/demo/pack.py): the same names.
-STUDENTS_GROUP = "Students"
-ORGANIZERS_GROUP = "Organizers"
 
 # Read aloud and copied from a projector: no I/1/L/O/0 to confuse.
 JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 JOIN_CODE_LENGTH = 8
 TEMPORARY_PASSWORD_LETTERS = "abcdefghjkmnpqrstuvwxyz23456789"  # noqa: S105 (an alphabet)
-
-
-def is_teacher(user) -> bool:
-    if not user.is_authenticated or not user.is_active:
-        return False
-    if not hasattr(user, "_is_teacher"):
-        user._is_teacher = user.is_superuser or user.groups.filter(name=TEACHERS_GROUP).exists()
-    return user._is_teacher
 
 
 class ClassroomQuerySet(models.QuerySet["Classroom"]):
@@ -109,8 +95,7 @@ class Classroom(models.Model):
         if student.pk == self.owner_id or self.co_teachers.filter(pk=student.pk).exists():
             raise ValidationError(_("You teach this class."))
         membership, _created = Membership.objects.get_or_create(classroom=self, student=student)
-        group, _created = Group.objects.get_or_create(name=STUDENTS_GROUP)
-        student.groups.add(group)
+        grant(student, Role.STUDENT)
         return membership
 
     def add_co_teacher(self, username: str) -> None:
@@ -118,8 +103,7 @@ class Classroom(models.Model):
 
         teacher = (
             get_user_model()
-            .objects.filter(username__iexact=username, is_active=True)
-            .filter(Q(groups__name=TEACHERS_GROUP) | Q(is_superuser=True))
+            .objects.filter(Role.TEACHER.holders(), username__iexact=username)
             .distinct()
             .first()
         )
@@ -147,11 +131,7 @@ class Classroom(models.Model):
         never stored in clear). Refused for anyone with a role beyond student: a teacher of
         one class must not be able to take over a colleague's or a curator's account."""
         student = self.member(student_pk).student
-        if (
-            student.is_staff
-            or student.is_superuser
-            or student.groups.filter(name__in=[TEACHERS_GROUP, CURATORS_GROUP]).exists()
-        ):
+        if has_role_beyond_student(student):
             raise ValidationError(_("Only a student account's password can be reset here."))
         password = "-".join(get_random_string(4, TEMPORARY_PASSWORD_LETTERS) for _part in range(3))
         student.set_password(password)

@@ -9,39 +9,35 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
 
-from media_library.access import CURATORS_GROUP
 from media_library.demo.items import ITEMS, Item, Made, recipe
 from media_library.models import Clip, ProcessingStatus, Tell
 from media_library.models.choices import TellOrigin
 from media_library.processing.workdir import discard, new_work_path
+from media_library.roles import Role, grant
 
 IMPORT_SOURCE = "demo"
-
-STUDENTS_GROUP = "Students"
-TEACHERS_GROUP = "Teachers"
-ORGANIZERS_GROUP = "Organizers"
 
 
 @dataclass(frozen=True)
 class DemoAccount:
     username: str
     password: str
-    groups: tuple[str, ...]
+    roles: tuple[Role, ...]
     superuser: bool = False
 
 
 # Published passwords: the reason seed_demo refuses to run with DEBUG off.
 ACCOUNTS = (
-    DemoAccount("student", "student-demo", (STUDENTS_GROUP,)),
-    DemoAccount("teacher", "teacher-demo", (TEACHERS_GROUP,)),
-    DemoAccount("curator", "curator-demo", (CURATORS_GROUP,)),
-    DemoAccount("organizer", "organizer-demo", (ORGANIZERS_GROUP,)),
-    DemoAccount("admin", "admin-demo", (CURATORS_GROUP,), superuser=True),
+    DemoAccount("student", "student-demo", (Role.STUDENT,)),
+    DemoAccount("teacher", "teacher-demo", (Role.TEACHER,)),
+    DemoAccount("curator", "curator-demo", (Role.CURATOR,)),
+    DemoAccount("organizer", "organizer-demo", (Role.ORGANIZER,)),
+    DemoAccount("admin", "admin-demo", (Role.CURATOR,), superuser=True),
 )
 
 
@@ -73,9 +69,8 @@ class DemoPack:
             if created:
                 user.set_password(account.password)
                 user.save(update_fields=["password"])
-            for name in account.groups:
-                group, _ = Group.objects.get_or_create(name=name)
-                user.groups.add(group)
+            for role in account.roles:
+                grant(user, role)
 
     # Clips.
 

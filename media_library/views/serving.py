@@ -36,9 +36,9 @@ from django.utils.cache import get_conditional_response
 from django.utils.http import content_disposition_header, http_date, quote_etag
 from django.views.decorators.http import require_safe
 
-from media_library.access import is_curator
 from media_library.models import Clip, Tell
 from media_library.ranges import RangeNotSatisfiable, if_range_matches, resolve_range
+from media_library.roles import Role, has_role
 
 SERVING_MODES = ("django", "x-accel", "storage")
 
@@ -61,9 +61,9 @@ SAFE_SUFFIX = re.compile(r"\.[a-z0-9]{1,5}", re.ASCII)
 
 def visible_clip(request: HttpRequest, clip: Clip) -> Clip:
     """The access rule for every served file: published is public, the rest is for curators."""
-    # is_curator is only asked for drafts: published responses then never touch the session,
+    # The role is only asked for drafts: published responses then never touch the session,
     # so they carry no "Vary: Cookie" and shared caches may keep them.
-    if not clip.is_published and not is_curator(request.user):
+    if not clip.is_published and not has_role(request.user, Role.CURATOR):
         raise Http404
     return clip
 

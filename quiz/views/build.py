@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import reswap, retarget
 
-from media_library.access import is_curator
+from media_library.roles import Role, has_role
 from quiz.access import builder_required
 from quiz.build_forms import (
     ItemFilterForm,
@@ -41,7 +41,7 @@ ITEMS_PER_PAGE = 50
 
 
 def built_quizzes(user) -> QuerySet[Quiz]:
-    return Quiz.objects.all() if is_curator(user) else Quiz.objects.built_by(user)
+    return Quiz.objects.all() if has_role(user, Role.CURATOR) else Quiz.objects.built_by(user)
 
 
 def get_built_quiz(request: HttpRequest, slug: str) -> Quiz:
@@ -60,7 +60,9 @@ def quiz_list(request: HttpRequest) -> HttpResponse:
         )
         .order_by("title", "pk")
     )
-    return render(request, LIST, {"quizzes": quizzes, "sees_everyone": is_curator(request.user)})
+    return render(
+        request, LIST, {"quizzes": quizzes, "sees_everyone": has_role(request.user, Role.CURATOR)}
+    )
 
 
 @builder_required

@@ -11,7 +11,7 @@ import pytest
 
 from lessons.models import AssignmentRole, Classroom
 from media_library.models import Verdict
-from tests.classroom_helpers import make_teacher
+from tests.base import make_teacher
 from tests.quiz_helpers import make_item, quizzable_clip
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

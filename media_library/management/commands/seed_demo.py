@@ -132,5 +132,7 @@ class Command(BaseCommand):
     def print_accounts(self) -> None:
         self.stdout.write("Demo log-ins (published passwords: never use them in production):")
         for account in ACCOUNTS:
-            roles = ", ".join(account.groups) + (" + superuser" if account.superuser else "")
+            roles = ", ".join(role.group_name for role in account.roles) + (
+                " + superuser" if account.superuser else ""
+            )
             self.stdout.write(f"  {account.username:10} password: {account.password:15} {roles}")
