@@ -47,6 +47,7 @@ class ClipAnalysisQuerySet(models.QuerySet["ClipAnalysis"]):
     def queue_for(self, clip: Clip) -> ClipAnalysis:
         """Mark the clip's analysis QUEUED and enqueue the task on commit. A job running now
         is left alone (it measures the same file); a stalled one is queued again."""
+        # Deferred: the tasks module loads the models it runs on (models <-> tasks).
         from media_library.tasks import analyze_clip
 
         analysis, _created = self.get_or_create(clip=clip)
