@@ -54,7 +54,7 @@ class ContainerRules:
 
     demuxers: tuple[str, ...] = ("mov", "matroska", "avi")
     image_formats: tuple[str, ...] = ("PNG", "JPEG", "WEBP")
-    # No video picture over this many pixels is decoded (nor allocated while probing).
+    # No video picture over this many pixels is decoded, no image over the second cap read.
     max_pixels: int = 4096 * 4096
     max_image_pixels: int = 40_000_000
     identify: Identify | None = field(default=None, compare=False)
