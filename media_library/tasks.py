@@ -44,25 +44,17 @@ def render_tell_still(tell_id: int) -> None:
 @task()
 def analyze_clip(clip_id: int) -> None:
     """Run the detector on a clip whose analysis is queued (or stalled); stores the result."""
-    from media_library.detector.analysis import run_clip_analysis
     from media_library.models import ClipAnalysis
 
     analysis = ClipAnalysis.objects.select_related("clip").filter(clip_id=clip_id).first()
     if analysis is not None and analysis.claim():
-        run_clip_analysis(analysis)
+        analysis.run()
 
 
 @task()
 def rescore_analyses() -> None:
     """After a re-fit: score every stored analysis with the current weights (no decoding);
     analyses measured by older signals are measured again."""
-    from media_library.detector.analysis import rescore
-    from media_library.detector.scoring import SIGNALS_VERSION, Weights
     from media_library.models import ClipAnalysis
 
-    weights = Weights.current()
-    for analysis in ClipAnalysis.objects.done().select_related("clip").iterator():
-        if analysis.signals_version != SIGNALS_VERSION:
-            analysis.clip.enqueue_analysis()
-        elif analysis.weights_version != weights.version:
-            rescore(analysis, weights)
+    ClipAnalysis.objects.rescore()

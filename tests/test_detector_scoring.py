@@ -4,6 +4,7 @@ a library of analysed clips."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import shutil
@@ -15,7 +16,9 @@ import numpy as np
 from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 from django.test import SimpleTestCase, override_settings
+from django.utils import timezone
 
+from media_library import detector_weights
 from media_library.detector.evaluation import (
     auc,
     auc_interval,
@@ -32,7 +35,8 @@ from media_library.detector.fitting import (
     grouped_folds,
 )
 from media_library.detector.measurements import Family, Measurement, Reason
-from media_library.detector.scoring import WEIGHTS_FOLDER, Weights, combined_probability
+from media_library.detector.scoring import Weights, combined_probability
+from media_library.detector_weights import WEIGHTS_FOLDER
 from media_library.models import (
     AnalysisStatus,
     ClipAnalysis,
@@ -255,7 +259,7 @@ class FitDetectorCommandTests(BaseTestCase):
             saved = json.load(handle)
         self.assertTrue(saved["calibrated"])
         self.assertGreater(saved["metrics"]["face"]["auc"], 0.8)
-        current = Weights.current()
+        current = detector_weights.current()
         self.assertEqual(current.version, saved["version"])
         # The task re-scored every stored analysis with the new weights.
         self.assertEqual(
@@ -269,13 +273,13 @@ class FitDetectorCommandTests(BaseTestCase):
         out = StringIO()
         call_command("fit_detector", "--dry-run", stdout=out)
         self.assertIn("Dry run: nothing saved.", out.getvalue())
-        self.assertEqual(Weights.current().version, "default-1")
+        self.assertEqual(detector_weights.current().version, "default-1")
 
     def test_a_damaged_weights_file_falls_back_to_the_next(self) -> None:
         call_command("fit_detector", stdout=StringIO())
-        good = Weights.current().version
+        good = detector_weights.current().version
         default_storage.save(f"{WEIGHTS_FOLDER}/weights-fit-99999999T000000.json", StringIO("{"))
-        self.assertEqual(Weights.current().version, good)
+        self.assertEqual(detector_weights.current().version, good)
 
     def test_evaluate_the_library_reports_every_measure(self) -> None:
         call_command("fit_detector", stdout=StringIO())
@@ -296,3 +300,49 @@ class FitDetectorCommandTests(BaseTestCase):
         ClipAnalysis.objects.filter(clip__verdict=Verdict.SHALLOWFAKE).delete()
         with self.assertRaisesMessage(CommandError, "0 manipulated and 12 other labelled clips"):
             call_command("fit_detector", stdout=StringIO())
+
+
+class RescoreTests(BaseTestCase):
+    """Re-scoring after a re-fit writes only the scores, and only on the result it read."""
+
+    def setUp(self) -> None:
+        self.clip = analysed_clip(
+            1,
+            Verdict.REAL,
+            Technique.NONE,
+            {"face": {"boundary_blending": 1.5, "colour_flicker": 0.5}},
+        )
+        self.weights = dataclasses.replace(Weights.default(), version="fit-rescore-test")
+        # What a rescore_analyses run read before anything else happened to the clip.
+        self.read = ClipAnalysis.objects.get(clip=self.clip)
+
+    def test_it_writes_the_new_scores_on_the_done_analysis(self) -> None:
+        self.assertTrue(self.read.rescore(self.weights))
+        analysis = ClipAnalysis.objects.get(clip=self.clip)
+        self.assertEqual(analysis.status, AnalysisStatus.DONE)
+        self.assertEqual(analysis.weights_version, "fit-rescore-test")
+        self.assertIsNotNone(analysis.face_probability)
+
+    def test_it_never_resets_a_reanalysis_queued_or_running_meanwhile(self) -> None:
+        queued = ClipAnalysis.objects.queue_for(self.clip)
+        self.assertFalse(self.read.rescore(self.weights))
+        analysis = ClipAnalysis.objects.get(clip=self.clip)
+        self.assertEqual(analysis.status, AnalysisStatus.QUEUED)
+        self.assertEqual(analysis.weights_version, "default-1")
+
+        self.assertTrue(queued.claim())
+        self.assertFalse(self.read.rescore(self.weights))
+        analysis.refresh_from_db()
+        self.assertEqual(analysis.status, AnalysisStatus.RUNNING)
+        self.assertEqual(analysis.attempts, 1)
+
+    def test_it_leaves_a_newer_result_alone(self) -> None:
+        # A re-analysis finished meanwhile, with new measurements and scores of its own.
+        ClipAnalysis.objects.filter(pk=self.read.pk).update(
+            finished_at=timezone.now(), measurements=[], face_probability=0.25
+        )
+        self.assertFalse(self.read.rescore(self.weights))
+        analysis = ClipAnalysis.objects.get(clip=self.clip)
+        self.assertEqual(analysis.measurements, [])
+        self.assertEqual(analysis.face_probability, 0.25)
+        self.assertEqual(analysis.weights_version, "default-1")

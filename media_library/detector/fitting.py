@@ -12,9 +12,9 @@ logits they are scored on: a small optimism the metrics file states.)
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import numpy as np
-from django.utils import timezone
 
 from media_library.detector.evaluation import binary_metrics
 from media_library.detector.scoring import SIGNALS_VERSION, FamilyModel, Weights, design_row
@@ -141,7 +141,7 @@ def fit_weights(samples: list[Sample]) -> tuple[Weights, list[str]]:
             notes.append(f"kept the default weights for {error}")
     if not metrics:
         raise NotEnoughData("; ".join(notes))
-    now = timezone.now()
+    now = datetime.now(UTC)
     weights = Weights(
         version=f"fit-{now:%Y%m%dT%H%M%S}",
         calibrated=True,

@@ -6,21 +6,22 @@ full detail, but not of every frame: the reader hands frames at up to `face_fps`
 (the face tracker) as BGR arrays and keeps none of them, so a ten-minute clip does not sit in
 memory. Audio becomes a loudness envelope. Images are read with Pillow and look like a clip of
 one frame.
+
+What a file may make the decoder do is set by `ContainerRules`: only local files, only the
+listed demuxers and image formats, no picture over the pixel cap. The defaults are safe for any
+file; media_library passes its own (its upload sniffing, its whitelist and caps) so the detector
+reads a clip by the same rules as processing did.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import av
 import numpy as np
 from PIL import Image, ImageOps
-
-from media_library.processing import MediaRejected
-from media_library.processing.probe import open_options
-from media_library.processing.sniff import HEAD_BYTES, sniff
 
 # Editing signals work on grey thumbnails this wide (height keeps the aspect ratio, even).
 THUMB_WIDTH = 96
@@ -32,6 +33,56 @@ AUDIO_RATE = 16_000
 
 FaceCallback = Callable[[np.ndarray, float], None]
 Progress = Callable[[float], None]
+# From a file's first bytes: ("video", demuxer) or ("image", Pillow format); raises DecodeError
+# for what must not be opened.
+Identify = Callable[[bytes], tuple[str, str]]
+
+
+class DecodeError(Exception):
+    """The file cannot be read as footage; `str(error)` says why in plain words."""
+
+
+@dataclass(frozen=True)
+class ContainerRules:
+    """What a file may make the decoder do.
+
+    Without `identify`, libavformat and Pillow recognise the file themselves, but only among
+    `demuxers` and `image_formats`: a playlist (HLS, ffconcat), which would make a demuxer open
+    other files, is refused because its demuxer is not listed, and the protocol whitelist keeps
+    reading to this one local file either way.
+    """
+
+    demuxers: tuple[str, ...] = ("mov", "matroska", "avi")
+    image_formats: tuple[str, ...] = ("PNG", "JPEG", "WEBP")
+    # No video picture over this many pixels is decoded, no image over the second cap read.
+    max_pixels: int = 4096 * 4096
+    max_image_pixels: int = 40_000_000
+    identify: Identify | None = field(default=None, compare=False)
+    head_bytes: int = 64
+
+    def open_options(self) -> dict[str, str]:
+        """libavformat options that keep a demuxer to this one local file and these formats."""
+        return {
+            "protocol_whitelist": "file",
+            "format_whitelist": ",".join(self.demuxers),
+            "max_pixels": str(self.max_pixels),
+        }
+
+    def kind_of(self, path: Path) -> tuple[str, str | None]:
+        """("video" or "image", the demuxer or image format, or None to let it be probed)."""
+        if self.identify is not None:
+            with path.open("rb") as file:
+                return self.identify(file.read(self.head_bytes))
+        try:
+            with Image.open(path, formats=list(self.image_formats)):
+                return "image", None
+        except Image.DecompressionBombError:
+            return "image", None  # an image, refused when it is read
+        except (OSError, ValueError):
+            return "video", None
+
+
+SAFE_RULES = ContainerRules()
 
 
 @dataclass
@@ -80,22 +131,30 @@ def read_footage(
     on_face_frame: FaceCallback | None = None,
     face_fps: float = 15.0,
     progress: Progress | None = None,
+    rules: ContainerRules = SAFE_RULES,
 ) -> Footage:
-    """Decode `path` (a video or an image) once. Raises MediaRejected when it cannot be read."""
+    """Decode `path` (a video or an image) once. Raises DecodeError when it cannot be read."""
     path = Path(path)
-    with path.open("rb") as file:
-        sniffed = sniff(file.read(HEAD_BYTES))
-    if sniffed.kind == "image":
-        return _read_image(path, on_face_frame)
-    return _read_video(path, sniffed.demuxer, on_face_frame, face_fps, progress)
-
-
-def _read_image(path: Path, on_face_frame: FaceCallback | None) -> Footage:
     try:
-        with Image.open(path) as opened:
+        kind, format_name = rules.kind_of(path)
+    except OSError as error:
+        raise DecodeError("The file could not be opened.") from error
+    if kind == "image":
+        return _read_image(path, format_name, on_face_frame, rules)
+    return _read_video(path, format_name, on_face_frame, face_fps, progress, rules)
+
+
+def _read_image(
+    path: Path, format_name: str | None, on_face_frame: FaceCallback | None, rules: ContainerRules
+) -> Footage:
+    formats = [format_name] if format_name else list(rules.image_formats)
+    try:
+        with Image.open(path, formats=formats) as opened:
+            if opened.width * opened.height > rules.max_image_pixels:
+                raise DecodeError("The image has too many pixels to read.")
             image = ImageOps.exif_transpose(opened).convert("RGB")
     except (OSError, ValueError, Image.DecompressionBombError) as error:
-        raise MediaRejected("The image could not be read.") from error
+        raise DecodeError("The image could not be read.") from error
     rgb = np.asarray(image)
     bgr = np.ascontiguousarray(rgb[:, :, ::-1])
     grey = np.asarray(image.convert("L").resize(thumb_size(image.width, image.height)))
@@ -117,21 +176,29 @@ def _read_image(path: Path, on_face_frame: FaceCallback | None) -> Footage:
 
 def _read_video(
     path: Path,
-    demuxer: str,
+    demuxer: str | None,
     on_face_frame: FaceCallback | None,
     face_fps: float,
     progress: Progress | None,
+    rules: ContainerRules,
 ) -> Footage:
+    if demuxer is not None and demuxer not in rules.demuxers:
+        raise DecodeError("The file could not be read as a video.")
     try:
-        container = av.open(str(path), format=demuxer, options=open_options(demuxer))
+        container = av.open(str(path), format=demuxer, options=rules.open_options())
     except (av.error.FFmpegError, OSError, ValueError) as error:
-        raise MediaRejected("The file could not be read as a video.") from error
+        raise DecodeError("The file could not be read as a video.") from error
     with container:
         if not container.streams.video:
-            raise MediaRejected("The file has no video stream.")
+            raise DecodeError("The file has no video stream.")
         video = container.streams.video[0]
         video.thread_type = "AUTO"
         width, height = video.codec_context.width, video.codec_context.height
+        if not width or not height or width * height > rules.max_pixels:
+            raise DecodeError("The video's picture size is missing or too large to read.")
+        # The container's options do not reach the decoder: cap it too, so a stream that
+        # changes its picture size midway cannot make it allocate more.
+        video.codec_context.options = {"max_pixels": str(rules.max_pixels)}
         rate = video.average_rate or video.guessed_rate or video.base_rate
         frame_rate = float(rate) if rate else 0.0
         duration = container.duration / av.time_base if container.duration else 0.0
@@ -172,10 +239,10 @@ def _read_video(
                 for mono in resampler.resample(None):
                     samples.append(mono.to_ndarray().reshape(-1))
         except av.error.FFmpegError as error:
-            raise MediaRejected("The video is damaged and could not be decoded.") from error
+            raise DecodeError("The video is damaged and could not be decoded.") from error
 
     if not times:
-        raise MediaRejected("The video has no frames that could be decoded.")
+        raise DecodeError("The video has no frames that could be decoded.")
     order = np.argsort(times, kind="stable")  # B-frames may come out of order in odd files
     envelope, audio_duration = _envelope(samples) if audio else (None, None)
     if progress is not None:

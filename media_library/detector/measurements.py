@@ -43,7 +43,7 @@ class Measurement:
 
     name: str
     family: Family
-    tell: str  # a media_library TellCategory value
+    tell: str  # one of `tells` (a media_library TellCategory value)
     value: float | None
     unit: str
     feature: float | None

@@ -7,26 +7,23 @@ the same number measured on a minute. The interval comes from the uncertainty of
 (the inverse Hessian of a fitted model, or a stated prior around the default weights) carried
 through to the clip's logit, then through Platt scaling when the weights were calibrated.
 
-The default weights are hand-set from the literature and marked uncalibrated; `fit_detector`
-replaces them with weights fitted on the library (see `fitting.py`) and stores them as a
-versioned JSON file in media storage, so every worker reads the same weights.
+The default weights are hand-set from the literature and marked uncalibrated; fitting on a
+labelled library (`fitting.py`) returns new ones. Weights are plain data (`to_json`/`from_json`):
+where they are kept is the caller's business (media_library keeps them in media storage, see
+`media_library/detector_weights.py`, so every worker reads the same weights).
 """
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 
 from media_library.detector.measurements import Family, Measurement
 
 # Bump when a signal's meaning changes: stored analyses then need measuring again.
 SIGNALS_VERSION = 1
-WEIGHTS_FOLDER = "detector"
 Z95 = 1.959964
 
 # A family abstains below these: fewer measured signals, or less evidence in all.
@@ -147,24 +144,6 @@ class Weights:
             )
         return cls(version=f"default-{SIGNALS_VERSION}", calibrated=False, models=models)
 
-    @classmethod
-    def current(cls) -> Weights:
-        """The newest fitted weights in media storage, or the defaults."""
-        try:
-            _folders, files = default_storage.listdir(WEIGHTS_FOLDER)
-        except (FileNotFoundError, NotImplementedError, OSError):
-            files = []
-        fitted = sorted(f for f in files if f.startswith("weights-") and f.endswith(".json"))
-        for name in reversed(fitted):
-            try:
-                with default_storage.open(f"{WEIGHTS_FOLDER}/{name}") as handle:
-                    weights = cls.from_json(json.load(handle))
-            except (OSError, ValueError, KeyError, TypeError):
-                continue  # a damaged file never stops analysis: the next newest serves
-            if weights.signals_version == SIGNALS_VERSION:
-                return weights
-        return cls.default()
-
     @property
     def signals_version(self) -> int:
         return int(self.fitted_on.get("signals_version", SIGNALS_VERSION))
@@ -192,11 +171,6 @@ class Weights:
             metrics=data.get("metrics", {}),
             fitted_on=data.get("fitted_on", {}),
         )
-
-    def save(self) -> str:
-        """Write to media storage as weights-<version>.json; returns the stored name."""
-        content = ContentFile(json.dumps(self.to_json(), indent=2).encode())
-        return default_storage.save(f"{WEIGHTS_FOLDER}/weights-{self.version}.json", content)
 
     def score(self, measurements: list[Measurement], face_seconds: float | None) -> dict:
         """Both families' scores for one clip's measurements. `face_seconds` is how long a

@@ -1,12 +1,36 @@
+"""The detector's result for one clip, and running the detector on a clip of the library.
+
+The detector itself (`media_library.detector`) knows nothing of clips or the database: a
+`ClipAnalysis` hands it the clip's file with processing's container rules and the weights kept in
+media storage, and stores what comes back.
+"""
+
 from __future__ import annotations
 
+import contextlib
+import time
+from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from media_library import detector_weights
+from media_library.detector.analysis import Analysis, analyze_file
+from media_library.detector.footage import DecodeError
+from media_library.detector.measurements import Measurement
+from media_library.detector.scoring import (
+    SIGNALS_VERSION,
+    FamilyScore,
+    Weights,
+    combined_probability,
+)
+from media_library.models.choices import ProcessingStatus
 from media_library.models.clip import Clip
+from media_library.processing.probe import detector_rules
+from media_library.processing.workdir import local_path
 
 
 class AnalysisStatus(models.TextChoices):
@@ -23,6 +47,7 @@ class ClipAnalysisQuerySet(models.QuerySet["ClipAnalysis"]):
     def queue_for(self, clip: Clip) -> ClipAnalysis:
         """Mark the clip's analysis QUEUED and enqueue the task on commit. A job running now
         is left alone (it measures the same file); a stalled one is queued again."""
+        # Deferred: the tasks module loads the models it runs on (models <-> tasks).
         from media_library.tasks import analyze_clip
 
         analysis, _created = self.get_or_create(clip=clip)
@@ -33,6 +58,19 @@ class ClipAnalysisQuerySet(models.QuerySet["ClipAnalysis"]):
         transaction.on_commit(lambda: analyze_clip.enqueue(clip.pk))
         return analysis
 
+    def rescore(self, weights: Weights | None = None) -> int:
+        """After a re-fit: score every done analysis with the current weights (no decoding);
+        analyses measured by older signals are queued to be measured again. Returns how many
+        were re-scored."""
+        weights = weights or detector_weights.current()
+        rescored = 0
+        for analysis in self.done().select_related("clip").iterator():
+            if analysis.signals_version != SIGNALS_VERSION:
+                analysis.clip.enqueue_analysis()
+            elif analysis.weights_version != weights.version:
+                rescored += analysis.rescore(weights)
+        return rescored
+
 
 class ClipAnalysis(models.Model):
     """The detector's latest view of one clip: its measurements and the two scores made from
@@ -41,6 +79,19 @@ class ClipAnalysis(models.Model):
 
     # A job that has run this long was killed with its worker: it may be claimed again.
     STALLED_AFTER = timedelta(minutes=30)
+    # What `store()` writes besides the scores; the claim's started_at and attempts stay as
+    # the claim wrote them.
+    RESULT_FIELDS = (
+        "measurements",
+        "timeline",
+        "face_seconds",
+        "compared_with_original",
+        "signals_version",
+        "seconds_taken",
+        "status",
+        "error",
+        "finished_at",
+    )
 
     clip = models.OneToOneField(Clip, on_delete=models.CASCADE, related_name="analysis")
     status = models.CharField(max_length=10, choices=AnalysisStatus, default=AnalysisStatus.QUEUED)
@@ -86,8 +137,6 @@ class ClipAnalysis(models.Model):
     @property
     def is_current(self) -> bool:
         """Done, by the signals this code measures (weights may be older: re-scoring is cheap)."""
-        from media_library.detector.scoring import SIGNALS_VERSION
-
         return self.is_done and self.signals_version == SIGNALS_VERSION
 
     @property
@@ -121,6 +170,77 @@ class ClipAnalysis(models.Model):
             self.refresh_from_db()
         return claimed
 
+    def run(self, weights: Weights | None = None) -> bool:
+        """Measure and score the clip of a claimed analysis, store the outcome. Any failure is
+        stored as a reason a curator can read, and the analysis can be retried."""
+        clip = self.clip
+        started = time.perf_counter()
+        if clip.processing_status != ProcessingStatus.READY:
+            self.store_failure("The clip has not been processed yet.")
+            return False
+        original = clip.original if clip.is_manipulated and clip.original_id else None
+        if original is not None and original.processing_status != ProcessingStatus.READY:
+            original = None
+        try:
+            with clip_file(clip) as path, contextlib.ExitStack() as stack:
+                if path is None:
+                    self.store_failure("The clip has no file to analyse.")
+                    return False
+                original_path = stack.enter_context(clip_file(original)) if original else None
+                result = analyze_file(
+                    path,
+                    original_path,
+                    weights or detector_weights.current(),
+                    rules=detector_rules(),
+                )
+        except DecodeError as error:
+            self.store_failure(str(error))
+            return False
+        except Exception as error:
+            # The worker stays up and the curator sees a reason; the traceback goes to the log.
+            self.store_failure(f"The detector failed on this clip ({type(error).__name__}).")
+            raise
+        result.seconds_taken = time.perf_counter() - started
+        self.store(result)
+        return True
+
+    def store(self, result: Analysis) -> None:
+        """Keep a finished analysis: measurements, both scores, done."""
+        self.measurements = [m.as_json() for m in result.measurements]
+        self.timeline = [[round(t, 3), round(v, 4)] for t, v in result.timeline]
+        self.face_seconds = result.face_seconds
+        self.compared_with_original = result.compared_with_original
+        self.signals_version = SIGNALS_VERSION
+        self.seconds_taken = round(result.seconds_taken, 3)
+        self.status = AnalysisStatus.DONE
+        self.error = ""
+        self.finished_at = timezone.now()
+        fields = score_fields(result.scores, result.weights)
+        for name, value in fields.items():
+            setattr(self, name, value)
+        self.save(update_fields=[*self.RESULT_FIELDS, *fields])
+
+    def store_failure(self, reason: str) -> None:
+        self.status = AnalysisStatus.FAILED
+        self.error = reason
+        self.finished_at = timezone.now()
+        self.save(update_fields=["status", "error", "finished_at"])
+
+    def rescore(self, weights: Weights) -> bool:
+        """New weights on the stored measurements: no decoding needed. Writes the scores only
+        while this analysis is still the done one it read, in one conditional UPDATE: a
+        re-analysis queued or running meanwhile (or finished with new measurements) is left
+        alone. Returns whether the scores were written."""
+        measurements = [Measurement.from_json(m) for m in self.measurements]
+        fields = score_fields(weights.score(measurements, self.face_seconds), weights)
+        written = ClipAnalysis.objects.filter(
+            pk=self.pk, status=AnalysisStatus.DONE, finished_at=self.finished_at
+        ).update(**fields)
+        if written:
+            for name, value in fields.items():
+                setattr(self, name, value)
+        return written > 0
+
     def family(self, name: str) -> dict:
         """One family's score as the templates show it."""
         return {
@@ -140,11 +260,36 @@ class ClipAnalysis(models.Model):
     @property
     def manipulation_probability(self) -> float | None:
         """Either kind of manipulation; None when both scores abstained."""
-        from media_library.detector.scoring import combined_probability
-
         return combined_probability(
             [
                 None if self.face_abstained else self.face_probability,
                 None if self.editing_abstained else self.editing_probability,
             ]
         )
+
+
+def score_fields(scores: dict[str, FamilyScore], weights: Weights) -> dict:
+    """The ClipAnalysis fields that hold both families' scores and the weights behind them."""
+    fields: dict = {}
+    for name, score in scores.items():
+        fields[f"{name}_probability"] = score.probability
+        fields[f"{name}_low"] = score.low
+        fields[f"{name}_high"] = score.high
+        fields[f"{name}_abstained"] = score.abstained
+        fields[f"{name}_why"] = score.why
+    fields["reasons"] = {name: score.reasons for name, score in scores.items()}
+    fields["weights_version"] = weights.version
+    fields["calibrated"] = weights.calibrated
+    return fields
+
+
+@contextlib.contextmanager
+def clip_file(clip: Clip) -> Iterator[Path | None]:
+    """A local path to what the detector should look at: the upload as received when it is
+    kept (re-encoding would smooth away editing traces), else the processed file."""
+    stored = clip.source_file or clip.media_file
+    if not stored:
+        yield None
+        return
+    with local_path(stored.storage, stored.name) as path:
+        yield path

@@ -13,8 +13,9 @@ import av
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from media_library.detector.footage import ContainerRules, DecodeError
 from media_library.processing import MediaRejected
-from media_library.processing.sniff import VIDEO_DEMUXERS
+from media_library.processing.sniff import HEAD_BYTES, VIDEO_DEMUXERS, sniff
 
 VIDEO_CODECS = {
     "h264",
@@ -57,6 +58,26 @@ def open_options(demuxer: str) -> dict[str, str]:
         # Refuse to allocate frames over the cap even while probing.
         "max_pixels": str(settings.MEDIA_MAX_DIMENSION * settings.MEDIA_MAX_DIMENSION),
     }
+
+
+def detector_rules() -> ContainerRules:
+    """The detector reads a clip by the rules processing applies to an upload: recognised by its
+    first bytes, the same demuxers, the same pixel caps (and the same reasons for a refusal)."""
+    return ContainerRules(
+        demuxers=VIDEO_DEMUXERS,
+        max_pixels=settings.MEDIA_MAX_DIMENSION * settings.MEDIA_MAX_DIMENSION,
+        max_image_pixels=settings.MEDIA_MAX_IMAGE_PIXELS,
+        identify=_identify,
+        head_bytes=HEAD_BYTES,
+    )
+
+
+def _identify(head: bytes) -> tuple[str, str]:
+    try:
+        sniffed = sniff(head)
+    except MediaRejected as error:
+        raise DecodeError(str(error)) from error
+    return sniffed.kind.value, sniffed.demuxer
 
 
 def open_video(path: Path, demuxer: str) -> av.container.InputContainer:

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from media_library.detector import tells
 from media_library.detector.footage import Footage
 from media_library.detector.measurements import Family, Measurement, Reason, clock
-from media_library.models import TellCategory
 
 # From one clip frame to the next the original may advance up to this many frames without a
 # jump: covers speed-ups to 3x after frame-rate conversion.
@@ -196,8 +196,8 @@ def removed_stretches(alignment: Alignment) -> list[tuple[float, float, float]]:
 
 def measure_against_original(clip: Footage, original: Footage | None) -> list[Measurement]:
     """`speed_vs_original` and `removed_vs_original`, in that order."""
-    speed_args = ("speed_vs_original", Family.EDITING, TellCategory.SPEED_CHANGE, "ratio")
-    removed_args = ("removed_vs_original", Family.EDITING, TellCategory.CUT_SPLICE, "seconds")
+    speed_args = ("speed_vs_original", Family.EDITING, tells.SPEED_CHANGE, "ratio")
+    removed_args = ("removed_vs_original", Family.EDITING, tells.CUT_SPLICE, "seconds")
     why = None
     if original is None:
         why = "The clip's original is not in the library, so there is nothing to align it with."

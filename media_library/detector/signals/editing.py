@@ -21,20 +21,20 @@ import math
 
 import numpy as np
 
+from media_library.detector import tells
 from media_library.detector.footage import Footage
 from media_library.detector.measurements import Family, Measurement, Reason, clock
 from media_library.detector.signals.alignment import TIMES, measure_against_original, pooled
-from media_library.models import TellCategory
 
 SIGNALS = (
-    ("repeated_frames", TellCategory.SPEED_CHANGE, "share of frames"),
-    ("blended_frames", TellCategory.SPEED_CHANGE, "share of frames"),
-    ("cuts", TellCategory.CUT_SPLICE, "cuts"),
-    ("jumps", TellCategory.CUT_SPLICE, "jumps"),
-    ("timestamps", TellCategory.SPEED_CHANGE, "share of intervals"),
-    ("av_length", TellCategory.VOICE_AUDIO, "seconds"),
-    ("speed_vs_original", TellCategory.SPEED_CHANGE, "ratio"),
-    ("removed_vs_original", TellCategory.CUT_SPLICE, "seconds"),
+    ("repeated_frames", tells.SPEED_CHANGE, "share of frames"),
+    ("blended_frames", tells.SPEED_CHANGE, "share of frames"),
+    ("cuts", tells.CUT_SPLICE, "cuts"),
+    ("jumps", tells.CUT_SPLICE, "jumps"),
+    ("timestamps", tells.SPEED_CHANGE, "share of intervals"),
+    ("av_length", tells.VOICE_AUDIO, "seconds"),
+    ("speed_vs_original", tells.SPEED_CHANGE, "ratio"),
+    ("removed_vs_original", tells.CUT_SPLICE, "seconds"),
 )
 
 # Mean grey-level change (0..255) between pooled thumbnails below which a frame did not move.
@@ -120,7 +120,7 @@ def measure_repeats(footage: Footage, change: np.ndarray) -> Measurement:
         return Measurement.unmeasured(
             "repeated_frames",
             Family.EDITING,
-            TellCategory.SPEED_CHANGE,
+            tells.SPEED_CHANGE,
             "share of frames",
             "Nothing moves in the clip, so a repeated frame would look like any other.",
         )
@@ -184,7 +184,7 @@ def measure_blends(footage: Footage) -> Measurement:
         return Measurement.unmeasured(
             "blended_frames",
             Family.EDITING,
-            TellCategory.SPEED_CHANGE,
+            tells.SPEED_CHANGE,
             "share of frames",
             "Nothing in the clip moves enough to tell a blended frame from a real one.",
         )
@@ -285,7 +285,7 @@ def measure_timestamps(footage: Footage) -> Measurement:
         return Measurement.unmeasured(
             "timestamps",
             Family.EDITING,
-            TellCategory.SPEED_CHANGE,
+            tells.SPEED_CHANGE,
             "share of intervals",
             "The frames carry no usable timestamps.",
         )
@@ -322,7 +322,7 @@ def measure_av_length(footage: Footage) -> Measurement:
         return Measurement.unmeasured(
             "av_length",
             Family.EDITING,
-            TellCategory.VOICE_AUDIO,
+            tells.VOICE_AUDIO,
             "seconds",
             "The clip has no sound to compare with the picture.",
         )

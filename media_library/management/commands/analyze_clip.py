@@ -15,9 +15,11 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from media_library import detector_weights
 from media_library.detector.analysis import Analysis, analyze_file
+from media_library.detector.footage import DecodeError
 from media_library.detector.measurements import clock
-from media_library.processing import MediaRejected
+from media_library.processing.probe import detector_rules
 
 PROGRESS_WIDTH = 30
 FAMILY_NAMES = {"face": "Face manipulation", "editing": "Editing"}
@@ -43,8 +45,14 @@ class Command(BaseCommand):
                 raise CommandError(f"{path} is not a file.")
         show_progress = self.stderr.isatty()
         try:
-            result = analyze_file(file, original, progress=self.progress if show_progress else None)
-        except MediaRejected as error:
+            result = analyze_file(
+                file,
+                original,
+                detector_weights.current(),
+                progress=self.progress if show_progress else None,
+                rules=detector_rules(),
+            )
+        except DecodeError as error:
             raise CommandError(f"{file}: {error}") from error
         finally:
             if show_progress:

@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 from django.core.management.base import BaseCommand, CommandError
 
+from media_library import detector_weights
 from media_library.detector.analysis import analyze_file
 from media_library.detector.evaluation import (
     DFDC_WINNER_LOG_LOSS,
@@ -32,11 +33,12 @@ from media_library.detector.evaluation import (
     binary_metrics,
     reliability_svg,
 )
-from media_library.detector.scoring import Weights, combined_probability
+from media_library.detector.footage import DecodeError
+from media_library.detector.scoring import combined_probability
 from media_library.importers import IMPORTERS, DatasetError
 from media_library.importers.base import Entry
 from media_library.models import ClipAnalysis, Technique, Verdict
-from media_library.processing import MediaRejected
+from media_library.processing.probe import detector_rules
 
 
 @dataclass
@@ -129,7 +131,8 @@ class Command(BaseCommand):
         except DatasetError as error:
             raise CommandError(str(error)) from error
         by_key = {entry.key: entry for entry in entries}
-        weights = Weights.current()
+        weights = detector_weights.current()
+        rules = detector_rules()
         scored = []
         for n, entry in enumerate(entries[:limit] if limit else entries, start=1):
             if not entry.path.is_file():
@@ -138,8 +141,8 @@ class Command(BaseCommand):
             original_path = original.path if original and original.path.is_file() else None
             self.stderr.write(f"[{n}/{len(entries)}] analysing", ending="\r")
             try:
-                result = analyze_file(entry.path, original_path, weights)
-            except MediaRejected as error:
+                result = analyze_file(entry.path, original_path, weights, rules=rules)
+            except DecodeError as error:
                 self.stderr.write(f"skipped one file: {error}")
                 continue
             face, editing = result.scores["face"], result.scores["editing"]
@@ -156,7 +159,7 @@ class Command(BaseCommand):
 
     def report(self, scored: list[Scored], label: str) -> dict:
         out = self.stdout.write
-        weights = Weights.current()
+        weights = detector_weights.current()
         out(
             f"Evaluated {len(scored)} {label} with weights {weights.version} "
             f"({'calibrated' if weights.calibrated else 'uncalibrated defaults'})."

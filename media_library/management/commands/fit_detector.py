@@ -17,7 +17,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from media_library.detector.analysis import run_clip_analysis
+from media_library import detector_weights
 from media_library.detector.fitting import NotEnoughData, Sample, fit_weights
 from media_library.detector.measurements import Measurement
 from media_library.models import Clip, ClipAnalysis, Technique, Verdict
@@ -87,7 +87,7 @@ class Command(BaseCommand):
         if options["dry_run"]:
             self.stdout.write("Dry run: nothing saved.")
             return
-        name = weights.save()
+        name = detector_weights.save(weights)
         transaction.on_commit(rescore_analyses.enqueue)
         self.stdout.write(f"Saved {name}; every stored analysis will be re-scored with it.")
 
@@ -99,4 +99,4 @@ class Command(BaseCommand):
             analysis = clip.enqueue_analysis()
             if analysis.claim():
                 self.stdout.write(f"Analysing {clip.title}…")
-                run_clip_analysis(analysis)
+                analysis.run()
