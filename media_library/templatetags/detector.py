@@ -12,6 +12,7 @@ from __future__ import annotations
 from django import template
 from django.utils.translation import gettext_lazy as _
 
+from media_library.detector.measurements import clock as as_clock
 from media_library.models import TellCategory
 from media_library.models.analysis import ClipAnalysis
 
@@ -132,6 +133,4 @@ def percent(value: float | None) -> str:
 
 @register.filter
 def clock(seconds: float | None) -> str:
-    from media_library.detector.measurements import clock as as_clock
-
     return "" if seconds is None else as_clock(seconds)
