@@ -1,7 +1,7 @@
 """The demo class: "Demo class", owned by the demo teacher, with the demo student and three more
 pseudonymous students who have done the practice quiz, so the gradebook has figures.
 
-Called by media_library's seed_demo after the demo quizzes exist. Re-running changes nothing:
+Called by seed_demo (lessons' command) after the demo quizzes exist. Re-running changes nothing:
 the class is found by name and owner, students by nickname, and a student who already has an
 attempt at the assignment is left alone. Answers are made through the quiz engine's models
 (Attempt.start, Attempt.record), judged like real ones.

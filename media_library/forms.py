@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -13,6 +15,8 @@ from media_library.models import (
     Tell,
     Verdict,
 )
+from media_library.processing import MediaRejected
+from media_library.processing.ingest import check_upload
 
 
 class RealHasNoTechniqueMixin:
@@ -57,9 +61,6 @@ class ClipUploadForm(RealHasNoTechniqueMixin, forms.Form):
     )
 
     def clean_file(self):
-        from media_library.processing import MediaRejected
-        from media_library.processing.ingest import check_upload
-
         upload = self.cleaned_data["file"]
         try:
             check_upload(upload)
@@ -106,6 +107,13 @@ class ClipFilterForm(forms.Form):
     @property
     def is_filtering(self) -> bool:
         return self.is_valid() and any(self.cleaned_data.values())
+
+    @property
+    def query(self) -> str:
+        """The filters as the pager's links repeat them; "" when nothing is filtered."""
+        if not self.is_filtering:
+            return ""
+        return urlencode({name: self.cleaned_data[name] for name in ("state", "status")})
 
 
 class ClipEditForm(RealHasNoTechniqueMixin, forms.ModelForm):
@@ -166,6 +174,15 @@ class ClipEditForm(RealHasNoTechniqueMixin, forms.ModelForm):
                 ("true", _("Yes")),
                 ("false", _("No")),
             ]
+
+    def save(self, user) -> Clip:
+        """Store the edited fields, and only those: the processing worker may have written the
+        clip's status, files and probed facts since the form was loaded, and a whole-row save
+        would put the old values back."""
+        clip = super().save(commit=False)
+        clip.updated_by = user
+        clip.save(update_fields=[*self._meta.fields, "updated_by", "updated_at"])
+        return clip
 
     def clean_captions_vtt(self) -> str:
         captions = self.cleaned_data["captions_vtt"].replace("\r\n", "\n").strip()

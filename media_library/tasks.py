@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from django.tasks import task
 
+from media_library.models import Clip, ClipAnalysis, Tell
+from media_library.workshop import is_workshop_clip
+from media_library.workshop.render import make
+
 
 @task()
 def process_clip(clip_id: int) -> None:
-    from media_library.models import Clip
-
     clip = Clip.objects.filter(pk=clip_id).first()
     if clip is None:
         return
-    from media_library.workshop import is_workshop_clip
-
     if is_workshop_clip(clip):
         # "Retry processing" on a workshop clip: render it first if that is what failed.
         make_shallowfake.call(clip_id)
@@ -24,9 +24,6 @@ def process_clip(clip_id: int) -> None:
 @task()
 def make_shallowfake(clip_id: int) -> None:
     """Render a workshop clip from its original, process it like an upload, record its tells."""
-    from media_library.models import Clip
-    from media_library.workshop.render import make
-
     clip = Clip.objects.filter(pk=clip_id).first()
     if clip is not None:
         make(clip)
@@ -34,8 +31,6 @@ def make_shallowfake(clip_id: int) -> None:
 
 @task()
 def render_tell_still(tell_id: int) -> None:
-    from media_library.models import Tell
-
     tell = Tell.objects.select_related("clip").filter(pk=tell_id).first()
     if tell is not None:
         tell.render_still()
@@ -44,8 +39,6 @@ def render_tell_still(tell_id: int) -> None:
 @task()
 def analyze_clip(clip_id: int) -> None:
     """Run the detector on a clip whose analysis is queued (or stalled); stores the result."""
-    from media_library.models import ClipAnalysis
-
     analysis = ClipAnalysis.objects.select_related("clip").filter(clip_id=clip_id).first()
     if analysis is not None and analysis.claim():
         analysis.run()
@@ -55,6 +48,4 @@ def analyze_clip(clip_id: int) -> None:
 def rescore_analyses() -> None:
     """After a re-fit: score every stored analysis with the current weights (no decoding);
     analyses measured by older signals are measured again."""
-    from media_library.models import ClipAnalysis
-
     ClipAnalysis.objects.rescore()

@@ -1,6 +1,6 @@
 """The demo pack's quizzes: one of each mode over the demo clips, every item type among them.
 
-Called by media_library's seed_demo once the demo clips exist. Re-running changes nothing:
+Called by seed_demo (lessons' command) once the demo clips exist. Re-running changes nothing:
 items are found by what they ask about, quizzes by their slug.
 """
 

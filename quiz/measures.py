@@ -22,7 +22,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from media_library.models.choices import TellCategory, Verdict
+from media_library.choices import TellCategory, Verdict
 
 FAKE_TYPES = (Verdict.DEEPFAKE, Verdict.SHALLOWFAKE)
 # Confidence is asked on a 50..100 scale (50 = a guess between two answers).

@@ -6,6 +6,7 @@ from __future__ import annotations
 import tempfile
 from datetime import timedelta
 from pathlib import Path
+from unittest import mock
 
 from django.conf import settings
 from django.contrib.messages import get_messages
@@ -14,6 +15,7 @@ from django.core.files.storage import default_storage
 from django.urls import reverse
 from django.utils import timezone
 
+from media_library.forms import ClipEditForm
 from media_library.models import (
     Clip,
     MediaKind,
@@ -24,6 +26,7 @@ from media_library.models import (
     TellCategory,
     Verdict,
 )
+from media_library.views.curate import CLIPS_PER_PAGE
 from tests.base import BaseTestCase, make_clip
 from tests.media import make_image, make_video
 
@@ -169,6 +172,19 @@ class ClipListTestCase(BaseTestCase):
         self.assertContains(response, "No clips match these filters")
         self.assertNotContains(response, "Fine")
 
+    def test_it_pages_the_list_keeping_the_filters(self) -> None:
+        for n in range(CLIPS_PER_PAGE + 1):
+            make_clip(f"Draft {n}", processing_status=ProcessingStatus.FAILED)
+        response = self.client.get(self.url, {"status": "failed"})
+        self.assertContains(response, "Page 1 of 2")
+        self.assertContains(response, 'href="?state=&amp;status=failed&amp;page=2">Older</a>')
+        self.assertNotContains(response, ">Newer</a>")
+        response = self.client.get(self.url, {"status": "failed", "page": "2"})
+        self.assertContains(response, "Page 2 of 2")
+        self.assertContains(response, 'href="?state=&amp;status=failed&amp;page=1">Newer</a>')
+        response = self.client.get(self.url, {"page": "2"})
+        self.assertContains(response, 'href="?page=1">Newer</a>')
+
     def test_it_ignores_an_unknown_filter_value(self) -> None:
         ready_clip("Fine")
         response = self.client.get(self.url, {"state": "bogus"})
@@ -294,6 +310,32 @@ class ClipEditTestCase(BaseTestCase):
         self.assertEqual(self.clip.updated_by, self.curator)
         self.assertEqual(self.clip.slug, "old-title")  # URLs stay stable across renames
         self.assertIn("The clip's details are saved.", messages_of(response))
+
+    def test_it_keeps_what_the_worker_wrote_while_the_form_was_open(self) -> None:
+        clip = make_clip("Being processed", processing_status=ProcessingStatus.PROCESSING)
+        clean = ClipEditForm.clean
+
+        def worker_finishes_first(form: ClipEditForm) -> dict:
+            # The worker's job ends after the view loaded the clip and before the form saves.
+            Clip.objects.filter(pk=clip.pk).update(
+                processing_status=ProcessingStatus.READY,
+                processing_progress=100,
+                media_file="clips/done/media.mp4",
+                duration_seconds=12.5,
+            )
+            return clean(form)
+
+        url = reverse("media_library:clip-edit", args=[clip.slug])
+        with mock.patch.object(ClipEditForm, "clean", worker_finishes_first):
+            response = self.client.post(url, self.data())
+        self.assertRedirects(response, clip.get_absolute_url())
+        clip.refresh_from_db()
+        self.assertEqual(clip.title, "Starmer interview, cut")
+        self.assertEqual(clip.updated_by, self.curator)
+        self.assertEqual(clip.processing_status, ProcessingStatus.READY)
+        self.assertEqual(clip.processing_progress, 100)
+        self.assertEqual(clip.media_file.name, "clips/done/media.mp4")
+        self.assertEqual(clip.duration_seconds, 12.5)
 
     def test_it_saves_through_htmx_and_returns_the_form(self) -> None:
         response = self.client.post(self.url, self.data(), **HTMX)

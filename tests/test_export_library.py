@@ -12,8 +12,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.test import override_settings
 
+from media_library.choices import TellOrigin
 from media_library.models import Clip, ProcessingStatus, Tell, TellCategory, Verdict
-from media_library.models.choices import TellOrigin
 from tests.media import make_image
 from tests.test_import_dataset import ImportTestCase
 

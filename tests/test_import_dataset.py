@@ -17,8 +17,8 @@ from django.core.management import CommandError, call_command
 from django.test import TransactionTestCase, override_settings
 from django_tasks_db.models import DBTaskResult
 
+from media_library.choices import TellOrigin
 from media_library.models import Clip, ProcessingStatus, PublicationState, Technique, Verdict
-from media_library.models.choices import TellOrigin
 from tests.media import DEV_MEDIA, make_video, requires_dev_media
 
 

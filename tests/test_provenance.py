@@ -18,8 +18,8 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from django.test import override_settings
 from django.urls import reverse
 
+from media_library.choices import ProvenanceStatus
 from media_library.models import ProcessingStatus
-from media_library.models.choices import ProvenanceStatus
 from media_library.processing.provenance import read_provenance
 from tests.base import make_clip
 from tests.media import make_image, make_video

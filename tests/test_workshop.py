@@ -15,6 +15,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from PIL import Image, ImageOps
 
+from media_library.choices import TellOrigin
 from media_library.models import (
     Clip,
     MediaKind,
@@ -24,7 +25,6 @@ from media_library.models import (
     TellCategory,
     Verdict,
 )
-from media_library.models.choices import TellOrigin
 from media_library.processing.stills import frame_at
 from media_library.workshop import RECIPES
 from tests.media import FAST_H264, dev_clip, make_image, make_video, requires_dev_media, run_ffmpeg

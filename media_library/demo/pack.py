@@ -1,7 +1,9 @@
-"""Building the demo pack: accounts, the library of demo clips, and (later) a practice quiz.
+"""Building the demo pack's media library part: the demo accounts and the library of demo clips.
 
 Every step looks for what an earlier run made and leaves it alone, so running it again changes
 nothing. Clips are processed here, synchronously, so they are ready when the command ends.
+The quizzes and the class over these clips belong to quiz and lessons; lessons' seed_demo
+command builds them after this pack, from `DemoPack.clips`.
 """
 
 from __future__ import annotations
@@ -14,9 +16,9 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
 
+from media_library.choices import TellOrigin
 from media_library.demo.items import ITEMS, Item, Made, recipe
 from media_library.models import Clip, ProcessingStatus, Tell
-from media_library.models.choices import TellOrigin
 from media_library.processing.workdir import discard, new_work_path
 from media_library.roles import Role, grant
 
@@ -56,7 +58,6 @@ class DemoPack:
         curator = User.objects.get(username="curator")
         for item in ITEMS:
             self.clips[item.key] = self.clip_for(item, curator)
-        self.say(self.seed_practice_quiz())
 
     # Accounts.
 
@@ -190,11 +191,3 @@ class DemoPack:
             ),
             "content_notes": item.content_notes,
         }
-
-    # The practice quiz.
-
-    def seed_practice_quiz(self) -> str:
-        """The demo quizzes over self.clips (practice, assessment and feed)."""
-        from quiz.demo import seed_demo_quizzes
-
-        return seed_demo_quizzes(self.clips, User.objects.get(username="curator"))

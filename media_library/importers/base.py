@@ -19,8 +19,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
+from media_library.choices import TellOrigin
 from media_library.models import Clip, ProcessingStatus, PublicationState, Technique, Tell, Verdict
-from media_library.models.choices import TellOrigin
 from media_library.processing import MediaRejected
 from media_library.processing.ingest import check_upload
 

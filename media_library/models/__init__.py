@@ -1,7 +1,10 @@
-"""Media library models: a clip (video or image) and the tells curators mark on it."""
+"""Media library models: a clip (video or image) and the tells curators mark on it.
 
-from media_library.models.analysis import AnalysisStatus, ClipAnalysis
-from media_library.models.choices import (
+The field vocabularies (verdicts, techniques, states) are defined in media_library/choices.py,
+below the models so processing can use them too, and are part of this package's surface.
+"""
+
+from media_library.choices import (
     MediaKind,
     ProcessingStatus,
     PublicationState,
@@ -9,14 +12,10 @@ from media_library.models.choices import (
     TellCategory,
     Verdict,
 )
-from media_library.models.clip import (
-    Clip,
-    ClipQuerySet,
-    clip_media_path,
-    quiz_media_path,
-    upload_path,
-)
-from media_library.models.tell import Tell, format_timestamp, tell_still_path
+from media_library.models.analysis import AnalysisStatus, ClipAnalysis
+from media_library.models.clip import Clip, clip_media_path, quiz_media_path, upload_path
+from media_library.models.clip_queryset import ClipQuerySet
+from media_library.models.tell import Tell, tell_still_path
 
 __all__ = [
     "AnalysisStatus",
@@ -31,7 +30,6 @@ __all__ = [
     "TellCategory",
     "Verdict",
     "clip_media_path",
-    "format_timestamp",
     "quiz_media_path",
     "tell_still_path",
     "upload_path",

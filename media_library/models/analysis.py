@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from media_library import detector_weights
+from media_library.choices import ProcessingStatus
 from media_library.detector.analysis import Analysis, analyze_file
 from media_library.detector.footage import DecodeError
 from media_library.detector.measurements import Measurement
@@ -27,7 +28,6 @@ from media_library.detector.scoring import (
     Weights,
     combined_probability,
 )
-from media_library.models.choices import ProcessingStatus
 from media_library.models.clip import Clip
 from media_library.processing.probe import detector_rules
 from media_library.processing.workdir import local_path

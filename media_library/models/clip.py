@@ -1,19 +1,23 @@
+"""The clip: a video or image, what it is (the answer a learner is judged against), its record
+of source, rights and consent, and its files.
+
+The model is split by feature: the queries (clip_queryset.py), processing state and steps
+(clip_processing.py), publication and rights rules (clip_publication.py) and the served files
+(clip_serving.py) are mixed into `Clip` here, where its fields and constraints live.
+"""
+
 from __future__ import annotations
 
-import hashlib
 import uuid
-from datetime import timedelta
 
 from django.conf import settings
 from django.db import models, transaction
 from django.db.models import Q
-from django.db.models.fields.files import FieldFile
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from media_library.models.choices import (
+from media_library import workshop
+from media_library.choices import (
     MediaKind,
     ProcessingStatus,
     ProvenanceStatus,
@@ -21,48 +25,12 @@ from media_library.models.choices import (
     Technique,
     Verdict,
 )
+from media_library.models.clip_processing import ClipProcessing
+from media_library.models.clip_publication import ClipPublication
+from media_library.models.clip_queryset import ClipQuerySet
+from media_library.models.clip_serving import ClipServing
+from media_library.slugs import SlugFromTitle
 from media_library.stored_files import delete_stored_files
-
-
-class ClipQuerySet(models.QuerySet["Clip"]):
-    def published(self) -> ClipQuerySet:
-        return self.filter(publication_state=PublicationState.PUBLISHED)
-
-    def ready(self) -> ClipQuerySet:
-        return self.filter(processing_status=ProcessingStatus.READY)
-
-    def in_review(self) -> ClipQuerySet:
-        return self.filter(publication_state=PublicationState.IN_REVIEW)
-
-    def quizzable(self) -> ClipQuerySet:
-        """Clips a quiz may show: published, processed, with their blind quiz rendition."""
-        return self.published().ready().exclude(quiz_media="")
-
-    def lacking_quiz_media(self) -> ClipQuerySet:
-        """Processed clips missing a quiz or feed rendition (processed before they existed)."""
-        missing = Q()
-        for field in self.model.QUIZ_FIELDS:
-            missing |= Q(**{field: ""})
-        return self.ready().exclude(media_file="").filter(missing)
-
-    def workshop_sources(self) -> ClipQuerySet:
-        """Clips the shallowfake workshop may edit: published real videos, processed."""
-        return (
-            self.published()
-            .ready()
-            .filter(verdict=Verdict.REAL, kind=MediaKind.VIDEO)
-            .exclude(media_file="")
-        )
-
-    def create_from_upload(self, upload, user, **fields) -> Clip:
-        """A new PENDING clip from an uploaded file, processing queued on commit.
-
-        Raises ValidationError with a curator-readable message when the file is refused (too
-        big, not a supported format, a duplicate of an existing clip's upload).
-        """
-        from media_library.processing.pipeline import create_from_upload
-
-        return create_from_upload(self, upload, user, **fields)
 
 
 def upload_path(instance: Clip, filename: str) -> str:
@@ -83,7 +51,9 @@ def quiz_media_path(instance: Clip, filename: str) -> str:
     return f"quiz/{uuid.uuid4().hex}.{suffix}"
 
 
-class Clip(models.Model):
+class Clip(SlugFromTitle, ClipServing, ClipPublication, ClipProcessing, models.Model):
+    SLUG_FALLBACK = "clip"
+
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     title = models.CharField(_("title"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=220, unique=True)
@@ -241,11 +211,6 @@ class Clip(models.Model):
         "captions_vtt",
     )
 
-    # The blind renditions a quiz shows (processing/renditions.py), and every file processing
-    # makes, in the order the pipeline stores them.
-    QUIZ_FIELDS = ("quiz_media", "quiz_poster", "feed_media")
-    PROCESSED_FIELDS = ("media_file", "poster", "thumbnail_strip", *QUIZ_FIELDS)
-
     class Meta:
         ordering = ["-created_at"]
         indexes = [
@@ -274,21 +239,8 @@ class Clip(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    def save(self, *args, **kwargs) -> None:
-        if not self.slug:
-            self.slug = self.unique_slug(self.title)
-        super().save(*args, **kwargs)
-
     def get_absolute_url(self) -> str:
         return reverse("media_library:clip-detail", args=[self.slug])
-
-    @classmethod
-    def unique_slug(cls, title: str) -> str:
-        base = slugify(title)[:200] or "clip"
-        slug, n = base, 2
-        while cls.objects.filter(slug=slug).exists():
-            slug, n = f"{base}-{n}", n + 1
-        return slug
 
     @property
     def is_manipulated(self) -> bool:
@@ -299,295 +251,18 @@ class Clip(models.Model):
         """Telltale made this clip itself (workshop, demo pack); its file is marked so."""
         return self.recipe is not None
 
-    # Serving: opaque URLs for templates (media_library/views/serving.py checks access).
-    # The "?v=" part changes whenever the stored file does, so a versioned URL may be cached long.
-
-    # The quiz renditions are deliberately absent: a URL with the clip's uid would tie them to
-    # the clip. The quiz serves them behind its own opaque URLs.
-    SERVED_FIELDS = {"media": "media_file", "poster": "poster", "strip": "thumbnail_strip"}
-
-    @staticmethod
-    def serving_version(key: str) -> str:
-        """A short opaque token for a stored file name (or captions text) in served URLs."""
-        return hashlib.sha256(key.encode()).hexdigest()[:16]
-
-    @property
-    def is_published(self) -> bool:
-        return self.publication_state == PublicationState.PUBLISHED
-
-    def served_file(self, variant: str) -> FieldFile | None:
-        """The stored file a variant serves; None for unknown variants and empty fields.
-
-        source_file is deliberately absent: the raw upload is never served.
-        """
-        field = self.SERVED_FIELDS.get(variant)
-        file = getattr(self, field) if field else None
-        return file or None
-
-    def file_url(self, variant: str) -> str:
-        """URL of a processed file ("media", "poster" or "strip"); "" when there is none."""
-        file = self.served_file(variant)
-        if file is None:
-            return ""
-        url = reverse("media_library:clip-file", args=[self.uid, variant])
-        return f"{url}?v={self.serving_version(file.name)}"
-
-    @property
-    def media_url(self) -> str:
-        return self.file_url("media")
-
-    @property
-    def poster_url(self) -> str:
-        return self.file_url("poster")
-
-    @property
-    def strip_url(self) -> str:
-        return self.file_url("strip")
-
-    @property
-    def captions_url(self) -> str:
-        if not self.captions_vtt.strip():
-            return ""
-        url = reverse("media_library:clip-captions", args=[self.uid])
-        return f"{url}?v={self.serving_version(self.captions_vtt)}"
-
-    @property
-    def is_processing_stalled(self) -> bool:
-        """A worker that died mid-job leaves the clip 'processing' with nobody on it."""
-        if self.processing_status != ProcessingStatus.PROCESSING or not self.processing_started_at:
-            return False
-        limit = timedelta(seconds=settings.MEDIA_TRANSCODE_TIMEOUT_SECONDS + 120)
-        return timezone.now() - self.processing_started_at > limit
-
-    @property
-    def can_retry_processing(self) -> bool:
-        return self.processing_status == ProcessingStatus.FAILED or self.is_processing_stalled
-
-    def enqueue_processing(self) -> None:
-        """Queue the processing task once the surrounding transaction commits."""
-        from media_library.tasks import process_clip
-
-        transaction.on_commit(lambda: process_clip.enqueue(self.pk))
-
-    def enqueue_analysis(self):
-        """Queue the detector on this clip (again); returns its ClipAnalysis."""
-        from media_library.models.analysis import ClipAnalysis
-
-        return ClipAnalysis.objects.queue_for(self)
-
-    def retry_processing(self, user) -> bool:
-        if not self.can_retry_processing:
-            return False
-        self.processing_status = ProcessingStatus.PENDING
-        self.processing_progress = 0
-        self.processing_error = ""
-        self.updated_by = user
-        self.save(
-            update_fields=[
-                "processing_status",
-                "processing_progress",
-                "processing_error",
-                "updated_by",
-                "updated_at",
-            ]
-        )
-        self.enqueue_processing()
-        return True
-
-    # The shallowfake workshop (media_library/workshop does the work).
+    # The shallowfake workshop (media_library/workshop checks the request and renders).
 
     def make_shallowfake(self, recipe_name: str, params: dict, user, **fields) -> Clip:
         """A new PENDING shallowfake of this published real video, rendered by a task queued
         on commit. Raises ValidationError (by parameter) when the recipe, the parameters or
-        this clip do not allow it; nothing is stored then. See workshop.RECIPES."""
-        from media_library.workshop import make_shallowfake
-
-        return make_shallowfake(self, recipe_name, params, user, **fields)
-
-    # Processing (media_library/processing does the work).
-
-    @property
-    def missing_quiz_fields(self) -> list[str]:
-        return [field for field in self.QUIZ_FIELDS if not getattr(self, field)]
-
-    def prepare_quiz_media(self) -> list[str]:
-        """Make the quiz and feed renditions a READY clip lacks, from its media_file; returns
-        the fields made. Does nothing for a clip that has them all or is not READY; safe to run
-        twice or concurrently. Raises MediaRejected (nothing stored) when they cannot be made.
-        """
-        from media_library.processing.renditions import prepare_quiz_media
-
-        return prepare_quiz_media(self)
-
-    def read_provenance(self, path) -> None:
-        """Record the Content Credentials of the upload at `path`; never fails processing.
-
-        Runs on the original upload, since processing strips every manifest. Saved on its own
-        so the result stays whether or not the rest of processing succeeds.
-        """
-        from media_library.processing.provenance import read_provenance
-
-        found = read_provenance(path)
-        self.provenance_status = found.status
-        self.provenance_summary = found.summary
-        self.save(update_fields=["provenance_status", "provenance_summary", "updated_at"])
-
-    def process(self) -> bool:
-        """Run processing if this clip is PENDING; safe to call twice or concurrently."""
-        from media_library.processing.pipeline import process_clip
-
-        return process_clip(self)
-
-    def claim_for_processing(self) -> bool:
-        """Move PENDING -> PROCESSING in one conditional UPDATE: only one worker wins."""
-        now = timezone.now()
-        claimed = Clip.objects.filter(
-            pk=self.pk, processing_status=ProcessingStatus.PENDING
-        ).update(
-            processing_status=ProcessingStatus.PROCESSING,
-            processing_started_at=now,
-            processing_attempts=models.F("processing_attempts") + 1,
-            processing_progress=0,
-            processing_error="",
-            updated_at=now,
-        )
-        if claimed:
-            self.refresh_from_db()
-        return bool(claimed)
-
-    def save_processing_progress(self, percent: int) -> None:
-        self.processing_progress = max(0, min(100, int(percent)))
-        self.save(update_fields=["processing_progress"])
-
-    def mark_processing_ready(self) -> None:
-        self.processing_status = ProcessingStatus.READY
-        self.processing_progress = 100
-        self.processing_error = ""
-        self.processed_at = timezone.now()
-        self.save(
-            update_fields=[
-                "kind",
-                "media_file",
-                "poster",
-                "thumbnail_strip",
-                "thumbnail_count",
-                "quiz_media",
-                "quiz_poster",
-                "feed_media",
-                "media_content_type",
-                "duration_seconds",
-                "width",
-                "height",
-                "frame_rate",
-                "has_audio",
-                "source_format",
-                "processing_status",
-                "processing_progress",
-                "processing_error",
-                "processed_at",
-                "updated_at",
-            ]
-        )
-        # Tells marked before the media existed (imports, manifests) get their stills now,
-        # whichever worker runs first.
-        for tell in self.tells.filter(still=""):
-            tell.enqueue_still()
-        if settings.DETECTOR_ANALYZE_AFTER_PROCESSING:
-            self.enqueue_analysis()
-
-    def mark_processing_failed(self, reason: str) -> None:
-        self.processing_status = ProcessingStatus.FAILED
-        self.processing_progress = 0
-        self.processing_error = str(reason)
-        for field in self.PROCESSED_FIELDS:
-            setattr(self, field, "")
-        self.thumbnail_count = 0
-        self.save(
-            update_fields=[
-                "processing_status",
-                "processing_progress",
-                "processing_error",
-                *self.PROCESSED_FIELDS,
-                "thumbnail_count",
-                "updated_at",
-            ]
-        )
-
-    # Publication: draft -> in review -> published (and back to draft to withdraw).
-
-    @property
-    def publication_blockers(self) -> list[str]:
-        """Why this clip cannot be submitted or published yet; empty when it can.
-
-        Rights and consent come before any learner sees a clip:
-        - a licence is always recorded (what allows us to show it);
-        - the curator says whether anyone is shown or heard (depicts_people). Nobody: no consent
-          is needed (a landscape, a caption on a photo of a flood);
-        - someone is: the curator says whether they are public figures. A private person anywhere
-          in the clip needs consent_on_file, because a teaching app has no news value that would
-          justify showing a private person (and deepfake rules, e.g. China's 2023 provisions, ask
-          for the depicted person's consent);
-        - public figures only: no consent is required, but the consent record (consent_notes)
-          states the basis, e.g. "Public figure, newsworthy broadcast footage", unless consent is
-          on file anyway.
-        """
-        blockers = []
-        if self.processing_status != ProcessingStatus.READY:
-            blockers.append(_("Processing has not finished."))
-        if not self.title.strip():
-            blockers.append(_("The clip needs a title."))
-        if not self.licence.strip():
-            blockers.append(_("Record the licence that allows us to show the clip."))
-        blockers.extend(self.consent_blockers)
-        return blockers
-
-    @property
-    def consent_blockers(self) -> list[str]:
-        if self.depicts_people is None:
-            return [_("Say whether anyone is shown or heard in the clip.")]
-        if not self.depicts_people or self.consent_on_file:
-            return []
-        if self.depicts_public_figure is None:
-            return [_("Say whether the people in the clip are public figures.")]
-        if not self.depicts_public_figure:
-            return [
-                _(
-                    "A private person is shown or heard: record their consent and tick "
-                    "“consent on file”."
-                )
-            ]
-        if not self.consent_notes.strip():
-            return [
-                _(
-                    "A public figure needs no consent, but the consent record must say why "
-                    "showing them is justified (e.g. “Public figure, newsworthy broadcast "
-                    "footage”)."
-                )
-            ]
-        return []
-
-    def submit_for_review(self, user) -> bool:
-        if self.publication_state != PublicationState.DRAFT or self.publication_blockers:
-            return False
-        return self._move_to(PublicationState.IN_REVIEW, user)
-
-    def publish(self, user) -> bool:
-        if self.publication_state != PublicationState.IN_REVIEW or self.publication_blockers:
-            return False
-        self.published_at = timezone.now()
-        return self._move_to(PublicationState.PUBLISHED, user, "published_at")
-
-    def withdraw(self, user) -> bool:
-        if self.publication_state == PublicationState.DRAFT:
-            return False
-        self.published_at = None
-        return self._move_to(PublicationState.DRAFT, user, "published_at")
-
-    def _move_to(self, state: PublicationState, user, *extra_fields: str) -> bool:
-        self.publication_state = state
-        self.updated_by = user
-        self.save(update_fields=["publication_state", "updated_by", "updated_at", *extra_fields])
-        return True
+        this clip do not allow it; nothing is stored then. `fields` override the derived clip's
+        defaults (e.g. is_demo=True, a title). See workshop.RECIPES."""
+        values = workshop.derived_clip_fields(self, recipe_name, params, user) | fields
+        with transaction.atomic():
+            clip = Clip.objects.create(**values)
+            clip.enqueue_rendering()
+        return clip
 
     # Deleting: rows first, then the files, and the files only once the delete has committed
     # (a rolled-back delete must not leave a clip whose media is gone).

@@ -8,9 +8,11 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from media_library.models.choices import TellCategory, TellOrigin
+from media_library.choices import TellCategory, TellOrigin
 from media_library.models.clip import Clip
+from media_library.processing import stills
 from media_library.stored_files import delete_stored_files
+from media_library.timestamps import format_timestamp
 
 
 def tell_still_path(instance: Tell, filename: str) -> str:
@@ -87,12 +89,12 @@ class Tell(models.Model):
     def render_still(self) -> bool:
         """Draw the box on the frame at start_seconds and store it as `still` (replacing the
         old one). False when the clip has no processed media yet."""
-        from media_library.processing.stills import render_tell_still
-
-        return render_tell_still(self)
+        return stills.render_tell_still(self)
 
     def enqueue_still(self) -> None:
         """Queue render_still once the surrounding transaction commits."""
+        # media_library.tasks loads tells by primary key, so it imports the models: the task
+        # is looked up when the job is queued, once both modules are loaded.
         from media_library.tasks import render_tell_still
 
         transaction.on_commit(lambda: render_tell_still.enqueue(self.pk))
@@ -117,9 +119,3 @@ class Tell(models.Model):
             self.delete()
             if still:
                 transaction.on_commit(lambda: delete_stored_files(storage, [still]))
-
-
-def format_timestamp(seconds: float) -> str:
-    """m:ss, the way players label a timeline."""
-    whole = max(0, int(seconds))
-    return f"{whole // 60}:{whole % 60:02d}"

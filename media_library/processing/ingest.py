@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 
-from media_library.models import MediaKind
+from media_library.choices import MediaKind
 from media_library.processing import MediaRejected
 from media_library.processing.images import check_header
 from media_library.processing.sniff import HEAD_BYTES, Sniffed, sniff

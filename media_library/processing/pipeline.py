@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from media_library.models import MediaKind
+from media_library.choices import MediaKind
 from media_library.processing import MediaRejected
 from media_library.processing.images import process_image
 from media_library.processing.ingest import stage_upload
@@ -206,7 +206,7 @@ class _Job:
             "media_file": (output, ".mp4"),
             "poster": (poster, ".jpg"),
             "thumbnail_strip": (strip, ".jpg"),
-            **make_video_renditions(output, result, self.work_file),
+            **make_video_renditions(output, result, self.work_file, clip.QUIZ_FIELDS),
         }
 
     def run_image(self, source: Path, fmt: str, label: str) -> dict:
@@ -224,5 +224,5 @@ class _Job:
         return {
             "media_file": (output, info.suffix),
             "poster": (poster, ".jpg"),
-            **make_image_renditions(output, self.work_file),
+            **make_image_renditions(output, self.work_file, clip.QUIZ_FIELDS),
         }

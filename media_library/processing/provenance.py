@@ -31,7 +31,7 @@ from typing import Any
 import c2pa
 from django.conf import settings
 
-from media_library.models.choices import ProvenanceStatus
+from media_library.choices import ProvenanceStatus
 
 logger = logging.getLogger(__name__)
 

@@ -28,24 +28,25 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import ffmpeg
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image
 
+from media_library.choices import MediaKind, ProcessingStatus
 from media_library.ffmpeg import ffmpeg_binary
-from media_library.models import Clip, MediaKind, ProcessingStatus
 from media_library.processing import MediaRejected
 from media_library.processing.images import SUFFIXES, flatten, save_poster
 from media_library.processing.probe import VideoInfo, probe_video
 from media_library.processing.stills import make_poster
-from media_library.processing.transcode import KEYFRAME_SECONDS, run_ffmpeg
+from media_library.processing.transcode import h264_encode, run_ffmpeg
 from media_library.processing.workdir import discard, local_path, new_work_path, save_work_file
 
-QUIZ_FIELDS = Clip.QUIZ_FIELDS
+if TYPE_CHECKING:
+    from media_library.models import Clip
 
 FEED_LONG_SIDE = 640
 FEED_X264_CRF = 32
@@ -69,7 +70,7 @@ Outputs = dict[str, tuple[Path, str]]
 
 
 def make_video_renditions(
-    media: Path, info: VideoInfo, work_file: WorkFile, fields: tuple[str, ...] = QUIZ_FIELDS
+    media: Path, info: VideoInfo, work_file: WorkFile, fields: tuple[str, ...]
 ) -> Outputs:
     """The `fields` renditions of a processed MP4 as {field: (work file, suffix)}; raises
     MediaRejected when one cannot be made (the work files are the caller's to discard)."""
@@ -126,32 +127,21 @@ def quiz_video_command(media: Path, target: Path) -> list[str]:
 
 def feed_video_command(media: Path, target: Path, info: VideoInfo) -> list[str]:
     """Phone-sized and re-compressed: long side <= FEED_LONG_SIDE (never upscaled, even)."""
-    stream = _input(media)
-    video = stream["v:0"].filter(
-        "scale",
-        w=f"min({FEED_LONG_SIDE},iw)",
-        h=f"min({FEED_LONG_SIDE},ih)",
-        force_original_aspect_ratio="decrease",
-        force_divisible_by=2,
+    outputs, encode = h264_encode(
+        _input(media),
+        info,
+        box=(FEED_LONG_SIDE, FEED_LONG_SIDE),
+        crf=FEED_X264_CRF,
+        preset=FEED_X264_PRESET,
+        audio_bitrate=FEED_AUDIO_BITRATE,
     )
-    outputs = [video]
-    audio_options = {}
-    if info.has_audio:
-        outputs.append(stream["a:0"])
-        audio_options = {"c:a": "aac", "b:a": FEED_AUDIO_BITRATE, "ac": 2}
     graph = ffmpeg.output(
         *outputs,
         str(target),
-        **{"c:v": "libx264"},
-        preset=FEED_X264_PRESET,
-        crf=FEED_X264_CRF,
-        pix_fmt="yuv420p",
-        g=max(1, round(KEYFRAME_SECONDS * (info.frame_rate or 30))),
-        fs=settings.MEDIA_MAX_OUTPUT_BYTES,
         # ffmpeg names the encoder on every stream it encodes ("Lavc libx264"); an empty
         # value keeps the tag out.
         **{"metadata:s": "encoder="},
-        **audio_options,
+        **encode,
         **_stripped(),
     )
     return _compile(graph)
@@ -175,9 +165,7 @@ def _check_video(target: Path, info: VideoInfo, *, same_size: bool) -> None:
 # Images.
 
 
-def make_image_renditions(
-    media: Path, work_file: WorkFile, fields: tuple[str, ...] = QUIZ_FIELDS
-) -> Outputs:
+def make_image_renditions(media: Path, work_file: WorkFile, fields: tuple[str, ...]) -> Outputs:
     """The `fields` renditions of a processed image as {field: (work file, suffix)}."""
     with Image.open(media, formats=list(SUFFIXES)) as image:
         image.seek(0)
@@ -253,17 +241,11 @@ def prepare_quiz_media(clip: Clip) -> list[str]:
                 with transaction.atomic():
                     # Only a run that finds the field still empty, on the same processed file,
                     # keeps what it made: a concurrent run or a re-processing wins otherwise.
-                    won = Clip.objects.filter(
-                        pk=clip.pk,
-                        processing_status=ProcessingStatus.READY,
-                        media_file=clip.media_file.name,
-                        **{field: ""},
-                    ).update(**{field: stored, "updated_at": timezone.now()})
+                    won = clip.fill_quiz_field(field, stored)
             except BaseException:
                 storage.delete(stored)
                 raise
             if won:
-                getattr(clip, field).name = stored
                 made.append(field)
             else:
                 storage.delete(stored)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from media_library.models.choices import MediaKind
+from media_library.choices import MediaKind
 from media_library.processing import MediaRejected
 
 HEAD_BYTES = 64

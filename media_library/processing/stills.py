@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import av
 from django.utils.translation import gettext as _
 from PIL import Image, ImageDraw
 
+from media_library.choices import MediaKind, ProcessingStatus
 from media_library.processing import MediaRejected
 from media_library.processing.images import flatten, save_poster
+from media_library.processing.workdir import discard, local_path, new_work_path, save_work_file
+
+if TYPE_CHECKING:
+    from media_library.models import Tell
 
 STRIP_FRAME_WIDTH = 160
 STRIP_FRAMES = 10
@@ -93,16 +99,8 @@ def draw_box(image: Image.Image, box: tuple[float, float, float, float] | None) 
     return image
 
 
-def render_tell_still(tell) -> bool:
+def render_tell_still(tell: Tell) -> bool:
     """Store `tell.still`: its clip's frame at the tell's start with the box drawn on it."""
-    from media_library.models import MediaKind, ProcessingStatus
-    from media_library.processing.workdir import (
-        discard,
-        local_path,
-        new_work_path,
-        save_work_file,
-    )
-
     clip = tell.clip
     if clip.processing_status != ProcessingStatus.READY or not clip.media_file:
         return False

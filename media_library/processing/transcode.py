@@ -40,6 +40,38 @@ def output_size(width: int, height: int) -> tuple[int, int]:
     return max(2, int(width * scale) // 2 * 2), max(2, int(height * scale) // 2 * 2)
 
 
+def h264_encode(
+    stream, info: VideoInfo, *, box: tuple[int, int], crf: int, preset: str, audio_bitrate: str
+) -> tuple[list, dict]:
+    """The output streams and options that encode `stream` as H.264/AAC MP4 video.
+
+    The picture fits inside `box` (long side, short side) turned to its own orientation, is
+    never upscaled and has even dimensions; a keyframe comes every KEYFRAME_SECONDS; the file
+    stops at MEDIA_MAX_OUTPUT_BYTES. The processed video and the feed rendition both use it.
+    """
+    long_side, short_side = box
+    video = stream["v:0"].filter(
+        "scale",
+        w=f"if(gte(iw,ih),min({long_side},iw),min({short_side},iw))",
+        h=f"if(gte(iw,ih),min({short_side},ih),min({long_side},ih))",
+        force_original_aspect_ratio="decrease",
+        force_divisible_by=2,
+    )
+    outputs = [video]
+    options = {
+        "c:v": "libx264",
+        "preset": preset,
+        "crf": crf,
+        "pix_fmt": "yuv420p",
+        "g": max(1, round(KEYFRAME_SECONDS * (info.frame_rate or 30))),
+        "fs": settings.MEDIA_MAX_OUTPUT_BYTES,
+    }
+    if info.has_audio:
+        outputs.append(stream["a:0"])
+        options |= {"c:a": "aac", "b:a": audio_bitrate, "ac": 2}
+    return outputs, options
+
+
 def build_command(
     source: Path, target: Path, info: VideoInfo, tags: dict[str, str] | None = None
 ) -> list[str]:
@@ -50,27 +82,18 @@ def build_command(
         protocol_whitelist="file",
         format_whitelist=",".join(VIDEO_DEMUXERS),
     )
-    video = stream["v:0"].filter(
-        "scale",
-        w=f"if(gte(iw,ih),min({MAX_LONG},iw),min({MAX_SHORT},iw))",
-        h=f"if(gte(iw,ih),min({MAX_SHORT},ih),min({MAX_LONG},ih))",
-        force_original_aspect_ratio="decrease",
-        force_divisible_by=2,
+    outputs, encode = h264_encode(
+        stream,
+        info,
+        box=(MAX_LONG, MAX_SHORT),
+        crf=X264_CRF,
+        preset=X264_PRESET,
+        audio_bitrate=AUDIO_BITRATE,
     )
-    outputs = [video]
-    audio_options = {}
-    if info.has_audio:
-        outputs.append(stream["a:0"])
-        audio_options = {"c:a": "aac", "b:a": AUDIO_BITRATE, "ac": 2}
     graph = ffmpeg.output(
         *outputs,
         str(target),
         f="mp4",
-        **{"c:v": "libx264"},
-        preset=X264_PRESET,
-        crf=X264_CRF,
-        pix_fmt="yuv420p",
-        g=max(1, round(KEYFRAME_SECONDS * (info.frame_rate or 30))),
         # use_metadata_tags lets the muxer keep custom tags (the generated-media mark).
         movflags="+faststart+use_metadata_tags" if tags else "+faststart",
         # Uploads can carry GPS and device details in their metadata; none of it is kept.
@@ -78,8 +101,7 @@ def build_command(
         map_chapters=-1,
         sn=None,
         dn=None,
-        fs=settings.MEDIA_MAX_OUTPUT_BYTES,
-        **audio_options,
+        **encode,
     ).global_args("-nostdin", "-hide_banner", "-nostats", "-loglevel", "error")
     graph = graph.global_args("-progress", "pipe:1", "-y")
     command = graph.compile(cmd=ffmpeg_binary())

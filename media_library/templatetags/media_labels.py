@@ -13,8 +13,8 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
+from media_library.choices import ProvenanceStatus
 from media_library.models import Clip, Technique, Verdict
-from media_library.models.choices import ProvenanceStatus
 
 register = template.Library()
 

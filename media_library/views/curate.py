@@ -89,9 +89,7 @@ def clip_edit(request: HttpRequest, slug: str) -> HttpResponse:
     form = ClipEditForm(request.POST or None, instance=clip)
     saved = False
     if request.method == "POST" and form.is_valid():
-        clip = form.save(commit=False)
-        clip.updated_by = request.user
-        clip.save()
+        clip = form.save(request.user)
         if not request.htmx:
             messages.success(request, _("The clip's details are saved."))
             return redirect(clip)

@@ -1,47 +1,46 @@
 """The shallowfake workshop: curators make edited ("cheap fake") versions of published real
 videos, for lessons and quizzes, with the recipe and the tells recorded for them.
 
-Entry points: `Clip.make_shallowfake(recipe_name, params, user)` (and `make_shallowfake`
-below, which it calls), the registry `RECIPES` with each recipe's parameter form, and the task
-`media_library.tasks.make_shallowfake`, which renders a pending derived clip with ffmpeg and
-runs it through the normal processing (media_library/workshop/render.py).
+Entry points: `Clip.make_shallowfake(recipe_name, params, user)` (which asks
+`derived_clip_fields` below what to store), the registry `RECIPES` with each recipe's parameter
+form, and the task `media_library.tasks.make_shallowfake`, which renders a pending derived clip
+with ffmpeg and runs it through the normal processing (media_library/workshop/render.py).
+
+The models import this package, so nothing here imports them: the source clip is passed in.
 """
 
 from __future__ import annotations
 
+import tomllib
+from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import transaction
 from django.utils.translation import gettext as _
 
+from media_library.choices import Verdict
 from media_library.workshop.forms import SourceInfo, source_refusal
-from media_library.workshop.recipes import RECIPES, Recipe, get_recipe
+from media_library.workshop.recipes import RECIPES, get_recipe
+from media_library.workshop.recipes.base import Recipe
 
 if TYPE_CHECKING:
     from media_library.models import Clip
 
 KIND = "shallowfake"
 EDITED_BY = "edited by Telltale's workshop"
-# Fields that describe the people and rights of the footage, which an edit does not change.
-INHERITED_FIELDS = (
-    "source_url",
-    "licence",
-    "depicts_people",
-    "depicts_public_figure",
-    "consent_on_file",
-    "consent_notes",
-    "content_notes",
-    "language",
-)
+# The parts of the source's record (Clip.RECORD_FIELDS) that an edit changes, so the derived
+# clip does not inherit them: its attribution says it was edited, and a transcript or captions
+# would no longer match the edited timing. The rest (rights, people, consent) carries over.
+NOT_INHERITED = ("attribution", "transcript", "captions_vtt")
 
 __all__ = [
     "RECIPES",
     "Recipe",
     "SourceInfo",
+    "derived_clip_fields",
     "get_recipe",
     "is_workshop_clip",
-    "make_shallowfake",
     "plan",
     "source_refusal",
 ]
@@ -52,8 +51,6 @@ def is_workshop_clip(clip: Clip) -> bool:
 
 
 def app_version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
     try:
         return version("telltale")
     except PackageNotFoundError:
@@ -61,10 +58,6 @@ def app_version() -> str:
 
 
 def _pyproject_version() -> str:
-    import tomllib
-
-    from django.conf import settings
-
     try:
         with open(settings.BASE_DIR / "pyproject.toml", "rb") as handle:
             return str(tomllib.load(handle)["project"]["version"])
@@ -120,18 +113,14 @@ def _existing(source: Clip, operation: str, params: dict) -> Clip | None:
     return None
 
 
-def make_shallowfake(source: Clip, recipe_name: str, params: dict, user, **fields) -> Clip:
-    """Create the PENDING derived clip and queue its rendering once the transaction commits.
+def derived_clip_fields(source: Clip, recipe_name: str, params: dict, user) -> dict:
+    """The fields of the PENDING shallowfake of `source` that the request asks for.
 
-    `fields` override the derived clip's defaults (e.g. is_demo=True, a title). Nothing is
-    stored when a check fails: the ValidationError says what to fix.
+    Raises ValidationError (see `plan`) when the request is refused; nothing is stored.
     """
-    from media_library.models import Clip, Verdict
-    from media_library.tasks import make_shallowfake as task
-
     recipe, record = plan(source, recipe_name, params)
     attribution = f"{source.attribution}; {EDITED_BY}" if source.attribution.strip() else ""
-    values = {
+    return {
         "title": recipe.title(source.title, record["params"])[:200],
         "verdict": Verdict.SHALLOWFAKE,
         "technique": recipe.technique,
@@ -141,11 +130,9 @@ def make_shallowfake(source: Clip, recipe_name: str, params: dict, user, **field
         "is_demo": source.is_demo,
         "created_by": user,
         "updated_by": user,
+        **{
+            name: getattr(source, name)
+            for name in source.RECORD_FIELDS
+            if name not in NOT_INHERITED
+        },
     }
-    field_names = {f.name for f in Clip._meta.get_fields()}
-    values |= {name: getattr(source, name) for name in INHERITED_FIELDS if name in field_names}
-    values |= fields
-    with transaction.atomic():
-        clip = Clip.objects.create(**values)
-        transaction.on_commit(lambda: task.enqueue(clip.pk))
-    return clip

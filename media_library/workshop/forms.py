@@ -16,6 +16,8 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from media_library.choices import MediaKind, ProcessingStatus, Verdict
+
 if TYPE_CHECKING:
     from media_library.models import Clip
 
@@ -50,8 +52,6 @@ class SourceInfo:
 def source_refusal(clip: Clip) -> str | None:
     """Why `clip` cannot be a workshop source; None when it can (a published real video that
     finished processing)."""
-    from media_library.models import MediaKind, ProcessingStatus, Verdict
-
     if clip.kind != MediaKind.VIDEO:
         return _("Only videos can be edited in the workshop; this clip is an image.")
     if clip.verdict != Verdict.REAL:
@@ -249,10 +249,10 @@ class AudioSwapForm(RecipeForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        from media_library.models import Clip
-
+        # The source's own class: the models import the workshop, not the other way round.
         self.fields["audio_clip"].queryset = (
-            Clip.objects.workshop_sources()
+            type(self.source)
+            .objects.workshop_sources()
             .filter(has_audio=True)
             .exclude(pk=self.source.pk)
             .order_by("title")

@@ -17,13 +17,15 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from media_library.choices import TellOrigin
 from media_library.models import Clip, ProcessingStatus, Tell
-from media_library.models.choices import TellOrigin
 from media_library.processing import MediaRejected
 from media_library.processing.transcode import TranscodeFailed, run_ffmpeg
 from media_library.processing.workdir import discard, local_path, new_work_path, save_work_file
 from media_library.workshop.forms import SourceInfo
-from media_library.workshop.recipes import FalseCaption, Recipe, get_recipe
+from media_library.workshop.recipes import get_recipe
+from media_library.workshop.recipes.base import Recipe
+from media_library.workshop.recipes.context import FalseCaption
 
 logger = logging.getLogger(__name__)
 

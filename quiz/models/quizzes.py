@@ -10,10 +10,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
-from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from media_library.models import Technique, TellCategory, Verdict
+from media_library.slugs import SlugFromTitle
 from quiz.models.choices import Difficulty, ItemKind, Mode, Order, Selection
 from quiz.models.items import Item
 
@@ -26,7 +26,9 @@ class QuizQuerySet(models.QuerySet["Quiz"]):
         return self.filter(created_by=user)
 
 
-class Quiz(models.Model):
+class Quiz(SlugFromTitle, models.Model):
+    SLUG_FALLBACK = "quiz"
+
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     title = models.CharField(_("title"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=220, unique=True)
@@ -81,22 +83,8 @@ class Quiz(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    def save(self, *args, **kwargs) -> None:
-        if not self.slug:
-            self.slug = self.unique_slug(self.title)
-        super().save(*args, **kwargs)
-
     def get_absolute_url(self) -> str:
         return reverse("quiz:quiz-detail", args=[self.slug])
-
-    @classmethod
-    def unique_slug(cls, title: str) -> str:
-        base = slugify(title)[:200] or "quiz"
-        slug, n = base, 1
-        while cls.objects.filter(slug=slug).exists():
-            n += 1
-            slug = f"{base}-{n}"
-        return slug
 
     @property
     def quiz_mode(self) -> Mode:

@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
+from media_library import tasks
 from media_library.models import Clip
 from media_library.workshop import RECIPES, plan
 
@@ -85,9 +86,7 @@ class Command(BaseCommand):
         except ValidationError as error:
             raise CommandError(_describe(error)) from error
         if options["now"]:
-            from media_library.tasks import make_shallowfake
-
-            make_shallowfake.call(clip.pk)
+            tasks.make_shallowfake.call(clip.pk)
             clip.refresh_from_db()
             self.stdout.write(
                 f"{clip.title} ({clip.slug}): {clip.get_processing_status_display()}"

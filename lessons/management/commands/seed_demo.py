@@ -3,7 +3,11 @@
 Run by `make run`. It makes demo accounts (student, teacher, curator, organizer, admin) and a
 small library: genuine public-domain photographs shipped inside installed packages (real), and
 deepfakes and shallowfakes made from them by Telltale's own code, every one badged "demo" and
-published. See docs/demo-pack.md for what each item is and why there is no real video.
+published. See docs/demo-pack.md for what each item is and why there is no real video. Then the
+demo quizzes over those clips (quiz.demo) and the demo class that has done one (lessons.demo).
+
+It lives in lessons, the app that sees all the others: each app builds its own part, in the
+order they depend on one another (media_library's clips, quiz's quizzes, lessons' class).
 
 Safe to re-run: it changes nothing that is already there. The accounts have published
 passwords, so the command refuses to run with DEBUG off unless --allow-production is given.
@@ -18,11 +22,15 @@ import time
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand, CommandError
 
+from lessons.demo import seed_demo_classroom
+from media_library.demo.items import ITEMS
 from media_library.demo.pack import ACCOUNTS, DemoPack, DemoPackError
 from media_library.demo.sources import PHOTOS, SourceMissing
+from quiz.demo import seed_demo_quizzes
 
 DATASET_FORMATS = ("ffpp", "dfdc")
 
@@ -76,12 +84,12 @@ class Command(BaseCommand):
         except (DemoPackError, SourceMissing) as error:
             raise CommandError(str(error)) from error
         if not folders:
+            curator = User.objects.get(username="curator")
+            self.stdout.write(seed_demo_quizzes(pack.clips, curator))
             self.stdout.write(
                 f"Demo library: {len(pack.clips)} clips ({len(pack.made)} made now) "
                 f"in {time.monotonic() - started:.1f} s."
             )
-            from lessons.demo import seed_demo_classroom
-
             self.stdout.write(seed_demo_classroom())
         self.print_accounts()
 
@@ -114,8 +122,6 @@ class Command(BaseCommand):
             )
 
     def dry_run(self, folders: list[tuple[str, Path]]) -> None:
-        from media_library.demo.items import ITEMS
-
         for fmt, folder in folders:
             self.stdout.write(f"Would import {folder} as {fmt}.")
         if not folders:

@@ -1,0 +1,91 @@
+"""Publication and rights: draft -> in review -> published (and back to draft to withdraw),
+and what a clip's record must say before any learner sees it."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from media_library.choices import ProcessingStatus, PublicationState
+
+
+class ClipPublication:
+    """Mixed into Clip: the publication workflow and the rules it enforces."""
+
+    @property
+    def is_published(self) -> bool:
+        return self.publication_state == PublicationState.PUBLISHED
+
+    @property
+    def publication_blockers(self) -> list[str]:
+        """Why this clip cannot be submitted or published yet; empty when it can.
+
+        Rights and consent come before any learner sees a clip:
+        - a licence is always recorded (what allows us to show it);
+        - the curator says whether anyone is shown or heard (depicts_people). Nobody: no consent
+          is needed (a landscape, a caption on a photo of a flood);
+        - someone is: the curator says whether they are public figures. A private person anywhere
+          in the clip needs consent_on_file, because a teaching app has no news value that would
+          justify showing a private person (and deepfake rules, e.g. China's 2023 provisions, ask
+          for the depicted person's consent);
+        - public figures only: no consent is required, but the consent record (consent_notes)
+          states the basis, e.g. "Public figure, newsworthy broadcast footage", unless consent is
+          on file anyway.
+        """
+        blockers = []
+        if self.processing_status != ProcessingStatus.READY:
+            blockers.append(_("Processing has not finished."))
+        if not self.title.strip():
+            blockers.append(_("The clip needs a title."))
+        if not self.licence.strip():
+            blockers.append(_("Record the licence that allows us to show the clip."))
+        blockers.extend(self.consent_blockers)
+        return blockers
+
+    @property
+    def consent_blockers(self) -> list[str]:
+        if self.depicts_people is None:
+            return [_("Say whether anyone is shown or heard in the clip.")]
+        if not self.depicts_people or self.consent_on_file:
+            return []
+        if self.depicts_public_figure is None:
+            return [_("Say whether the people in the clip are public figures.")]
+        if not self.depicts_public_figure:
+            return [
+                _(
+                    "A private person is shown or heard: record their consent and tick "
+                    "“consent on file”."
+                )
+            ]
+        if not self.consent_notes.strip():
+            return [
+                _(
+                    "A public figure needs no consent, but the consent record must say why "
+                    "showing them is justified (e.g. “Public figure, newsworthy broadcast "
+                    "footage”)."
+                )
+            ]
+        return []
+
+    def submit_for_review(self, user) -> bool:
+        if self.publication_state != PublicationState.DRAFT or self.publication_blockers:
+            return False
+        return self._move_to(PublicationState.IN_REVIEW, user)
+
+    def publish(self, user) -> bool:
+        if self.publication_state != PublicationState.IN_REVIEW or self.publication_blockers:
+            return False
+        self.published_at = timezone.now()
+        return self._move_to(PublicationState.PUBLISHED, user, "published_at")
+
+    def withdraw(self, user) -> bool:
+        if self.publication_state == PublicationState.DRAFT:
+            return False
+        self.published_at = None
+        return self._move_to(PublicationState.DRAFT, user, "published_at")
+
+    def _move_to(self, state: PublicationState, user, *extra_fields: str) -> bool:
+        self.publication_state = state
+        self.updated_by = user
+        self.save(update_fields=["publication_state", "updated_by", "updated_at", *extra_fields])
+        return True

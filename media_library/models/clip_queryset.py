@@ -1,0 +1,54 @@
+"""Which clips: the queries the library, the quiz and the workshop ask of clips, and a new clip
+from an upload."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db import models
+from django.db.models import Q
+
+from media_library.choices import MediaKind, ProcessingStatus, PublicationState, Verdict
+from media_library.processing import pipeline
+
+if TYPE_CHECKING:
+    from media_library.models.clip import Clip
+
+
+class ClipQuerySet(models.QuerySet["Clip"]):
+    def published(self) -> ClipQuerySet:
+        return self.filter(publication_state=PublicationState.PUBLISHED)
+
+    def ready(self) -> ClipQuerySet:
+        return self.filter(processing_status=ProcessingStatus.READY)
+
+    def in_review(self) -> ClipQuerySet:
+        return self.filter(publication_state=PublicationState.IN_REVIEW)
+
+    def quizzable(self) -> ClipQuerySet:
+        """Clips a quiz may show: published, processed, with their blind quiz rendition."""
+        return self.published().ready().exclude(quiz_media="")
+
+    def lacking_quiz_media(self) -> ClipQuerySet:
+        """Processed clips missing a quiz or feed rendition (processed before they existed)."""
+        missing = Q()
+        for field in self.model.QUIZ_FIELDS:
+            missing |= Q(**{field: ""})
+        return self.ready().exclude(media_file="").filter(missing)
+
+    def workshop_sources(self) -> ClipQuerySet:
+        """Clips the shallowfake workshop may edit: published real videos, processed."""
+        return (
+            self.published()
+            .ready()
+            .filter(verdict=Verdict.REAL, kind=MediaKind.VIDEO)
+            .exclude(media_file="")
+        )
+
+    def create_from_upload(self, upload, user, **fields) -> Clip:
+        """A new PENDING clip from an uploaded file, processing queued on commit.
+
+        Raises ValidationError with a curator-readable message when the file is refused (too
+        big, not a supported format, a duplicate of an existing clip's upload).
+        """
+        return pipeline.create_from_upload(self, upload, user, **fields)

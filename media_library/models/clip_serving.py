@@ -1,0 +1,60 @@
+"""How a clip's files reach a page: opaque, versioned URLs for templates
+(media_library/views/serving.py checks access before it sends a byte)."""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.db.models.fields.files import FieldFile
+from django.urls import reverse
+
+
+class ClipServing:
+    """Mixed into Clip: the served variants of its processed files and its captions."""
+
+    # The quiz renditions are deliberately absent: a URL with the clip's uid would tie them to
+    # the clip. The quiz serves them behind its own opaque URLs. source_file is absent too: the
+    # raw upload is never served.
+    SERVED_FIELDS = {"media": "media_file", "poster": "poster", "strip": "thumbnail_strip"}
+
+    @staticmethod
+    def serving_version(key: str) -> str:
+        """A short opaque token for a stored file name (or captions text) in served URLs.
+
+        The "?v=" part changes whenever the stored file does, so a versioned URL may be cached
+        long.
+        """
+        return hashlib.sha256(key.encode()).hexdigest()[:16]
+
+    def served_file(self, variant: str) -> FieldFile | None:
+        """The stored file a variant serves; None for unknown variants and empty fields."""
+        field = self.SERVED_FIELDS.get(variant)
+        file = getattr(self, field) if field else None
+        return file or None
+
+    def file_url(self, variant: str) -> str:
+        """URL of a processed file ("media", "poster" or "strip"); "" when there is none."""
+        file = self.served_file(variant)
+        if file is None:
+            return ""
+        url = reverse("media_library:clip-file", args=[self.uid, variant])
+        return f"{url}?v={self.serving_version(file.name)}"
+
+    @property
+    def media_url(self) -> str:
+        return self.file_url("media")
+
+    @property
+    def poster_url(self) -> str:
+        return self.file_url("poster")
+
+    @property
+    def strip_url(self) -> str:
+        return self.file_url("strip")
+
+    @property
+    def captions_url(self) -> str:
+        if not self.captions_vtt.strip():
+            return ""
+        url = reverse("media_library:clip-captions", args=[self.uid])
+        return f"{url}?v={self.serving_version(self.captions_vtt)}"
