@@ -24,7 +24,7 @@ from media_library.detector.signals.face import (
     measure_face,
     probability_of_so_few_blinks,
 )
-from tests.media import FAST_H264, dev_clip, make_video, requires_dev_media, run_ffmpeg
+from tests.factories import FAST_H264, dev_clip, make_video, requires_dev_media, run_ffmpeg
 
 REAL_TALKING = "ffpp/original_sequences/youtube/c40/videos/481.mp4"
 NEVER_BLINKS = "ffpp/manipulated_sequences/Deepfakes/c40/videos/469_481.mp4"

@@ -6,7 +6,8 @@ from django.http import HttpResponse
 from django.urls import reverse
 
 from media_library.models import ProcessingStatus, PublicationState
-from tests.base import BaseTestCase, make_clip
+from tests.base import BaseTestCase
+from tests.factories import make_clip
 from tests.script_nonces import scripts_without_nonce
 
 

@@ -11,7 +11,7 @@ from django.test import Client
 from media_library.models import Technique, Verdict
 from quiz.models import Answer, Attempt, ItemKind, Mode, Slot, SpotTarget
 from tests.base import BaseTestCase
-from tests.quiz_helpers import add_tell, answer_key, make_item, make_quiz, quizzable_clip, start
+from tests.factories import add_tell, answer_key, make_item, make_quiz, quizzable_clip, start
 
 
 class QuizFixture(BaseTestCase):

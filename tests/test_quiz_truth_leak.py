@@ -15,9 +15,8 @@ from django.utils.html import escape
 
 from media_library.models import PublicationState
 from quiz.models import Answer, Attempt, ItemKind
-from tests.media import make_video
-from tests.quiz_helpers import make_item, make_quiz
-from tests.test_processing import IsolatedMediaTestCase
+from tests.base import IsolatedMediaTestCase
+from tests.factories import make_item, make_quiz, make_video
 
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 TOKENS = re.compile(r'(csrfmiddlewaretoken" value="|X-CSRFToken": "|nonce=")[^"]+')
