@@ -18,7 +18,7 @@ find_python = for c in python3.13 python3.12 \
 .PHONY: help
 help:
 	@echo "make run    - set up everything (venv, dependencies, database, demo content) and serve"
-	@echo "make test   - lint, migration check and the whole test suite (SQLite)"
+	@echo "make test   - lint, import contracts, migration check and the whole test suite (SQLite)"
 	@echo "make bench  - all benchmarks (see bench/README.md)"
 
 $(VENV)/.created:
@@ -70,6 +70,11 @@ run: $(VENV)/.runtime
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	@$(VENV)/bin/lint-imports --no-cache --no-logo || { \
+	  echo "The import contracts above are broken: a lower layer imports a higher one, the detector"; \
+	  echo "imports Django or media_library, or modules import each other in a cycle."; \
+	  echo "The contracts are [tool.importlinter] in pyproject.toml; the layers, docs/architecture.md."; \
+	  exit 1; }
 
 .PHONY: migrations-check
 migrations-check: $(VENV)/.dev

@@ -22,11 +22,25 @@ def env_str(name: str, default: str = "") -> str:
     return os.environ.get(name, default)
 
 
+TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
+FALSE_WORDS = frozenset({"0", "false", "no", "off"})
+
+
 def env_bool(name: str, default: bool = False) -> bool:
-    value = os.environ.get(name)
-    if value is None or value == "":
+    """A yes/no variable, in any case; unset or empty is the default. Anything else stops start-up:
+    a typo such as SECURE_COOKIES=ture must not quietly mean "off"."""
+    raw = os.environ.get(name, "")
+    value = raw.strip().lower()
+    if not value:
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    if value in TRUE_WORDS:
+        return True
+    if value in FALSE_WORDS:
+        return False
+    raise ImproperlyConfigured(
+        f"{name}={raw!r} is not a yes/no value: use 1/0, true/false, yes/no or on/off "
+        "(any case), or leave it unset for the default."
+    )
 
 
 def env_int(name: str, default: int) -> int:

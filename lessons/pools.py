@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from statistics import fmean
 
 # Builders' difficulty labels as a share right, for items with too few answers to measure: the
-# middle of the bands quiz.build_forms uses to name measured difficulty (hard < 0.4 <= medium
+# middle of the bands quiz.item_stats uses to name measured difficulty (hard < 0.4 <= medium
 # < 0.8 <= easy). Items left at the default label count as medium.
 LABEL_DIFFICULTY = {"easy": 0.9, "medium": 0.6, "hard": 0.3}
 MIN_PER_POOL = 2

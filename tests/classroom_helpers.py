@@ -4,22 +4,9 @@ stranger is in 9C."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from django.utils import timezone
-
-from lessons.models import Assignment, Classroom
-from tests.base import BaseTestCase, make_teacher, make_user
-
-
-def assign(classroom: Classroom, quiz, *, days: int = 7, **fields) -> Assignment:
-    return Assignment.objects.create(
-        classroom=classroom,
-        title=fields.pop("title", quiz.title),
-        quiz=quiz,
-        due_at=timezone.now() + timedelta(days=days),
-        **fields,
-    )
+from lessons.models import Classroom
+from tests.base import BaseTestCase
+from tests.factories import make_teacher, make_user
 
 
 class ClassroomTestCase(BaseTestCase):

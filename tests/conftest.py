@@ -9,6 +9,8 @@ from django.conf import settings
 def pytest_configure(config: pytest.Config) -> None:
     # MD5 is insecure and fast: fine for throwaway test users, never used outside tests.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Every page the suite renders must give each script the CSP nonce (tests/script_nonces.py).
+    settings.MIDDLEWARE = ["tests.script_nonces.ScriptNonceMiddleware", *settings.MIDDLEWARE]
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

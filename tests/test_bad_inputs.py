@@ -17,8 +17,8 @@ from django.urls import reverse
 
 from media_library.ffmpeg import ffmpeg_binary
 from media_library.models import Clip, ProcessingStatus
-from tests.media import make_video
-from tests.test_processing import IsolatedMediaTestCase
+from tests.base import IsolatedMediaTestCase
+from tests.factories import make_video
 
 UPLOAD_URL = reverse("media_library:clip-upload")
 

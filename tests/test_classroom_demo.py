@@ -9,8 +9,7 @@ from lessons.demo import CLASS_NAME, seed_demo_classroom
 from lessons.models import Classroom
 from media_library.models import Technique, Verdict
 from quiz.models import Answer, ItemKind
-from tests.base import make_user
-from tests.quiz_helpers import add_tell, make_item, make_quiz, quizzable_clip
+from tests.factories import add_tell, make_item, make_quiz, make_user, quizzable_clip
 
 
 class DemoClassroomTests(TestCase):

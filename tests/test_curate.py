@@ -9,7 +9,6 @@ from pathlib import Path
 from unittest import mock
 
 from django.conf import settings
-from django.contrib.messages import get_messages
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.urls import reverse
@@ -27,19 +26,8 @@ from media_library.models import (
     Verdict,
 )
 from media_library.views.curate import CLIPS_PER_PAGE
-from tests.base import BaseTestCase, make_clip
-from tests.media import make_image, make_video
-
-HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-def ready_clip(title: str = "Ready clip", **fields) -> Clip:
-    fields.setdefault("processing_status", ProcessingStatus.READY)
-    fields.setdefault("kind", MediaKind.VIDEO)
-    fields.setdefault("duration_seconds", 10.0)
-    fields.setdefault("width", 320)
-    fields.setdefault("height", 240)
-    return make_clip(title, **fields)
+from tests.base import BaseTestCase
+from tests.factories import HTMX, make_clip, make_image, make_video, messages_of, ready_clip
 
 
 def tell_data(**overrides) -> dict:
@@ -55,10 +43,6 @@ def tell_data(**overrides) -> dict:
     }
     data.update(overrides)
     return data
-
-
-def messages_of(response) -> list[str]:
-    return [str(m) for m in get_messages(response.wsgi_request)]
 
 
 class AccessTestCase(BaseTestCase):

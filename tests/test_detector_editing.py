@@ -16,7 +16,7 @@ from media_library.detector.measurements import Measurement
 from media_library.detector.signals.editing import SIGNALS, measure_editing
 from media_library.workshop import RECIPES
 from media_library.workshop.forms import SourceInfo
-from tests.media import (
+from tests.factories import (
     DEV_MEDIA,
     FAST_H264,
     dev_clip,

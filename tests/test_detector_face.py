@@ -19,7 +19,7 @@ from media_library.detector.footage import Footage, read_footage
 from media_library.detector.measurements import Family, Measurement
 from media_library.detector.signals.blinking import find_blinks, probability_of_so_few_blinks
 from media_library.detector.signals.face import ALL_NAMES, face_timeline, measure_face
-from tests.media import FAST_H264, dev_clip, make_video, requires_dev_media, run_ffmpeg
+from tests.factories import FAST_H264, dev_clip, make_video, requires_dev_media, run_ffmpeg
 
 REAL_TALKING = "ffpp/original_sequences/youtube/c40/videos/481.mp4"
 NEVER_BLINKS = "ffpp/manipulated_sequences/Deepfakes/c40/videos/469_481.mp4"

@@ -20,7 +20,7 @@ from media_library.detector import tells
 from media_library.detector.footage import SAFE_RULES, ContainerRules, DecodeError, read_footage
 from media_library.models import TellCategory
 from media_library.processing.probe import detector_rules
-from tests.media import make_image, make_video
+from tests.factories import make_image, make_video
 
 # Run in a fresh interpreter: make a clip of a portrait with the imageio-ffmpeg binary, analyse
 # it, and report what was imported.

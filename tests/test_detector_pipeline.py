@@ -21,9 +21,18 @@ from media_library.importers.base import Entry
 from media_library.management.commands import evaluate_detector
 from media_library.models import AnalysisStatus, Clip, ClipAnalysis, PublicationState, Verdict
 from quiz.models import ItemKind
-from tests.media import DEV_MEDIA, dev_clip, make_image, make_video, requires_dev_media
-from tests.quiz_helpers import answer_key, make_item, make_quiz, start
-from tests.test_processing import IsolatedMediaTestCase
+from tests.base import IsolatedMediaTestCase
+from tests.factories import (
+    DEV_MEDIA,
+    answer_key,
+    dev_clip,
+    make_image,
+    make_item,
+    make_quiz,
+    make_video,
+    requires_dev_media,
+    start,
+)
 
 DEEPFAKE = "ffpp/manipulated_sequences/Deepfakes/c40/videos/183_253.mp4"
 ITS_ORIGINAL = "ffpp/original_sequences/youtube/c40/videos/183.mp4"

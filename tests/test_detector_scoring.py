@@ -45,7 +45,8 @@ from media_library.models import (
     Technique,
     Verdict,
 )
-from tests.base import BaseTestCase, make_clip
+from tests.base import BaseTestCase
+from tests.factories import make_clip
 
 
 def face(name: str, feature: float, strength: float = 1.0, text: str = "") -> Measurement:

@@ -14,8 +14,8 @@ from django.test import override_settings
 
 from media_library.choices import TellOrigin
 from media_library.models import Clip, ProcessingStatus, Tell, TellCategory, Verdict
-from tests.media import make_image
-from tests.test_import_dataset import ImportTestCase
+from tests.base import ImportTestCase
+from tests.factories import make_image
 
 COMPARED = [
     "title",

@@ -13,9 +13,16 @@ from django.utils import timezone
 from lessons.models import Assignment, AssignmentWork, Lesson
 from media_library.models import Verdict
 from quiz.models import Attempt, Mode
-from tests.base import make_user
-from tests.classroom_helpers import ClassroomTestCase, assign
-from tests.quiz_helpers import add_tell, answer_key, make_item, make_quiz, quizzable_clip
+from tests.classroom_helpers import ClassroomTestCase
+from tests.factories import (
+    add_tell,
+    answer_key,
+    assign,
+    make_item,
+    make_quiz,
+    make_user,
+    quizzable_clip,
+)
 
 # (verdict, tell) per item, in quiz order.
 CLIPS = (

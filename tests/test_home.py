@@ -2,10 +2,13 @@ from __future__ import annotations
 
 import re
 
+from django.http import HttpResponse
 from django.urls import reverse
 
 from media_library.models import ProcessingStatus, PublicationState
-from tests.base import BaseTestCase, make_clip
+from tests.base import BaseTestCase
+from tests.factories import make_clip
+from tests.script_nonces import scripts_without_nonce
 
 
 class HomePageTests(BaseTestCase):
@@ -41,6 +44,27 @@ class HomePageTests(BaseTestCase):
         self.assertNotContains(self.client.get(reverse("home")), curate)
         self.client.force_login(self.curator)
         self.assertContains(self.client.get(reverse("home")), curate)
+
+
+class ScriptNonceCheckTests(BaseTestCase):
+    """The check tests/conftest.py runs on every page the suite renders, itself checked."""
+
+    def page(self, html: str, policy: str = "script-src 'self' 'nonce-abc'") -> HttpResponse:
+        return HttpResponse(html, headers={"Content-Security-Policy": policy})
+
+    def test_it_passes_scripts_that_carry_the_nonce(self) -> None:
+        self.assertEqual(scripts_without_nonce(self.page('<script src="/a.js" nonce="abc">')), [])
+
+    def test_it_names_scripts_without_the_nonce_or_with_another(self) -> None:
+        page = self.page('<script src="/a.js" defer><SCRIPT src="/b.js" nonce="xyz">')
+        self.assertEqual(
+            scripts_without_nonce(page),
+            ['<script src="/a.js" defer>', '<SCRIPT src="/b.js" nonce="xyz">'],
+        )
+
+    def test_it_names_every_script_when_the_policy_has_no_nonce(self) -> None:
+        page = self.page('<script src="/a.js" nonce="abc">', policy="script-src 'self'")
+        self.assertEqual(len(scripts_without_nonce(page)), 1)
 
 
 class ErrorPageTests(BaseTestCase):

@@ -6,74 +6,17 @@ the immediate tasks backend processes each clip during the command (as a worker 
 
 from __future__ import annotations
 
-import io
 import json
 import os
-import shutil
-import tempfile
-from pathlib import Path
 
-from django.core.management import CommandError, call_command
-from django.test import TransactionTestCase, override_settings
+from django.core.management import CommandError
+from django.test import override_settings
 from django_tasks_db.models import DBTaskResult
 
 from media_library.choices import TellOrigin
 from media_library.models import Clip, ProcessingStatus, PublicationState, Technique, Verdict
-from tests.media import DEV_MEDIA, make_video, requires_dev_media
-
-
-class ImportTestCase(TransactionTestCase):
-    """Per-test MEDIA_ROOT, MEDIA_WORK_DIR and dataset folder; `run` calls the command."""
-
-    def setUp(self) -> None:
-        super().setUp()
-        root = Path(tempfile.mkdtemp(prefix="telltale-import-"))
-        self.addCleanup(shutil.rmtree, root, ignore_errors=True)
-        self.media_root, self.work, self.data = root / "media", root / "work", root / "data"
-        for folder in (self.media_root, self.work, self.data):
-            folder.mkdir()
-        settings_override = override_settings(MEDIA_ROOT=self.media_root, MEDIA_WORK_DIR=self.work)
-        settings_override.enable()
-        self.addCleanup(settings_override.disable)
-
-    def run_import(self, fmt: str, path: Path, *args: str) -> str:
-        out, err = io.StringIO(), io.StringIO()
-        call_command("import_dataset", str(path), "--format", fmt, *args, stdout=out, stderr=err)
-        # The progress bar is for terminals only: tests stay quiet.
-        self.assertEqual(err.getvalue(), "")
-        return out.getvalue()
-
-    def video(self, relative: str, seconds: float = 1.0, **options) -> Path:
-        """A real tiny clip at `relative` in the dataset; distinct lengths give distinct files."""
-        path = self.data / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        return make_video(path, seconds=seconds, width=160, height=120, **options)
-
-    def write(self, relative: str, content: str | bytes) -> Path:
-        path = self.data / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, str):
-            path.write_text(content, encoding="utf-8")
-        else:
-            path.write_bytes(content)
-        return path
-
-    def truncated_video(self, relative: str) -> Path:
-        """Starts like an MP4 (passes the upload checks), but its media data is cut off."""
-        whole = make_video(self.work.parent / "whole.mp4", seconds=2, width=160, height=120)
-        data = whole.read_bytes()
-        whole.unlink()
-        return self.write(relative, data[: len(data) // 3])
-
-    def stored_files(self) -> list[str]:
-        return sorted(
-            p.relative_to(self.media_root).as_posix()
-            for p in self.media_root.rglob("*")
-            if p.is_file()
-        )
-
-    def clip(self, key: str) -> Clip:
-        return Clip.objects.get(import_key=key)
+from tests.base import ImportTestCase
+from tests.factories import DEV_MEDIA, requires_dev_media
 
 
 @requires_dev_media

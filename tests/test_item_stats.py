@@ -12,7 +12,7 @@ from media_library.models import Verdict
 from quiz.measures import ItemFlag
 from quiz.models import Answer, Attempt, AttemptItem, Item, Mode, Quiz
 from tests.base import BaseTestCase
-from tests.quiz_helpers import make_item, make_quiz, quizzable_clip
+from tests.factories import make_item, make_quiz, quizzable_clip
 
 # Six learners answer six items. Strong learners get D, E and F right and weak ones get them
 # wrong; C goes the other way, so it is right for exactly those who do badly elsewhere.

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from media_library.models import Clip, Technique, Verdict
 from tests.base import BaseTestCase
-from tests.test_curate import ready_clip
+from tests.factories import ready_clip
 
 
 def render(source: str, clip: Clip) -> str:

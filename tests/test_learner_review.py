@@ -18,7 +18,7 @@ from media_library.models import Verdict
 from quiz.measures import Rate
 from quiz.models import Answer, Attempt
 from tests.base import BaseTestCase
-from tests.quiz_helpers import add_tell, answer_key, make_item, make_quiz, quizzable_clip, start
+from tests.factories import add_tell, answer_key, make_item, make_quiz, quizzable_clip, start
 
 
 def lip_sync_lesson() -> Lesson:

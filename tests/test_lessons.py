@@ -7,8 +7,8 @@ from lessons.markdown import TermLink, link_terms, render_markdown
 from lessons.models import GlossaryTerm, Lesson, LessonKind
 from media_library.models import PublicationState, Technique, TellCategory, Verdict
 from quiz.models import Attempt, ItemKind
-from tests.base import BaseTestCase, make_user
-from tests.quiz_helpers import add_tell, make_item, quizzable_clip
+from tests.base import BaseTestCase
+from tests.factories import add_tell, make_item, make_user, quizzable_clip
 
 
 def make_lesson(slug: str = "blinking", **fields) -> Lesson:

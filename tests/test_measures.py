@@ -1,47 +1,12 @@
-"""The learning measures, checked against numbers worked out by hand in the comments."""
+"""The learning measures, checked against numbers worked out by hand in the comments (those of
+FIXTURE, one attempt of twelve answers, are beside it in tests/factories.py)."""
 
 from __future__ import annotations
 
 from django.test import SimpleTestCase
 
 from quiz.measures import AnswerRecord, ItemFlag, Rate, item_statistics, point_biserial, summarise
-
-
-def verdict(item: int, truth: str, said: str, confidence: int, **extra) -> AnswerRecord:
-    return AnswerRecord(
-        attempt_id=extra.pop("attempt_id", 1),
-        item_id=item,
-        kind="verdict",
-        correct=truth == said,
-        confidence=confidence,
-        truth=truth,
-        said=said,
-        **extra,
-    )
-
-
-# One attempt of twelve answers.
-# Fakes (4): 1 deepfake→deepfake (hit), 2 deepfake→shallowfake (hit under the wrong fake label,
-# so it is a hit but not a correct answer), 3 shallowfake→shallowfake (hit), 4 shallowfake→real
-# (miss). H = 3/4 = .75; deepfakes 2/2, shallowfakes 1/2.
-# Reals (5): 5, 6, 7 real→real; 8 real→deepfake and 9 real→shallowfake (false alarms). F = 2/5 = .4.
-# z(.75) = 0.6745, z(.4) = -0.2533
-# d' = 0.6745 - (-0.2533) = 0.9278;  c = -(0.6745 + (-0.2533)) / 2 = -0.2106
-# Right: 1, 3, 5, 6, 7, 10, 12 → 7 of 12.
-FIXTURE = [
-    verdict(1, "deepfake", "deepfake", 90, tell_categories=("blinking",), seconds=10.0),
-    verdict(2, "deepfake", "shallowfake", 60, tell_categories=("lip_sync",), seconds=20.0),
-    verdict(3, "shallowfake", "shallowfake", 80, tell_categories=("speed_change",), seconds=30.0),
-    verdict(4, "shallowfake", "real", 70, tell_categories=("cut_splice",)),
-    verdict(5, "real", "real", 50),
-    verdict(6, "real", "real", 100),
-    verdict(7, "real", "real", 95),
-    verdict(8, "real", "deepfake", 85),
-    verdict(9, "real", "shallowfake", 55),
-    AnswerRecord(1, 10, "pair", True, 75, tell_categories=("blinking", "lip_sync")),
-    AnswerRecord(1, 11, "spot_tell", False, None, tell_categories=("blinking",)),
-    AnswerRecord(1, 12, "technique", True, None),
-]
+from tests.factories import FIXTURE, verdict
 
 
 class RateTests(SimpleTestCase):

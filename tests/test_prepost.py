@@ -15,9 +15,8 @@ from lessons.models import AssignmentRole, PrePost
 from lessons.pools import Candidate, deal, mean_difficulty
 from media_library.models import Verdict
 from quiz.models import Attempt, Difficulty
-from tests.base import make_user
 from tests.classroom_helpers import ClassroomTestCase
-from tests.quiz_helpers import answer_key, make_item, quizzable_clip
+from tests.factories import answer_key, make_item, make_user, quizzable_clip
 
 WRONG = {Verdict.REAL: Verdict.DEEPFAKE, Verdict.DEEPFAKE: Verdict.REAL}
 

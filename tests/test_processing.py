@@ -5,15 +5,11 @@ from __future__ import annotations
 import io
 import itertools
 import os
-import shutil
-import struct
 import subprocess
-import tempfile
 import time
 from pathlib import Path
 
 import av
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from PIL import Image, ImageStat
 
@@ -21,77 +17,8 @@ from media_library.ffmpeg import ffmpeg_binary
 from media_library.models import Clip, MediaKind, ProcessingStatus, Tell, TellCategory, Verdict
 from media_library.processing.workdir import STALE_AFTER_SECONDS, new_work_path, sweep_stale
 from media_library.tasks import process_clip, render_tell_still
-from tests.base import BaseTestCase
-from tests.media import dev_clip, make_image, make_video, requires_dev_media
-
-
-class IsolatedMediaTestCase(BaseTestCase):
-    """Each test gets its own MEDIA_ROOT and MEDIA_WORK_DIR, so "nothing left behind" can be
-    checked by listing them; clips made once per class live in `cls.fixtures`."""
-
-    @classmethod
-    def setUpClass(cls) -> None:
-        super().setUpClass()
-        cls.fixtures = Path(tempfile.mkdtemp(prefix="telltale-fixtures-"))
-        cls.addClassCleanup(shutil.rmtree, cls.fixtures, ignore_errors=True)
-
-    def setUp(self) -> None:
-        super().setUp()
-        root = Path(tempfile.mkdtemp(prefix="telltale-media-"))
-        self.addCleanup(shutil.rmtree, root, ignore_errors=True)
-        self.media_root, self.work = root / "media", root / "work"
-        self.media_root.mkdir()
-        self.work.mkdir()
-        settings_override = override_settings(MEDIA_ROOT=self.media_root, MEDIA_WORK_DIR=self.work)
-        settings_override.enable()
-        self.addCleanup(settings_override.disable)
-
-    @classmethod
-    def fixture(cls, name: str, maker, **options) -> Path:
-        path = cls.fixtures / name
-        if not path.exists():
-            maker(path, **options)
-        return path
-
-    def stored_files(self) -> list[str]:
-        return sorted(
-            str(p.relative_to(self.media_root)) for p in self.media_root.rglob("*") if p.is_file()
-        )
-
-    def work_files(self) -> list[str]:
-        return sorted(p.name for p in self.work.rglob("*"))
-
-    def assert_nothing_left(self, clip: Clip | None = None) -> None:
-        """No work files; in storage only the failed clip's upload (kept for a retry)."""
-        self.assertEqual(self.work_files(), [])
-        expected = [clip.source_file.name] if clip is not None else []
-        self.assertEqual(self.stored_files(), expected)
-        if clip is not None:
-            clip.refresh_from_db()
-            self.assertEqual(clip.processing_status, ProcessingStatus.FAILED)
-            self.assertFalse(clip.media_file or clip.poster or clip.thumbnail_strip)
-
-    def create_clip(self, path: Path, title: str = "A clip", **fields) -> Clip:
-        """Store `path` as an upload and process it (the immediate task backend)."""
-        fields.setdefault("verdict", Verdict.REAL)
-        upload = SimpleUploadedFile(path.name, path.read_bytes())
-        with self.captureOnCommitCallbacks(execute=True):
-            clip = Clip.objects.create_from_upload(upload, self.curator, title=title, **fields)
-        clip.refresh_from_db()
-        return clip
-
-
-def top_level_boxes(path: Path) -> list[bytes]:
-    data, boxes, i = path.read_bytes(), [], 0
-    while i + 8 <= len(data):
-        size, kind = struct.unpack(">I4s", data[i : i + 8])
-        if size == 1:
-            size = struct.unpack(">Q", data[i + 8 : i + 16])[0]
-        boxes.append(kind)
-        if size < 8:
-            break
-        i += size
-    return boxes
+from tests.base import IsolatedMediaTestCase
+from tests.factories import dev_clip, make_image, make_video, requires_dev_media, top_level_boxes
 
 
 class VideoProcessingTests(IsolatedMediaTestCase):

@@ -21,9 +21,8 @@ from django.urls import reverse
 from media_library.choices import ProvenanceStatus
 from media_library.models import ProcessingStatus
 from media_library.processing.provenance import read_provenance
-from tests.base import make_clip
-from tests.media import make_image, make_video
-from tests.test_processing import IsolatedMediaTestCase
+from tests.base import IsolatedMediaTestCase
+from tests.factories import make_clip, make_image, make_video
 
 CAPTURE = "http://cv.iptc.org/newscodes/digitalsourcetype/digitalCapture"
 

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from media_library.models import Clip, PublicationState
 from tests.base import BaseTestCase
-from tests.test_curate import HTMX, messages_of, ready_clip
+from tests.factories import HTMX, messages_of, ready_clip
 
 NO_LICENCE = "Record the licence that allows us to show the clip."
 PEOPLE_UNDECIDED = "Say whether anyone is shown or heard in the clip."

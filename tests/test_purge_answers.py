@@ -13,7 +13,7 @@ from lessons.models import AnswerAggregate, TellTally
 from media_library.models import Verdict
 from quiz.models import Answer, Attempt
 from tests.base import BaseTestCase
-from tests.quiz_helpers import add_tell, answer_key, make_item, make_quiz, quizzable_clip, start
+from tests.factories import add_tell, answer_key, make_item, make_quiz, quizzable_clip, start
 
 JAN = datetime(2024, 1, 15, 12, tzinfo=UTC)
 FEB = datetime(2024, 2, 10, 12, tzinfo=UTC)

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from media_library.models import MediaKind, Technique, Verdict
 from quiz.models import Item, ItemKind, Mode, Quiz, QuizItem, Selection, SpotTarget
-from tests.base import BaseTestCase, make_clip
-from tests.quiz_helpers import add_tell, make_item, quizzable_clip
+from tests.base import BaseTestCase
+from tests.factories import add_tell, make_clip, make_item, quizzable_clip
 
 BOXED = {"box_x": 0.4, "box_y": 0.1, "box_w": 0.2, "box_h": 0.3}
 

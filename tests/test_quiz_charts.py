@@ -9,7 +9,7 @@ from django.test import SimpleTestCase
 from django.utils import translation
 
 from quiz.measures import summarise
-from tests.test_measures import FIXTURE, verdict
+from tests.factories import FIXTURE, verdict
 
 DASH = "\u2013"  # the en dash of "50-59 %"
 

@@ -11,7 +11,7 @@ from django.test import Client, TransactionTestCase
 
 from media_library.models import Verdict
 from quiz.models import Answer, Attempt
-from tests.quiz_helpers import answer_key, make_item, make_quiz, quizzable_clip, start
+from tests.factories import answer_key, make_item, make_quiz, quizzable_clip, start
 
 CLIENTS = 8
 

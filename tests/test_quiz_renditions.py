@@ -14,8 +14,8 @@ from PIL import Image
 from media_library.models import Clip, ProcessingStatus, PublicationState, Technique, Verdict
 from media_library.processing import MediaRejected
 from media_library.processing.marks import RECIPE_TAG, mark_for
-from tests.media import make_image, make_video
-from tests.test_processing import IsolatedMediaTestCase, top_level_boxes
+from tests.base import IsolatedMediaTestCase
+from tests.factories import make_image, make_video, top_level_boxes
 
 RECIPE = {"kind": "workshop", "operation": "slow_speech", "summary": "speed_change 0.75x"}
 GENERATED = {"verdict": Verdict.SHALLOWFAKE, "technique": Technique.SPEED_CHANGE, "recipe": RECIPE}

@@ -8,7 +8,7 @@ from django.test import Client
 from media_library.models import Technique, Verdict
 from quiz.models import Mode
 from tests.base import BaseTestCase
-from tests.quiz_helpers import answer_key, make_item, make_quiz, quizzable_clip, start
+from tests.factories import answer_key, make_item, make_quiz, quizzable_clip, start
 
 
 class ResultsTests(BaseTestCase):

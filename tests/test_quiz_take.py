@@ -3,6 +3,7 @@ answers stored once; attempts private to whoever started them."""
 
 from __future__ import annotations
 
+import re
 import uuid
 
 from django.test import Client
@@ -10,7 +11,7 @@ from django.test import Client
 from media_library.models import Technique, Verdict
 from quiz.models import Answer, Attempt, ItemKind, Mode, Slot, SpotTarget
 from tests.base import BaseTestCase
-from tests.quiz_helpers import add_tell, answer_key, make_item, make_quiz, quizzable_clip, start
+from tests.factories import add_tell, answer_key, make_item, make_quiz, quizzable_clip, start
 
 
 class QuizFixture(BaseTestCase):
@@ -71,6 +72,19 @@ class TakeEachItemTypeTests(QuizFixture):
         after = self.client.get(f"/attempts/{attempt.uid}/items/1/").content.decode()
         self.assertIn(f'href="{lesson.get_absolute_url()}"', after)
         self.assertIn("Learn this tell: Face edges and flicker", after)
+
+    def test_every_script_on_the_item_page_carries_the_csp_nonce(self):
+        attempt = start(self.client, self.quiz)
+        url = f"/attempts/{attempt.uid}/items/1/"
+        question = self.client.get(url)
+        self.post_answer(attempt, 1, {"verdict": "deepfake", "confidence": "60"})
+        for response in (question, self.client.get(url)):
+            policy = response.headers["Content-Security-Policy"]
+            nonce = re.search(r"'nonce-([^']+)'", policy).group(1)
+            scripts = re.findall(r"<script\b[^>]*>", response.content.decode())
+            self.assertTrue(any("js/quiz.js" in tag for tag in scripts), scripts)
+            for tag in scripts:
+                self.assertIn(f'nonce="{nonce}"', tag)
 
     def test_it_scores_a_pair_by_the_slot_the_fake_was_shown_in(self):
         attempt = start(self.client, self.quiz)

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import re
 
-from django.test import Client
+from django.test import Client, override_settings
 from django.utils.html import escape
 
 from media_library.models import PublicationState
 from quiz.models import Answer, Attempt, ItemKind
-from tests.media import make_video
-from tests.quiz_helpers import make_item, make_quiz
-from tests.test_processing import IsolatedMediaTestCase
+from tests.base import IsolatedMediaTestCase
+from tests.factories import make_item, make_quiz, make_video
 
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 TOKENS = re.compile(r'(csrfmiddlewaretoken" value="|X-CSRFToken": "|nonce=")[^"]+')
@@ -100,24 +99,46 @@ class TruthLeakTests(IsolatedMediaTestCase):
             for secret in self.secrets:
                 self.assertNotIn(secret, body)
 
-    def test_the_files_the_page_loads_carry_no_mark_and_no_library_address(self):
-        attempt = self.start(self.client)
+    def file_urls(self, attempt: Attempt) -> list[str]:
+        """The attempt's file URLs both item pages load (the answer form's action aside)."""
+        urls = []
         for position in (1, 2):
             html = self.client.get(f"/attempts/{attempt.uid}/items/{position}/").content.decode()
-            urls = [url for url in linked_urls(html) if url.startswith(f"/attempts/{attempt.uid}")]
-            media = [url for url in urls if url.endswith(("/media/", "/poster/"))]
-            self.assertEqual(len(media), 2, urls)
-            for url in urls:
-                if url.endswith("/answer/"):
-                    continue
-                response = self.client.get(url)
-                body = (
-                    b"".join(response.streaming_content) if response.streaming else response.content
-                )
-                self.assertIn(response.status_code, (200, 302), url)
-                for word in MARK_WORDS:
-                    self.assertNotIn(word, body, f"{word!r} in {url}")
-                self.assertNotIn(self.fake.uid.hex, response.get("Content-Disposition", ""))
+            linked = [u for u in linked_urls(html) if u.startswith(f"/attempts/{attempt.uid}")]
+            media = [url for url in linked if url.endswith(("/media/", "/poster/"))]
+            self.assertEqual(len(media), 2, linked)
+            urls += [url for url in linked if not url.endswith("/answer/")]
+        return urls
+
+    def test_the_files_the_page_loads_carry_no_mark_and_no_library_address(self):
+        attempt = self.start(self.client)
+        for url in self.file_urls(attempt):
+            response = self.client.get(url)
+            # MEDIA_SERVING is "django" here: the bytes themselves come back, to be read.
+            self.assertEqual(response.status_code, 200, url)
+            body = b"".join(response.streaming_content) if response.streaming else response.content
+            self.assertTrue(body, url)
+            for word in MARK_WORDS:
+                self.assertNotIn(word, body, f"{word!r} in {url}")
+            self.assertNotIn(self.fake.uid.hex, response.get("Content-Disposition", ""))
+        self.assertFalse(Answer.objects.exists())
+
+    @override_settings(MEDIA_SERVING="storage")
+    def test_a_redirect_to_storage_goes_to_the_blind_rendition(self):
+        attempt = self.start(self.client)
+        blind = {
+            file.url
+            for clip in (self.real, self.fake)
+            for file in (clip.quiz_media, clip.quiz_poster)
+        }
+        for url in self.file_urls(attempt):
+            response = self.client.get(url)
+            self.assertEqual(response.status_code, 302, url)
+            # The browser follows this address: it must be a blind rendition, never the library
+            # file (whose name and marks tell the truth).
+            self.assertIn(response["Location"], blind, url)
+            for secret in self.secrets:
+                self.assertNotIn(secret, response["Location"])
         self.assertFalse(Answer.objects.exists())
 
     def test_the_blind_renditions_of_real_and_fake_share_their_metadata(self):

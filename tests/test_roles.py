@@ -8,7 +8,8 @@ from django.http import HttpResponse
 from django.test import RequestFactory
 
 from media_library.roles import Role, has_role, has_role_beyond_student, role_required, roles_of
-from tests.base import BaseTestCase, make_user
+from tests.base import BaseTestCase
+from tests.factories import make_user
 
 
 @role_required(Role.TEACHER, Role.CURATOR)

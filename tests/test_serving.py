@@ -24,8 +24,8 @@ from media_library.models import (
     TellCategory,
     Verdict,
 )
-from tests.base import BaseTestCase, make_clip
-from tests.media import make_image, make_video
+from tests.base import BaseTestCase
+from tests.factories import make_clip, make_image, make_video
 
 VTT = "WEBVTT\n\n00:00.000 --> 00:01.000\nHello\n"
 RAW_UPLOAD = b"RAW-UPLOAD-NEVER-SERVED" * 64

@@ -4,11 +4,13 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from unittest import mock
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.test import SimpleTestCase
 
-from config.settings import database_from_url
+from config.settings import database_from_url, env_bool
 
 
 def run_check(**env: str) -> subprocess.CompletedProcess:
@@ -38,6 +40,44 @@ class SecretKeyTests(SimpleTestCase):
         self.assertEqual(result.returncode, 0, result.stderr)
 
 
+class EnvBoolTests(SimpleTestCase):
+    def read(self, value: str, default: bool = False) -> bool:
+        with mock.patch.dict(os.environ, {"TELLTALE_TEST_FLAG": value}):
+            return env_bool("TELLTALE_TEST_FLAG", default)
+
+    def test_it_reads_the_usual_spellings_in_any_case(self) -> None:
+        for value in ("1", "true", "True", "YES", "on", " On "):
+            with self.subTest(value=value):
+                self.assertIs(self.read(value), True)
+        for value in ("0", "false", "FALSE", "No", "off"):
+            with self.subTest(value=value):
+                self.assertIs(self.read(value, default=True), False)
+
+    def test_unset_or_empty_is_the_default(self) -> None:
+        self.assertIs(self.read("", default=True), True)
+        self.assertIs(self.read("  ", default=True), True)
+        with mock.patch.dict(os.environ):
+            os.environ.pop("TELLTALE_TEST_FLAG", None)
+            self.assertIs(env_bool("TELLTALE_TEST_FLAG", True), True)
+
+    def test_it_refuses_a_value_it_does_not_recognise(self) -> None:
+        for value in ("ture", "2", "enabled"):
+            with (
+                self.subTest(value=value),
+                self.assertRaisesMessage(
+                    ImproperlyConfigured, f"TELLTALE_TEST_FLAG='{value}' is not a yes/no value"
+                ),
+            ):
+                self.read(value)
+
+    def test_the_app_does_not_start_with_a_typo_in_a_flag(self) -> None:
+        result = run_check(DEBUG="1", SECURE_COOKIES="ture")
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn(
+            "ImproperlyConfigured: SECURE_COOKIES='ture' is not a yes/no value", result.stderr
+        )
+
+
 class DatabaseUrlTests(SimpleTestCase):
     def test_it_reads_postgres_urls_with_a_pool(self) -> None:
         db = database_from_url("postgres://tt:s%40cret@db.internal:5433/telltale?sslmode=require")
@@ -59,7 +99,5 @@ class DatabaseUrlTests(SimpleTestCase):
         self.assertEqual(relative["NAME"], settings.BASE_DIR / "var" / "other.sqlite3")
 
     def test_it_refuses_unknown_schemes(self) -> None:
-        from django.core.exceptions import ImproperlyConfigured
-
         with self.assertRaisesMessage(ImproperlyConfigured, "'mysql' is not supported"):
             database_from_url("mysql://root@localhost/telltale")

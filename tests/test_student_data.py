@@ -9,8 +9,8 @@ from django.contrib.auth.models import User
 from lessons.models import AssignmentWork, Membership
 from media_library.models import Verdict
 from quiz.models import Answer, Attempt
-from tests.classroom_helpers import ClassroomTestCase, assign
-from tests.quiz_helpers import answer_key, make_item, make_quiz, quizzable_clip, start
+from tests.classroom_helpers import ClassroomTestCase
+from tests.factories import answer_key, assign, make_item, make_quiz, quizzable_clip, start
 
 
 class StudentDataFixture(ClassroomTestCase):

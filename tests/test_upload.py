@@ -8,8 +8,8 @@ from django.urls import reverse
 
 from media_library.models import Clip, MediaKind, ProcessingStatus, Technique, Verdict
 from media_library.processing.names import display_filename
-from tests.media import make_image, make_video
-from tests.test_processing import IsolatedMediaTestCase
+from tests.base import IsolatedMediaTestCase
+from tests.factories import make_image, make_video
 
 UPLOAD_URL = reverse("media_library:clip-upload")
 BOUNDARY = "telltale-test-boundary"

@@ -22,8 +22,7 @@ from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
 from media_library.models import AnalysisStatus, Clip, ClipAnalysis, ProcessingStatus
-from tests.base import make_user
-from tests.media import make_video
+from tests.factories import make_user, make_video
 
 DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 

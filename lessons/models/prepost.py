@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lessons.pools import LABEL_DIFFICULTY, Candidate, NotEnoughItems, deal
 from media_library.models import Clip, TellCategory
-from quiz.build_forms import item_stats
+from quiz.item_stats import item_stats
 from quiz.measures import MIN_ITEM_ANSWERS
 from quiz.models import Answer, Item, ItemKind, Mode, Order, Quiz, Selection
 

@@ -21,14 +21,8 @@ from django_htmx.http import reswap, retarget
 
 from media_library.roles import Role, has_role
 from quiz.access import builder_required
-from quiz.build_forms import (
-    ItemFilterForm,
-    ItemForm,
-    MoveItemForm,
-    QuizForm,
-    item_rows,
-    item_stats,
-)
+from quiz.build_forms import ItemFilterForm, ItemForm, MoveItemForm, QuizForm
+from quiz.item_stats import item_rows, item_stats
 from quiz.measures import MIN_ITEM_ANSWERS
 from quiz.models import Answer, Item, ItemKind, Mode, Quiz, Selection
 

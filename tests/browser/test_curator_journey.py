@@ -13,8 +13,7 @@ from pathlib import Path
 import pytest
 
 from media_library.models import Clip, ProcessingStatus, PublicationState
-from tests.base import make_clip, make_user
-from tests.media import DEV_MEDIA, make_video
+from tests.factories import DEV_MEDIA, make_clip, make_user, make_video
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

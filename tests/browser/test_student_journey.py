@@ -7,8 +7,7 @@ import pytest
 
 from lessons.models import Classroom, Lesson, LessonKind
 from media_library.models import Verdict
-from tests.base import make_teacher
-from tests.quiz_helpers import add_tell, make_item, quizzable_clip
+from tests.factories import add_tell, make_item, make_teacher, quizzable_clip
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

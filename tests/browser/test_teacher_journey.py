@@ -11,8 +11,7 @@ import pytest
 
 from lessons.models import AssignmentRole, Classroom
 from media_library.models import Verdict
-from tests.base import make_teacher
-from tests.quiz_helpers import make_item, quizzable_clip
+from tests.factories import make_item, make_teacher, quizzable_clip
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
