@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.tasks import task
 
 from media_library.models import Clip, ClipAnalysis, Tell
+from media_library.models.workshop_render import make
 from media_library.workshop import is_workshop_clip
-from media_library.workshop.render import make
 
 
 @task()

@@ -10,6 +10,7 @@ app's namespace and never includes or extends a higher app's template.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -40,7 +41,11 @@ CLEAN_TREE = {
     "quiz/models.py": "import django.db\nimport media_library.models\n",
     "quiz/views.py": "import quiz.models\n",
     "media_library/__init__.py": "",
-    "media_library/models.py": "import django.db\nfrom media_library.detector import analysis\n",
+    "media_library/models/__init__.py": (
+        "import django.db\nfrom media_library.detector import analysis\n"
+    ),
+    # The one cycle the contract allows: a model queues its task, the task loads the model.
+    "media_library/models/clip.py": "\n\ndef later():\n    from media_library import tasks\n",
     "media_library/tasks.py": "import media_library.models\n",
     "media_library/detector/__init__.py": "",
     "media_library/ranges.py": "import re\n",
@@ -92,7 +97,9 @@ class ImportContractTests(SimpleTestCase):
             line = next(
                 (line for line in result.stdout.splitlines() if line.startswith(f"{name} ")), ""
             )
-            verdicts[contract_id] = line.rsplit(" ", 1)[-1] if line else "MISSING"
+            # "NAME KEPT" or "NAME BROKEN", perhaps followed by "(1 ignored import)".
+            verdict = re.search(r" (KEPT|BROKEN)\b", line.removeprefix(name))
+            verdicts[contract_id] = verdict.group(1) if verdict else "MISSING"
         return verdicts
 
     def assertBroken(self, contract: str, additions: dict[str, str]) -> None:
@@ -137,7 +144,11 @@ class ImportContractTests(SimpleTestCase):
 
     def test_a_cycle_hidden_by_a_deferred_import_breaks_the_acyclic_contract(self) -> None:
         self.assertBroken(
-            "acyclic", {"media_library/models.py": deferred("from media_library import tasks")}
+            "acyclic",
+            {
+                "media_library/tasks.py": "import media_library.ranges\n",
+                "media_library/ranges.py": deferred("from media_library import tasks"),
+            },
         )
         self.assertBroken("acyclic", {"lessons/models.py": deferred("from lessons import views")})
 

@@ -4,7 +4,8 @@ videos, for lessons and quizzes, with the recipe and the tells recorded for them
 Entry points: `Clip.make_shallowfake(recipe_name, params, user)` (which asks
 `derived_clip_fields` below what to store), the registry `RECIPES` with each recipe's parameter
 form, and the task `media_library.tasks.make_shallowfake`, which renders a pending derived clip
-with ffmpeg and runs it through the normal processing (media_library/workshop/render.py).
+with ffmpeg and runs it through the normal processing (media_library/models/workshop_render.py,
+which writes clips and tells and so sits with the models).
 
 The models import this package, so nothing here imports them: the source clip is passed in.
 """
