@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib.auth.models import User
 
 from lessons.models import Classroom, Membership
-from lessons.models.classroom import JOIN_CODE_ALPHABET
+from lessons.models.classrooms import JOIN_CODE_ALPHABET
 from tests.classroom_helpers import ClassroomTestCase
 
 NEW_PASSWORD = "correct-horse-battery"

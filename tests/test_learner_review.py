@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from lessons.models import Lesson, LessonKind, ReviewSchedule, TellTally
-from lessons.models.learners import BOX_INTERVALS
+from lessons.models import Lesson, LessonKind, ReviewSchedule
+from lessons.models.review import BOX_INTERVALS
 from lessons.review import (
     REVIEW_QUIZ_SLUG,
     practice_advice,
@@ -16,7 +16,7 @@ from lessons.review import (
 )
 from media_library.models import Verdict
 from quiz.measures import Rate
-from quiz.models import Answer, Attempt
+from quiz.models import Answer, Attempt, TellTally
 from tests.base import BaseTestCase
 from tests.quiz_helpers import add_tell, answer_key, make_item, make_quiz, quizzable_clip, start
 
