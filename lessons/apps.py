@@ -2,9 +2,13 @@ from django.apps import AppConfig
 
 
 class LessonsConfig(AppConfig):
-    """Lessons, glossary, classrooms and assignments (built in the lessons issue)."""
+    """Lessons, glossary, classrooms, assignments, pre/post tests and the learner's review."""
 
     name = "lessons"
 
     def ready(self) -> None:
-        from lessons import signals  # noqa: F401 (connects the receivers)
+        # Imported here, not at the top: both modules import models, which the app registry
+        # loads only after every AppConfig exists.
+        from lessons import links, signals  # noqa: F401 (signals connects the receivers)
+
+        links.register()

@@ -5,8 +5,9 @@ kept for answers the retention purge deleted), the weakest tells with at least
 MIN_TELL_ANSWERS answers and under GOOD_ENOUGH accuracy, worst first, each with the lesson that
 teaches it and that lesson's practice quiz.
 
-Review: lessons.models.ReviewSchedule says which tells are due; the queue draws items showing
-those tells, leaving out items the learner answered in the last day whenever others exist.
+Review: ReviewSchedule (lessons/models/review.py) says which tells are due; the queue draws
+items showing those tells, leaving out items the learner answered in the last day whenever
+others exist.
 """
 
 from __future__ import annotations
@@ -21,10 +22,10 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lessons.models import Lesson, ReviewSchedule, TellTally
+from lessons.models import Lesson, ReviewSchedule
 from media_library.models import TellCategory
 from quiz.measures import Rate
-from quiz.models import Answer, Attempt, Item, Mode, Quiz, Selection
+from quiz.models import Answer, Attempt, Item, Mode, Quiz, Selection, TellTally
 
 # Below this many answers one answer moves a tell's accuracy by more than 20 points: too few
 # to tell a learner they "miss" it.

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
-from media_library.models import Clip, ClipAnalysis, Tell
+from media_library.models import Clip, ClipAnalysis, Technique, Tell
+from quiz.forms import GRID_CELLS
 from quiz.models import Answer, AttemptItem, Crowd, ItemKind
 
 
@@ -78,8 +79,6 @@ def describe_answer(entry: AttemptItem, answer: Answer) -> str:
             % {"x": round(answer.point_x * 100), "y": round(answer.point_y * 100)}
         )
     elif answer.cell is not None:
-        from quiz.forms import GRID_CELLS
-
         parts.append(str(dict(GRID_CELLS)[answer.cell]).lower())
     if answer.seconds is not None:
         parts.append(_("%(s).1f s") % {"s": answer.seconds})
@@ -96,8 +95,6 @@ def describe_truth(entry: AttemptItem) -> str:
         slot = next(slot for slot, clip in entry.slots() if clip.pk == manipulated.pk)
         return slot.label
     if kind == ItemKind.TECHNIQUE:
-        from media_library.models import Technique
-
         return Technique(item.correct_technique).label
     return _("the marked tells below")
 

@@ -20,7 +20,6 @@ urlpatterns = [
         name="item-media",
     ),
     path("attempts/<uuid:uid>/results/", take.results, name="results"),
-    path("me/progress/", take.my_progress, name="my-progress"),
     # --- build: curators and teachers make items and quizzes, and read item statistics ---
     path("build/quizzes/", build.quiz_list, name="build-list"),
     path("build/quizzes/new/", build.quiz_create, name="build-create"),

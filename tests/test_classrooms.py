@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib.auth.models import User
 
 from lessons.models import Classroom, Membership
-from lessons.models.classroom import JOIN_CODE_ALPHABET
+from lessons.models.classrooms import JOIN_CODE_ALPHABET
 from tests.classroom_helpers import ClassroomTestCase
 
 NEW_PASSWORD = "correct-horse-battery"
@@ -123,7 +123,12 @@ class TeacherClassroomTests(ClassroomTestCase):
         # A teacher who joined someone else's class as a student stays out of reach.
         self.classroom.join(self.other_teacher)
         self.client.force_login(self.teacher)
-        self.client.post(self.url(f"students/{self.other_teacher.pk}/password/"))
+        response = self.client.post(
+            self.url(f"students/{self.other_teacher.pk}/password/"), follow=True
+        )
+        self.assertRedirects(response, self.url())
+        self.assertContains(response, "Only a student account&#x27;s password can be reset here.")
+        self.assertNotIn("password", response.context)
         self.other_teacher.refresh_from_db()
         self.assertTrue(self.other_teacher.check_password("password"))
 
@@ -185,7 +190,9 @@ class JoinTests(ClassroomTestCase):
 
     def test_it_keeps_a_teacher_out_of_their_own_roster(self):
         self.client.force_login(self.co_teacher)
-        self.client.post(f"/join/{self.classroom.code}/")
+        response = self.client.post(f"/join/{self.classroom.code}/", follow=True)
+        self.assertRedirects(response, "/")
+        self.assertContains(response, "You teach this class.")
         self.assertNotIn(self.co_teacher, self.classroom.students.all())
 
     def test_it_shows_a_student_only_their_own_classes(self):

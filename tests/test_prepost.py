@@ -10,8 +10,8 @@ from datetime import timedelta
 from django.test import Client, SimpleTestCase
 from django.utils import timezone
 
-from lessons.gradebook import PairedChange, t_975
 from lessons.models import AssignmentRole, PrePost
+from lessons.models.gradebook import PairedChange, t_975
 from lessons.pools import Candidate, deal, mean_difficulty
 from media_library.models import Verdict
 from quiz.models import Attempt, Difficulty
@@ -35,25 +35,23 @@ class DealTests(SimpleTestCase):
         self.assertLessEqual(abs(mean_difficulty(pre) - mean_difficulty(post)), 0.05)
 
     def test_it_keeps_a_fake_and_its_original_in_one_pool(self):
-        # Clips 1 and 2 are fakes of 10; clip 3 shares nothing.
-        candidates = [Candidate(1, (1,), 0.5), Candidate(2, (2,), 0.5), Candidate(3, (3,), 0.5)]
+        # Items 1 and 2 show fakes of clip 10, item 4 shows clip 10 itself: one family, of
+        # which exactly one item is dealt, into one pool. Items 3, 5-8 share nothing. Six
+        # families for two pools of three: every family is dealt.
         originals = {1: 10, 2: 10, 3: None}
+        candidates = [
+            Candidate(1, (1,), 0.5),
+            Candidate(2, (2,), 0.5),
+            Candidate(3, (3,), 0.5),
+            Candidate(4, (10,), 0.5),
+            *(Candidate(n, (n,), n / 10) for n in range(5, 9)),
+        ]
+        family = {1, 2, 4}
         for seed in range(10):
-            pools = deal(
-                [
-                    *candidates,
-                    Candidate(4, (10,), 0.5),
-                    Candidate(5, (5,), 0.4),
-                    Candidate(6, (6,), 0.6),
-                ],
-                originals,
-                pools=2,
-                per_pool=2,
-                rng=random.Random(seed),
-            )
-            family = {1, 2, 4}
-            in_family = [bool(family & {c.item_id for c in pool}) for pool in pools]
-            self.assertLessEqual(sum(in_family), 1)
+            pools = deal(candidates, originals, pools=2, per_pool=3, rng=random.Random(seed))
+            self.assertEqual([len(pool) for pool in pools], [3, 3])
+            dealt = [family & {c.item_id for c in pool} for pool in pools]
+            self.assertEqual(sorted(len(members) for members in dealt), [0, 1])
 
     def test_it_works_out_the_t_interval(self):
         self.assertEqual(t_975(2), 4.303)

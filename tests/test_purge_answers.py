@@ -8,10 +8,9 @@ from datetime import UTC, date, datetime
 from django.core.management import call_command
 from django.test import override_settings
 
-from lessons.management.commands.purge_answers import months_before
-from lessons.models import AnswerAggregate, TellTally
 from media_library.models import Verdict
-from quiz.models import Answer, Attempt
+from quiz.management.commands.purge_answers import months_before
+from quiz.models import Answer, AnswerAggregate, Attempt, TellTally
 from tests.base import BaseTestCase
 from tests.factories import add_tell, answer_key, make_item, make_quiz, quizzable_clip, start
 

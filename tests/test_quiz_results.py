@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.test import Client
 
+from media_library import links
 from media_library.models import Technique, Verdict
 from quiz.models import Mode
 from tests.base import BaseTestCase
@@ -83,6 +84,17 @@ class ResultsTests(BaseTestCase):
         self.assertEqual(response.context["summary"].n, 18)
         self.assertEqual(len(response.context["attempts"]), 2)
         self.assertContains(response, "5 / 9", count=2)
+
+    def test_results_and_the_quiz_list_link_the_progress_page_only_when_an_app_provides_it(self):
+        self.client.force_login(self.student)
+        attempt = self.take(self.client)
+        results = f"/attempts/{attempt.uid}/results/"
+        self.assertContains(self.client.get(results), 'href="/me/progress/"')
+        self.assertContains(self.client.get("/quizzes/"), 'href="/me/progress/"')
+        provider = links.unregister(links.LEARNER_PROGRESS)
+        self.addCleanup(links.register, links.LEARNER_PROGRESS, provider)
+        self.assertNotContains(self.client.get(results), "/me/progress/")
+        self.assertNotContains(self.client.get("/quizzes/"), "/me/progress/")
 
     def test_progress_needs_an_account(self):
         self.assertEqual(self.client.get("/me/progress/").status_code, 302)

@@ -8,6 +8,7 @@ import uuid
 
 from django.test import Client
 
+from media_library import links
 from media_library.models import Technique, Verdict
 from quiz.models import Answer, Attempt, ItemKind, Mode, Slot, SpotTarget
 from tests.base import BaseTestCase
@@ -85,6 +86,25 @@ class TakeEachItemTypeTests(QuizFixture):
             self.assertTrue(any("js/quiz.js" in tag for tag in scripts), scripts)
             for tag in scripts:
                 self.assertIn(f'nonce="{nonce}"', tag)
+
+    def test_the_reveal_shows_no_lesson_link_when_no_app_provides_one(self):
+        from lessons.models import Lesson, LessonKind
+
+        Lesson.objects.create(
+            slug="face-edges",
+            title="Face edges and flicker",
+            kind=LessonKind.TELL,
+            tell_category="face_edges",
+            body="Look at the edge of the face.",
+        )
+        provider = links.unregister(links.LESSON_FOR_TELL)
+        self.addCleanup(links.register, links.LESSON_FOR_TELL, provider)
+        attempt = start(self.client, self.quiz)
+        self.post_answer(attempt, 1, {"verdict": "deepfake", "confidence": "60"})
+        response = self.client.get(f"/attempts/{attempt.uid}/items/1/")
+        self.assertContains(response, "The tells")
+        self.assertNotContains(response, "Learn this tell")
+        self.assertNotContains(response, "/lessons/face-edges/")
 
     def test_it_scores_a_pair_by_the_slot_the_fake_was_shown_in(self):
         attempt = start(self.client, self.quiz)

@@ -1,27 +1,15 @@
-"""Lessons and the glossary (`lesson.py`); classrooms, assignments and students' work on them
-(`classroom.py`); pre-test/post-test pairs (`prepost.py`); review schedules and the aggregates
-kept after the retention purge (`learners.py`)."""
+"""The lessons app's models, one module per feature: lessons and the glossary, classrooms and
+their students, assignments and students' work on them, pre-test/post-test pairs, and the
+spaced review schedule. Answers and what the retention purge keeps of them are the quiz's."""
 
-from lessons.models.classroom import (
-    Assignment,
-    AssignmentRole,
-    AssignmentWork,
-    Classroom,
-    ClassroomQuerySet,
-    Membership,
-)
-from lessons.models.learners import AnswerAggregate, ReviewSchedule, TellTally
-from lessons.models.lesson import (
-    GlossaryTerm,
-    GlossaryTermQuerySet,
-    Lesson,
-    LessonKind,
-    LessonQuerySet,
-)
+from lessons.models.assignments import Assignment, AssignmentRole, AssignmentWork
+from lessons.models.classrooms import Classroom, ClassroomQuerySet, Membership
+from lessons.models.glossary import GlossaryTerm, GlossaryTermQuerySet
+from lessons.models.lessons import Lesson, LessonKind, LessonQuerySet
 from lessons.models.prepost import PrePost
+from lessons.models.review import ReviewSchedule
 
 __all__ = [
-    "AnswerAggregate",
     "Assignment",
     "AssignmentRole",
     "AssignmentWork",
@@ -35,5 +23,4 @@ __all__ = [
     "Membership",
     "PrePost",
     "ReviewSchedule",
-    "TellTally",
 ]

@@ -1,5 +1,6 @@
 """A pre-test/post-test pair (and optional delayed retest) for one class: separate item pools
-of matched difficulty, dealt by lessons/pools.py, each frozen into its own fixed quiz."""
+of matched difficulty, dealt by lessons/pools.py, each frozen into its own fixed quiz and set
+as an assignment; its learning gain is worked out in lessons/models/gradebook.py."""
 
 from __future__ import annotations
 
@@ -8,11 +9,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from lessons.models.assignments import Assignment, AssignmentRole
+from lessons.models.gradebook import LearningGain
 from lessons.pools import LABEL_DIFFICULTY, Candidate, NotEnoughItems, deal
 from media_library.models import Clip, TellCategory
 from quiz.item_stats import item_stats
@@ -86,8 +90,6 @@ class PrePost(models.Model):
 
     def build(self, schedule: Schedule, rng: random.Random | None = None) -> None:
         """Deal the pools and make one unlisted assessment quiz and one assignment per test."""
-        from lessons.models.classroom import Assignment, AssignmentRole
-
         rng = rng or random.SystemRandom()
         candidates = self.candidates()
         clip_ids = {clip for candidate in candidates for clip in candidate.clip_ids}
@@ -116,8 +118,6 @@ class PrePost(models.Model):
                 candidates, originals, pools=len(tests), per_pool=self.items_per_test, rng=rng
             )
         except NotEnoughItems:
-            from django.core.exceptions import ValidationError
-
             raise ValidationError(
                 _("Too few separate clips of this kind to make %(n)d tests of two items or more.")
                 % {"n": len(tests)}
@@ -149,10 +149,8 @@ class PrePost(models.Model):
                     created_by=self.created_by,
                 )
 
-    def assignment(self, role: str):
+    def assignment(self, role: str) -> Assignment | None:
         return self.assignments.filter(role=role).select_related("quiz").first()
 
-    def learning_gain(self):
-        from lessons.gradebook import LearningGain
-
+    def learning_gain(self) -> LearningGain:
         return LearningGain.of(self)

@@ -1,3 +1,4 @@
+from quiz.models.aggregates import AnswerAggregate, TellTally
 from quiz.models.attempts import Answer, Attempt, AttemptItem, GivenAnswer
 from quiz.models.choices import Difficulty, ItemKind, Mode, Order, Selection, Slot, SpotTarget
 from quiz.models.items import Crowd, Item
@@ -5,6 +6,7 @@ from quiz.models.quizzes import Quiz, QuizItem
 
 __all__ = [
     "Answer",
+    "AnswerAggregate",
     "Attempt",
     "AttemptItem",
     "Crowd",
@@ -19,4 +21,5 @@ __all__ = [
     "Selection",
     "Slot",
     "SpotTarget",
+    "TellTally",
 ]

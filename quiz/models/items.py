@@ -211,7 +211,7 @@ class Item(models.Model):
     def crowd(self) -> Crowd:
         """How everyone did on this item ("61 % of 2,304 answers were right")."""
         counts = self.answers.aggregate(n=Count("pk"), right=Count("pk", filter=Q(is_correct=True)))
-        # Answers deleted by the retention purge live on as monthly counts (lessons app).
+        # Answers deleted by the retention purge live on as monthly counts (AnswerAggregate).
         kept = self.answer_aggregates.aggregate(n=Sum("answers"), right=Sum("right"))
         return Crowd(counts["n"] + (kept["n"] or 0), counts["right"] + (kept["right"] or 0))
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 from uuid import UUID
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,11 +20,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect, push_url
 
-from lessons.review import practice_advice, with_tallies
 from quiz.access import get_attempt, get_entry, visible_quiz
 from quiz.forms import AnswerForm
 from quiz.models import Attempt, AttemptItem, ItemKind, Mode, Quiz
-from quiz.results import attempt_results, learner_results
+from quiz.results import attempt_results
 from quiz.reveal import build_reveal
 
 ITEM = "quiz/item.html"
@@ -159,11 +157,3 @@ def item_answer(request: HttpRequest, uid: UUID, position: int) -> HttpResponse:
 def results(request: HttpRequest, uid: UUID) -> HttpResponse:
     attempt = get_attempt(request, uid)
     return render(request, "quiz/results.html", attempt_results(attempt))
-
-
-@login_required
-def my_progress(request: HttpRequest) -> HttpResponse:
-    context = learner_results(request.user)
-    # What to practise next comes from the lessons app: the lesson and practice quiz per tell.
-    context["advice"] = practice_advice(with_tallies(context["summary"].per_tell, request.user))
-    return render(request, "quiz/progress.html", context)

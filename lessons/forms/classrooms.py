@@ -1,5 +1,5 @@
-"""Forms of the classroom pages: classes, co-teachers, joining with a pseudonym, assignments,
-pre-test/post-test pairs."""
+"""Forms of the classroom pages: a new class, a co-teacher, and a student joining with a class
+code and a pseudonym."""
 
 from __future__ import annotations
 
@@ -13,20 +13,11 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
-from lessons.models import Assignment, Classroom, Lesson, PrePost
-from lessons.models.prepost import Schedule
-from quiz.models import Quiz
+from lessons.models import Classroom
 
 # Looks like an address or a phone number: both identify a child, and neither is needed.
 CONTACT_LIKE = re.compile(r"@|\.(com|net|org|edu|de|fr|uk)\b|\d{6,}", re.IGNORECASE)
 SUGGESTIONS = 3
-
-
-class DateTimeLocalInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, **kwargs) -> None:
-        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
 
 
 class ClassroomForm(forms.ModelForm):
@@ -43,10 +34,13 @@ class CoTeacherForm(forms.Form):
         self.classroom = classroom
         super().__init__(*args, **kwargs)
 
+    teacher = None
+
     def clean_username(self) -> str:
+        """Finds the teacher; the view adds them (Classroom.add_co_teacher)."""
         username = self.cleaned_data["username"].strip()
         try:
-            self.classroom.add_co_teacher(username)
+            self.teacher = self.classroom.co_teacher_candidate(username)
         except ValidationError as error:
             raise ValidationError(error.messages) from None
         return username
@@ -133,70 +127,3 @@ class PseudonymForm(forms.Form):
             self.suggestions = pseudonym_suggestions(self.cleaned_data["pseudonym"])
             self.add_error("pseudonym", _("Someone already has that nickname."))
             return None
-
-
-class AssignmentForm(forms.ModelForm):
-    class Meta:
-        model = Assignment
-        fields = ["title", "lesson", "quiz", "due_at"]
-        widgets = {"due_at": DateTimeLocalInput()}
-        help_texts = {
-            "lesson": _("A lesson to read…"),
-            "quiz": _("…or a quiz to take (one of the two)."),
-        }
-
-    def __init__(self, *args, teacher=None, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["lesson"].queryset = Lesson.objects.published()
-        self.fields["quiz"].queryset = (
-            Quiz.objects.published() | Quiz.objects.built_by(teacher)
-        ).distinct()
-        self.fields["title"].required = False
-
-    def clean(self) -> dict:
-        data = super().clean()
-        lesson, quiz = data.get("lesson"), data.get("quiz")
-        if bool(lesson) == bool(quiz):
-            raise ValidationError(_("Choose a lesson or a quiz (one of the two)."))
-        if not data.get("title"):
-            data["title"] = str(lesson or quiz)
-            self.instance.title = data["title"]
-        return data
-
-
-class PrePostForm(forms.ModelForm):
-    pre_due = forms.DateTimeField(label=_("Pre-test due"), widget=DateTimeLocalInput())
-    post_opens = forms.DateTimeField(label=_("Post-test opens"), widget=DateTimeLocalInput())
-    post_due = forms.DateTimeField(label=_("Post-test due"), widget=DateTimeLocalInput())
-
-    class Meta:
-        model = PrePost
-        fields = ["title", "items_per_test", "item_kind", "tell_category", "retest_after_days"]
-        help_texts = {
-            "retest_after_days": _(
-                "Leave empty for none. A retest uses a third pool, open for a week."
-            ),
-        }
-
-    def clean(self) -> dict:
-        data = super().clean()
-        pre, opens, due = data.get("pre_due"), data.get("post_opens"), data.get("post_due")
-        if pre and opens and opens < pre:
-            self.add_error("post_opens", _("The post-test opens after the pre-test is due."))
-        if opens and due and due <= opens:
-            self.add_error("post_due", _("The post-test is due after it opens."))
-        return data
-
-    def save(self, classroom: Classroom, teacher) -> PrePost:
-        prepost = super().save(commit=False)
-        prepost.classroom, prepost.created_by = classroom, teacher
-        schedule = Schedule(
-            pre_due=self.cleaned_data["pre_due"],
-            post_opens=self.cleaned_data["post_opens"],
-            post_due=self.cleaned_data["post_due"],
-            retest_after_days=self.cleaned_data["retest_after_days"],
-        )
-        with transaction.atomic():
-            prepost.save()
-            prepost.build(schedule)
-        return prepost

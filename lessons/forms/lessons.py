@@ -1,3 +1,5 @@
+"""The lesson editor's form: a lesson written or changed in the site."""
+
 from __future__ import annotations
 
 from django import forms

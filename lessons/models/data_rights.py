@@ -17,6 +17,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
+from lessons.models.assignments import AssignmentWork
 from media_library.roles import has_role_beyond_student
 from quiz.models import Answer, Attempt
 
@@ -25,8 +26,6 @@ EXPORT_VERSION = 1
 
 def student_data(student, classrooms) -> dict:
     """Everything about student in classrooms (a queryset of the teacher's classes)."""
-    from lessons.models import AssignmentWork
-
     memberships = student.memberships.filter(classroom__in=classrooms).select_related("classroom")
     work = (
         AssignmentWork.objects.filter(student=student, assignment__classroom__in=classrooms)
@@ -97,8 +96,6 @@ def _attempt(attempt: Attempt, answers: dict[int, list[dict]]) -> dict:
 def remove_student(classroom, student_pk: int) -> bool:
     """Take a student and their work out of classroom; delete the account when nothing else
     holds it (see the module docstring). Returns whether the account was deleted."""
-    from lessons.models import AssignmentWork
-
     with transaction.atomic():
         membership = classroom.member(student_pk)
         student = membership.student

@@ -1,6 +1,6 @@
-"""What the lessons app keeps about a learner beyond their answers: the spaced review schedule
-per (student, tell category), and the aggregates that survive the retention purge
-(`manage.py purge_answers`) once raw answers are deleted."""
+"""The spaced review schedule: per (student, tell category), when the tell comes back in the
+student's review queue (lessons/review.py builds the queue from it). Moved on by every new
+answer (lessons/signals.py listens to the quiz engine's saves)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F
 from django.utils import timezone
 
 from media_library.models import Tell, TellCategory
@@ -42,7 +41,7 @@ class ReviewScheduleQuerySet(models.QuerySet["ReviewSchedule"]):
             schedule.save(update_fields=["box", "due_at", "updated_at"])
 
     def record_answer(self, answer) -> None:
-        """The answer-saved hook (lessons.signals): signed-in learners only."""
+        """The answer-saved hook (lessons/signals.py): signed-in learners only."""
         student_id = answer.attempt.user_id
         if student_id is None:
             return
@@ -82,53 +81,3 @@ class ReviewSchedule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.student_id} · {self.tell_category} · box {self.box}"
-
-
-class AnswerAggregate(models.Model):
-    """Purged answers to one item in one calendar month, as counts: enough for the crowd
-    figure (answers, right) and an item's difficulty and mean confidence."""
-
-    item = models.ForeignKey(
-        "quiz.Item", on_delete=models.CASCADE, related_name="answer_aggregates"
-    )
-    month = models.DateField()  # the first day of the month the answers were given in
-    answers = models.PositiveIntegerField(default=0)
-    right = models.PositiveIntegerField(default=0)
-    confident_answers = models.PositiveIntegerField(default=0)
-    confidence_sum = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["item", "month"], name="answer_aggregate_once"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.item_id} · {self.month:%Y-%m}: {self.right}/{self.answers}"
-
-
-class TellTallyQuerySet(models.QuerySet["TellTally"]):
-    def add(self, student_id: int, category: str, answers: int, right: int) -> None:
-        tally, _created = self.get_or_create(student_id=student_id, tell_category=category)
-        self.filter(pk=tally.pk).update(answers=F("answers") + answers, right=F("right") + right)
-
-
-class TellTally(models.Model):
-    """Purged answers of one student on items showing one tell category, as counts, so a
-    student's per-tell progress outlives the raw answers."""
-
-    student = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tell_tallies"
-    )
-    tell_category = models.CharField(max_length=20, choices=TellCategory)
-    answers = models.PositiveIntegerField(default=0)
-    right = models.PositiveIntegerField(default=0)
-
-    objects = TellTallyQuerySet.as_manager()
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["student", "tell_category"], name="tell_tally_once"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.student_id} · {self.tell_category}: {self.right}/{self.answers}"

@@ -1,3 +1,6 @@
+"""Lessons: short explainers tied to the tell or technique they teach, with the library's
+clips as live examples and a practice quiz drawn from the quiz items that show it."""
+
 from __future__ import annotations
 
 from django.db import models, transaction
@@ -7,7 +10,8 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from lessons.markdown import TermLink, link_terms, render_markdown
+from lessons.markdown import link_terms, render_markdown
+from lessons.models.glossary import GlossaryTerm
 from media_library.models import Clip, Technique, Tell, TellCategory
 from quiz.models import Item, Mode, Order, Quiz, Selection
 
@@ -185,47 +189,3 @@ class Lesson(models.Model):
                     setattr(quiz, field, wanted[field])
                 quiz.save(update_fields=[*changed, "updated_at"])
         return quiz
-
-
-class GlossaryTermQuerySet(models.QuerySet["GlossaryTerm"]):
-    def links(self) -> list[TermLink]:
-        return [
-            TermLink(slug=term.slug, url=term.get_absolute_url(), spellings=term.spellings)
-            for term in self.only("term", "slug", "aliases")
-        ]
-
-
-class GlossaryTerm(models.Model):
-    term = models.CharField(_("term"), max_length=100, unique=True)
-    slug = models.SlugField(_("slug"), max_length=120, unique=True)
-    # Other spellings that should link here too ("cheap fake" for "shallowfake").
-    aliases = models.CharField(_("also written"), max_length=300, blank=True)
-    definition = models.TextField(_("definition (Markdown)"))
-    sources = models.TextField(_("sources"), blank=True)
-    # As for lessons: the file it was loaded from, and whether staff changed it since (then
-    # load_lessons leaves it alone).
-    content_file = models.CharField(max_length=200, blank=True)
-    edited_in_site = models.BooleanField(default=False)
-
-    objects = GlossaryTermQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["term"]
-
-    def __str__(self) -> str:
-        return self.term
-
-    def get_absolute_url(self) -> str:
-        return reverse("lessons:glossary") + f"#{self.slug}"
-
-    @property
-    def spellings(self) -> tuple[str, ...]:
-        aliases = [alias.strip() for alias in self.aliases.split(",") if alias.strip()]
-        return (self.term, *aliases)
-
-    @property
-    def source_list(self) -> list[str]:
-        return [line.strip() for line in self.sources.splitlines() if line.strip()]
-
-    def rendered_definition(self) -> SafeString:
-        return mark_safe(render_markdown(self.definition))  # noqa: S308 - sanitised by nh3

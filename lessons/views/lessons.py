@@ -1,4 +1,4 @@
-"""Lessons and the glossary: read by everyone, written in the site by staff and curators."""
+"""Lessons: read by everyone, written in the site by staff and curators."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from lessons.access import editor_required, is_lesson_editor
-from lessons.forms import LessonForm
-from lessons.models import GlossaryTerm, Lesson, LessonKind
+from lessons.forms.lessons import LessonForm
+from lessons.models import Lesson, LessonKind
 
 
 def lesson_list(request: HttpRequest) -> HttpResponse:
@@ -38,10 +38,6 @@ def lesson_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "can_edit": can_edit,
     }
     return render(request, "lessons/lesson_detail.html", context)
-
-
-def glossary(request: HttpRequest) -> HttpResponse:
-    return render(request, "lessons/glossary.html", {"terms": GlossaryTerm.objects.all()})
 
 
 @editor_required

@@ -15,16 +15,22 @@ import io
 import math
 from dataclasses import dataclass, field
 from statistics import NormalDist, fmean, stdev
+from typing import TYPE_CHECKING
 
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lessons.models import Assignment, AssignmentRole, AssignmentWork, Classroom, Membership
-from lessons.models.prepost import PrePost
+from lessons.models.assignments import Assignment, AssignmentRole, AssignmentWork
 from quiz.measures import Rate, Summary, TellRow, summarise
 from quiz.models import Answer
 from quiz.results import answers_with_truth, records
+
+if TYPE_CHECKING:
+    # Types only: Classroom.gradebook() and PrePost.learning_gain() call this module, so it
+    # must not import their modules when it runs.
+    from lessons.models.classrooms import Classroom, Membership
+    from lessons.models.prepost import PrePost
 
 MIN_PAIRED = 3
 # t(0.975, df) for df = 1..30 (any statistics table); above 30 the Cornish-Fisher expansion

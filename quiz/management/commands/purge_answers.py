@@ -4,11 +4,11 @@
 
 Before a batch of answers is deleted it is folded, in the same transaction, into:
 
-- lessons.AnswerAggregate, per (item, calendar month): answers, right, answers with a
+- quiz.AnswerAggregate, per (item, calendar month): answers, right, answers with a
   confidence and the sum of those confidences. Item.crowd() adds these, so the reveal's crowd
   figure keeps counting purged answers; an item's difficulty (right / answers) and mean
   confidence can be read from them too.
-- lessons.TellTally, per (student, tell category), signed-in learners only: answers and right,
+- quiz.TellTally, per (student, tell category), signed-in learners only: answers and right,
   which the student's progress advice (lessons.review.with_tallies) adds back.
 
 Not kept: which answer was whose beyond those tallies, attempt-level scores, hit rate and false
@@ -30,9 +30,8 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from lessons.models import AnswerAggregate, TellTally
 from media_library.models import Tell
-from quiz.models import Answer, Item
+from quiz.models import Answer, AnswerAggregate, Item, TellTally
 
 BATCH = 2000
 

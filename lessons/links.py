@@ -1,0 +1,24 @@
+"""The links the lessons app provides to lower apps' pages (media_library/links.py), registered
+by LessonsConfig.ready(): the lesson that teaches a tell (the quiz reveal, the detector's
+reasons) and the learner's progress page (quiz lists and results)."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from lessons.models import Lesson
+from media_library import links
+
+
+def lesson_for_tell(category: str) -> links.Link | None:
+    lesson = Lesson.objects.for_tell(category)
+    return None if lesson is None else links.Link(lesson.get_absolute_url(), lesson.title)
+
+
+def learner_progress() -> links.Link:
+    return links.Link(reverse("classrooms:my-progress"))
+
+
+def register() -> None:
+    links.register(links.LESSON_FOR_TELL, lesson_for_tell)
+    links.register(links.LEARNER_PROGRESS, learner_progress)

@@ -1,0 +1,48 @@
+"""Links a lower app's pages show to pages only a higher app has.
+
+A media_library or quiz page may point at something a higher app provides (the lesson that
+teaches a tell, the learner's progress page) but must not import that app, load its template
+tags or reverse its URLs. So the higher app registers a named provider here, from its
+AppConfig.ready(), and the page asks for the link by name:
+
+    {% load provided_links %}
+    {% provided_link "lesson-for-tell" tell.category as lesson %}
+    {% if lesson %}<a href="{{ lesson.url }}">{{ lesson.title }}</a>{% endif %}
+
+With no provider registered (the higher app not installed, or a test that unregisters it) the
+page gets None and shows nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+# The names pages ask for; the arguments each provider takes are given beside it.
+LESSON_FOR_TELL = "lesson-for-tell"  # (tell category) -> the published lesson teaching it
+LEARNER_PROGRESS = "learner-progress"  # () -> the signed-in learner's progress page
+
+
+@dataclass(frozen=True)
+class Link:
+    url: str
+    title: str = ""
+
+
+Provider = Callable[..., Link | None]
+
+_providers: dict[str, Provider] = {}
+
+
+def register(name: str, provider: Provider) -> None:
+    _providers[name] = provider
+
+
+def unregister(name: str) -> Provider | None:
+    """Remove a provider and return it (tests put it back with register)."""
+    return _providers.pop(name, None)
+
+
+def resolve(name: str, *args) -> Link | None:
+    provider = _providers.get(name)
+    return None if provider is None else provider(*args)
