@@ -196,6 +196,31 @@ TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
 
+# Cache: counts for rate limits (media_library/throttle.py). Local memory by default, which is per
+# process: with several web processes set CACHE_URL=redis://host:6379/0 so they share one count.
+CACHE_URL = env_str("CACHE_URL")
+if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "telltale"),
+        }
+    }
+elif CACHE_URL:
+    raise ImproperlyConfigured(f"CACHE_URL {CACHE_URL!r} is not a redis:// or rediss:// URL.")
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Log-in throttling: failed log-ins per account and per address in a window; past the limit the
+# form refuses before the password is even checked (each check costs a password hash).
+LOGIN_FAILURES_PER_ACCOUNT = env_int("LOGIN_FAILURES_PER_ACCOUNT", 5)
+LOGIN_FAILURES_PER_ADDRESS = env_int("LOGIN_FAILURES_PER_ADDRESS", 30)
+LOGIN_FAILURE_WINDOW_SECONDS = env_int("LOGIN_FAILURE_WINDOW_SECONDS", 15 * 60)
+# The request header a trusted reverse proxy puts the client's address in (e.g. HTTP_X_REAL_IP);
+# empty: REMOTE_ADDR. Never set it without such a proxy: clients could then pick their address.
+CLIENT_ADDRESS_HEADER = env_str("CLIENT_ADDRESS_HEADER")
+
 # Static files: whitenoise serves them (and only them) from the web process.
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
