@@ -217,6 +217,12 @@ else:
 LOGIN_FAILURES_PER_ACCOUNT = env_int("LOGIN_FAILURES_PER_ACCOUNT", 5)
 LOGIN_FAILURES_PER_ADDRESS = env_int("LOGIN_FAILURES_PER_ADDRESS", 30)
 LOGIN_FAILURE_WINDOW_SECONDS = env_int("LOGIN_FAILURE_WINDOW_SECONDS", 15 * 60)
+# Quiz rate limits (0 = none): answers per minute for one account or session (a person judging
+# clips does not answer more than one a second for long), attempts started per 10 minutes for
+# one account or session and for one address (a class behind one NAT address shares it).
+QUIZ_ANSWERS_PER_MINUTE = env_int("QUIZ_ANSWERS_PER_MINUTE", 60)
+QUIZ_STARTS_PER_SESSION = env_int("QUIZ_STARTS_PER_SESSION", 20)
+QUIZ_STARTS_PER_ADDRESS = env_int("QUIZ_STARTS_PER_ADDRESS", 300)
 # The request header a trusted reverse proxy puts the client's address in (e.g. HTTP_X_REAL_IP);
 # empty: REMOTE_ADDR. Never set it without such a proxy: clients could then pick their address.
 CLIENT_ADDRESS_HEADER = env_str("CLIENT_ADDRESS_HEADER")

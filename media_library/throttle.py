@@ -10,11 +10,15 @@ is personal data and does not belong in a cache's key space in clear.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+
+View = Callable[..., HttpResponse]
 
 
 @dataclass(frozen=True)
@@ -58,3 +62,54 @@ def client_address(request: HttpRequest) -> str:
         if value:
             return value
     return request.META.get("REMOTE_ADDR", "")
+
+
+def by_account_or_session(request: HttpRequest) -> str | None:
+    """The signed-in account, else the visitor's session (read from its cookie: no query);
+    None for a visitor with no session yet, whom only an address rule can count."""
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return f"user:{user.pk}"
+    session_key = getattr(getattr(request, "session", None), "session_key", None)
+    return f"session:{session_key}" if session_key else None
+
+
+def by_address(request: HttpRequest) -> str:
+    return f"address:{client_address(request)}"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """At most settings.<setting> requests per `window_seconds` for each subject; 0 is no limit.
+    The limit is read from settings on every request, so an operator (or a benchmark) changes it
+    through the environment and a test through override_settings."""
+
+    scope: str
+    setting: str
+    window_seconds: int
+    subject: Callable[[HttpRequest], str | None]
+
+    def throttle(self) -> Throttle:
+        return Throttle(self.scope, getattr(settings, self.setting), self.window_seconds)
+
+
+def rate_limited(*rules: Rule, message: str) -> Callable[[View], View]:
+    """Refuse a view with 429 and `message` once any rule's count is past its limit. Every
+    request counts, refused ones too, so a flood stays refused until it slows down."""
+
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            for rule in rules:
+                throttle, subject = rule.throttle(), rule.subject(request)
+                if subject is None or throttle.limit <= 0:
+                    continue
+                if throttle.hit(subject) > throttle.limit:
+                    response = HttpResponse(str(message), status=429, content_type="text/plain")
+                    response["Retry-After"] = str(rule.window_seconds)
+                    return response
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator

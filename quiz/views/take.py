@@ -16,10 +16,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect, push_url
 
+from media_library.throttle import Rule, by_account_or_session, by_address, rate_limited
 from quiz.access import get_attempt, get_entry, visible_quiz
 from quiz.forms import AnswerForm
 from quiz.models import Attempt, AttemptItem, ItemKind, Mode, Quiz
@@ -27,6 +29,16 @@ from quiz.results import attempt_results
 from quiz.reveal import build_reveal
 
 ITEM = "quiz/item.html"
+
+# Flooding is refused before any query: one cache count per rule and request.
+START_LIMITS = (
+    Rule("quiz-start-session", "QUIZ_STARTS_PER_SESSION", 10 * 60, by_account_or_session),
+    Rule("quiz-start-address", "QUIZ_STARTS_PER_ADDRESS", 10 * 60, by_address),
+)
+ANSWER_LIMITS = (Rule("quiz-answer", "QUIZ_ANSWERS_PER_MINUTE", 60, by_account_or_session),)
+TOO_FAST = gettext_lazy(
+    "That was faster than anyone can watch a clip. Wait a minute, then carry on."
+)
 
 
 def quiz_list(request: HttpRequest) -> HttpResponse:
@@ -40,6 +52,7 @@ def quiz_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_POST
+@rate_limited(*START_LIMITS, message=TOO_FAST)
 def quiz_start(request: HttpRequest, slug: str) -> HttpResponse:
     quiz = visible_quiz(request, get_object_or_404(Quiz, slug=slug))
     try:
@@ -122,6 +135,7 @@ def item(request: HttpRequest, uid: UUID, position: int) -> HttpResponse:
 
 @require_POST
 @never_cache
+@rate_limited(*ANSWER_LIMITS, message=TOO_FAST)
 def item_answer(request: HttpRequest, uid: UUID, position: int) -> HttpResponse:
     entry = get_entry(request, uid, position, answering=True)
     attempt = entry.attempt
