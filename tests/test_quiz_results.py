@@ -67,8 +67,31 @@ class ResultsTests(BaseTestCase):
         self.assertAlmostEqual(summary.brier, 0.2989, places=3)
         self.assertContains(response, "5 of 9 right")
         self.assertContains(response, "0.93")
-        self.assertContains(response, "-0.21")
+        self.assertContains(response, "\u22120.21")
         self.assertContains(response, "<svg", count=3)
+
+    def test_one_fake_and_one_real_clip_do_not_measure_skill(self):
+        self.client.force_login(self.student)
+        quiz = make_quiz([self.items[0], self.items[4]], title="Two", mode=Mode.ASSESSMENT)
+        attempt = start(self.client, quiz)
+        for position in (1, 2):
+            self.client.post(
+                f"/attempts/{attempt.uid}/items/{position}/answer/",
+                {
+                    "key": answer_key(self.client, attempt, position),
+                    "verdict": "deepfake",
+                    "confidence": 60,
+                },
+            )
+        for url in (f"/attempts/{attempt.uid}/results/", "/me/progress/"):
+            with self.subTest(url=url):
+                response = self.client.get(url)
+                self.assertContains(
+                    response, "Not enough answers yet to measure skill apart from suspicion"
+                )
+                self.assertContains(response, "(1 fakes and 1 real clips so far)")
+                self.assertNotContains(response, "d\u2032 (sensitivity)")
+                self.assertNotContains(response, "0.00")
 
     def test_unfinished_attempts_say_so(self):
         attempt = start(self.client, self.quiz)
