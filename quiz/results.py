@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import BooleanField, Count, ExpressionWrapper, Q, Sum
 
 from quiz.measures import AnswerRecord, summarise
-from quiz.models import Answer, Attempt, Item, ItemKind, Mode
+from quiz.models import Answer, Attempt, Item, ItemKind, Mode, Outcome
 
 # Attempts whose answers may show right or wrong: finished ones, and those in a mode that reveals
 # each item as it is answered. An assessment under way shows nothing, not even a score, which
@@ -95,12 +95,20 @@ def attempt_results(attempt: Attempt) -> dict:
         "quiz": attempt.quiz,
         "revealed": revealed,
         "summary": summary,
-        "entries": entries,
+        # Each entry with how its answer went (Outcome), None until that may be shown.
+        "entries": [(entry, _outcome(entry) if revealed else None) for entry in entries],
         "answered": sum(hasattr(entry, "answer") for entry in entries),
         "total": len(entries),
         "crowd": crowd_accuracy(item_ids, others_than=Q(attempt=attempt)),
         "detector_accuracy": detector_accuracy(answers),
     }
+
+
+def _outcome(entry) -> Outcome | None:
+    answer = getattr(entry, "answer", None)
+    if answer is None:
+        return None
+    return Outcome.of(correct=answer.is_correct, score=answer.score)
 
 
 def learner_results(user) -> dict:

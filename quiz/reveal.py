@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from media_library.models import Clip, ClipAnalysis, Technique, Tell
 from quiz.forms import GRID_CELLS
-from quiz.models import Answer, AttemptItem, Crowd, ItemKind
+from quiz.models import Answer, AttemptItem, Crowd, ItemKind, Outcome
 
 
 @dataclass
@@ -30,6 +30,9 @@ class Reveal:
     answer: Answer
     clips: list[RevealedClip]
     crowd: Crowd
+    # Right, partly right or wrong (the same word and colour as the results page).
+    result: Outcome
+    # The learner's confidence set against the result, in one sentence.
     outcome: str
     your_answer: str
     right_answer: str
@@ -58,6 +61,7 @@ def build_reveal(entry: AttemptItem, answer: Answer) -> Reveal:
         answer=answer,
         clips=clips,
         crowd=item.crowd(),
+        result=Outcome.of(correct=answer.is_correct, score=answer.score),
         outcome=confidence_outcome(answer),
         your_answer=describe_answer(entry, answer),
         right_answer=describe_truth(entry),

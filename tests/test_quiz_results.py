@@ -112,7 +112,7 @@ class ResultsTests(BaseTestCase):
         response = self.client.get(f"/attempts/{attempt.uid}/results/")
         self.assertContains(response, "You have answered 2 of 9 items")
         self.assertContains(response, "Answered", count=2)
-        for leak in ("badge-ready", "badge-failed", "Wrong", "of 2 right", "see the reveal"):
+        for leak in ("outcome-right", "outcome-wrong", "Wrong", "of 2 right", "see the reveal"):
             with self.subTest(leak=leak):
                 self.assertNotContains(response, leak)
         self.assertEqual(response.context["summary"].n, 0)
@@ -128,8 +128,8 @@ class ResultsTests(BaseTestCase):
         self.answer_some(attempt, 2)
         response = self.client.get(f"/attempts/{attempt.uid}/results/")
         self.assertContains(response, "1 of 2 right")
-        self.assertContains(response, "badge-ready", count=1)
-        self.assertContains(response, "badge-failed", count=1)
+        self.assertContains(response, "badge outcome-right", count=1)
+        self.assertContains(response, "badge outcome-wrong", count=1)
 
     def test_unfinished_attempts_say_so(self):
         attempt = start(self.client, self.quiz)

@@ -49,8 +49,8 @@ SLIDER_STEP = 5
 class Intent(enum.Enum):
     """What the test means to answer; the value is the reveal's heading it must then show."""
 
-    RIGHT = "Right!"
-    WRONG = "Not this time"
+    RIGHT = "Right"
+    WRONG = "Wrong"
     PARTLY = "Partly right"
 
 
