@@ -146,6 +146,44 @@ class TakeEachItemTypeTests(QuizFixture):
         self.assertIn('<span class="badge outcome-partly">Partly right</span>', results)
         self.assertNotIn("Wrong", results)
 
+    def answer_verdict_as_others(self, verdicts: list[str]) -> None:
+        mine = self.client
+        for verdict in verdicts:
+            self.client = Client()
+            attempt = start(self.client, self.quiz)
+            self.post_answer(attempt, 1, {"verdict": verdict, "confidence": "70"})
+        self.client = mine
+
+    def test_the_confidence_message_agrees_with_the_crowd_beside_it(self):
+        # 4 of 5 others got it right: it was not hard, whatever this learner thought.
+        self.answer_verdict_as_others(["deepfake"] * 4 + ["real"])
+        attempt = start(self.client, self.quiz)
+        self.post_answer(attempt, 1, {"verdict": "real", "confidence": "80"})
+        page = self.client.get(f"/attempts/{attempt.uid}/items/1/").content.decode()
+        self.assertIn("80 % of 5 answers were right.", page)
+        self.assertIn(
+            "You were 80 % sure, and rightly unsure, though most others got this one right", page
+        )
+        self.assertNotIn("hard", page)
+
+    def test_a_crowd_most_missed_says_so(self):
+        self.answer_verdict_as_others(["real"] * 4 + ["deepfake"])
+        attempt = start(self.client, self.quiz)
+        self.post_answer(attempt, 1, {"verdict": "real", "confidence": "60"})
+        page = self.client.get(f"/attempts/{attempt.uid}/items/1/").content.decode()
+        self.assertIn("20 % of 5 answers were right.", page)
+        self.assertIn("most others missed this one too", page)
+
+    def test_a_small_crowd_says_nothing_about_how_hard_it_was(self):
+        self.answer_verdict_as_others(["deepfake", "deepfake"])
+        attempt = start(self.client, self.quiz)
+        self.post_answer(attempt, 1, {"verdict": "real", "confidence": "80"})
+        page = self.client.get(f"/attempts/{attempt.uid}/items/1/").content.decode()
+        self.assertIn("100 % of 2 answers were right.", page)
+        self.assertIn("You were 80 % sure, and rightly unsure.", page)
+        self.assertNotIn("hard", page)
+        self.assertNotIn("most others", page)
+
     def test_it_refuses_a_spot_answer_without_a_place(self):
         attempt = start(self.client, self.quiz)
         response = self.post_answer(attempt, 3, {"seconds": "3"})
