@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -15,6 +16,9 @@ from media_library.models import Clip, MediaKind, Technique
 from quiz.measures import MIN_ITEM_ANSWERS
 from quiz.models.choices import Difficulty, ItemKind, SpotTarget
 from quiz.scoring import Box, MarkedTell, score_spot
+
+if TYPE_CHECKING:
+    from quiz.models.attempts import Answer
 
 
 class ItemQuerySet(models.QuerySet["Item"]):
@@ -223,7 +227,7 @@ class Item(models.Model):
             for tell in self.clip.tells.all()
         ]
 
-    def crowd(self, excluding=None) -> Crowd:
+    def crowd(self, excluding: Answer | None = None) -> Crowd:
         """How everyone did on this item ("61 % of 2,304 answers were right"); with
         `excluding` (an answer), everyone else: the reveal sets a learner beside the others."""
         answers = self.answers.all()
