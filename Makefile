@@ -78,7 +78,7 @@ lint: $(VENV)/.dev
 
 .PHONY: migrations-check
 migrations-check: $(VENV)/.dev
-	SECRET_KEY=migrations-check $(PY) manage.py makemigrations --check --dry-run
+	TELLTALE_ALLOW_DEV_SECRET=1 $(PY) manage.py makemigrations --check --dry-run
 
 # The suite alone, against whatever DATABASE_URL says (SQLite when unset).
 .PHONY: test-suite
@@ -104,7 +104,7 @@ postgres:
 .PHONY: bench bench-transcode bench-answer bench-detector
 bench: bench-transcode bench-answer bench-detector
 bench-transcode: $(VENV)/.dev
-	SECRET_KEY=bench $(PY) bench/transcode.py
+	TELLTALE_ALLOW_DEV_SECRET=1 $(PY) bench/transcode.py
 bench-answer: $(VENV)/.dev postgres
 	$(PY) bench/answer.py
 bench-detector: $(VENV)/.dev

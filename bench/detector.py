@@ -30,7 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-os.environ.setdefault("SECRET_KEY", "bench")
+os.environ.setdefault("TELLTALE_ALLOW_DEV_SECRET", "1")
 os.environ["TELLTALE_VAR_DIR"] = tempfile.mkdtemp(prefix="telltale-bench-detector-")
 os.environ.pop("DATABASE_URL", None)
 

@@ -25,7 +25,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 DEV = BASE_DIR.parent / "shared" / "media" / "dev"
 sys.path.insert(0, str(BASE_DIR))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-os.environ.setdefault("SECRET_KEY", "evaluate-dev")
+os.environ.setdefault("TELLTALE_ALLOW_DEV_SECRET", "1")
 os.environ["TELLTALE_VAR_DIR"] = tempfile.mkdtemp(prefix="telltale-evaluate-")
 os.environ.pop("DATABASE_URL", None)
 # Everything runs here, in order; the detector is run explicitly in step 3.

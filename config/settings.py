@@ -109,11 +109,26 @@ DEV_SECRET_KEY = "dev-only-insecure-telltale-key"  # noqa: S105 (refused below u
 
 DEBUG = env_bool("DEBUG", default=False)
 SECRET_KEY = env_str("SECRET_KEY", DEV_SECRET_KEY)
-if not DEBUG and SECRET_KEY == DEV_SECRET_KEY and not env_bool("TELLTALE_ALLOW_DEV_SECRET"):
-    raise ImproperlyConfigured(
-        "SECRET_KEY is the development default while DEBUG is off. "
-        "Set SECRET_KEY to a long random value (or DEBUG=1 for local development)."
-    )
+# Django's own rule (check security.W009), enforced rather than warned about: a key that is
+# short or made of few characters can be guessed, and with it every session and signed value.
+SECRET_KEY_MIN_LENGTH = 50
+SECRET_KEY_MIN_UNIQUE_CHARACTERS = 5
+if not DEBUG and not env_bool("TELLTALE_ALLOW_DEV_SECRET"):
+    if SECRET_KEY == DEV_SECRET_KEY:
+        raise ImproperlyConfigured(
+            "SECRET_KEY is the development default while DEBUG is off. "
+            "Set SECRET_KEY to a long random value (or DEBUG=1 for local development)."
+        )
+    if (
+        len(SECRET_KEY) < SECRET_KEY_MIN_LENGTH
+        or len(set(SECRET_KEY)) < SECRET_KEY_MIN_UNIQUE_CHARACTERS
+    ):
+        raise ImproperlyConfigured(
+            f"SECRET_KEY is too weak while DEBUG is off: it has {len(SECRET_KEY)} characters "
+            f"({len(set(SECRET_KEY))} different); it needs at least {SECRET_KEY_MIN_LENGTH}, "
+            f"with at least {SECRET_KEY_MIN_UNIQUE_CHARACTERS} different. Generate one with "
+            '`python -c "import secrets; print(secrets.token_urlsafe(50))"`.'
+        )
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")

@@ -28,7 +28,8 @@ FAKE_TYPES = (Verdict.DEEPFAKE, Verdict.SHALLOWFAKE)
 # Confidence is asked on a 50..100 scale (50 = a guess between two answers).
 CONFIDENCE_BUCKETS = ((50, 59), (60, 69), (70, 79), (80, 89), (90, 100))
 # Below this many fakes (or real clips) one answer moves a rate by more than 25 points, so the
-# plain-words summary gives no percentage and no leaning, and says why.
+# plain-words summary gives no percentage and no leaning, and no page or export shows d' or c
+# (`Summary.measures_skill`): they say "not enough answers yet" instead.
 MIN_CLIPS = 4
 MIN_CONFIDENT_ANSWERS = 5
 # |c| and |confidence - accuracy| under these are described as "no clear leaning" / "matches".
@@ -123,6 +124,37 @@ class Summary:
         return self.accuracy.k
 
     @property
+    def measures_skill(self) -> bool:
+        """Whether there are enough verdict answers for d' and c to mean something: at least
+        MIN_CLIPS fakes and MIN_CLIPS real clips judged. Below that, one answer swings d' by
+        more than 0.5, so the pages and the export show no number rather than a made-up one."""
+        return (
+            self.d_prime is not None
+            and self.hit_rate.n >= MIN_CLIPS
+            and self.false_alarm_rate.n >= MIN_CLIPS
+        )
+
+    @property
+    def min_clips(self) -> int:
+        return MIN_CLIPS
+
+    @property
+    def reported_d_prime(self) -> float | None:
+        return self.d_prime if self.measures_skill else None
+
+    @property
+    def reported_criterion(self) -> float | None:
+        return self.criterion if self.measures_skill else None
+
+    @property
+    def d_prime_text(self) -> str:
+        return _signed(self.d_prime) if self.measures_skill else ""
+
+    @property
+    def criterion_text(self) -> str:
+        return _signed(self.criterion) if self.measures_skill else ""
+
+    @property
     def per_tell_rows(self) -> list[TellRow]:
         """per_tell in the TellCategory order, with translated labels."""
         order = {value: i for i, value in enumerate(TellCategory.values)}
@@ -145,7 +177,7 @@ class Summary:
         if not fakes.n and not reals.n:
             return [_("There were no real-or-fake questions, so there is no fake-catching score.")]
         words = []
-        if fakes.n >= MIN_CLIPS and reals.n >= MIN_CLIPS:
+        if self.measures_skill:
             numbers = {"hit": fakes.percent, "fa": reals.percent}
             if reals.k:
                 words.append(

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, Sum
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q, Sum
 
 from quiz.measures import AnswerRecord, summarise
-from quiz.models import Answer, Attempt, Item, ItemKind
+from quiz.models import Answer, Attempt, Item, ItemKind, Mode, Outcome
+
+# Attempts whose answers may show right or wrong: finished ones, and those in a mode that reveals
+# each item as it is answered. An assessment under way shows nothing, not even a score, which
+# would tell item by item what was right when read after each answer.
+REVEALED = Q(finished_at__isnull=False) | Q(mode__in=[m for m in Mode if m.reveals_each_item])
 
 
 def answers_with_truth(answers) -> list[Answer]:
@@ -80,20 +85,30 @@ def crowd_accuracy(item_ids: list[int], others_than: Q) -> dict:
 
 
 def attempt_results(attempt: Attempt) -> dict:
-    answers = answers_with_truth(attempt.answers.all())
+    revealed = attempt.reveals(answered=True)
+    answers = answers_with_truth(attempt.answers.all()) if revealed else []
     summary = summarise(records(answers))
     entries = list(attempt.entries.select_related("answer").order_by("position"))
     item_ids = [answer.item_id for answer in answers]
     return {
         "attempt": attempt,
         "quiz": attempt.quiz,
+        "revealed": revealed,
         "summary": summary,
-        "entries": entries,
-        "answered": len(answers),
+        # Each entry with how its answer went (Outcome), None until that may be shown.
+        "entries": [(entry, _outcome(entry) if revealed else None) for entry in entries],
+        "answered": sum(hasattr(entry, "answer") for entry in entries),
         "total": len(entries),
         "crowd": crowd_accuracy(item_ids, others_than=Q(attempt=attempt)),
         "detector_accuracy": detector_accuracy(answers),
     }
+
+
+def _outcome(entry) -> Outcome | None:
+    answer = getattr(entry, "answer", None)
+    if answer is None:
+        return None
+    return Outcome.of(correct=answer.is_correct, score=answer.score)
 
 
 def learner_results(user) -> dict:
@@ -103,10 +118,13 @@ def learner_results(user) -> dict:
         .annotate(
             answered=Count("answers"),
             right=Count("answers", filter=Q(answers__is_correct=True)),
+            revealed=ExpressionWrapper(REVEALED, output_field=BooleanField()),
         )
         .order_by("started_at")
     )
-    answers = answers_with_truth(Answer.objects.filter(attempt__user=user))
+    answers = answers_with_truth(
+        Answer.objects.filter(attempt__user=user, attempt__in=Attempt.objects.filter(REVEALED))
+    )
     summary = summarise(records(answers))
     item_ids = sorted({answer.item_id for answer in answers})
     crowd = crowd_accuracy(item_ids, others_than=Q(attempt__user=user))

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from media_library.models import Clip, ClipAnalysis, Technique, Tell
 from quiz.forms import GRID_CELLS
-from quiz.models import Answer, AttemptItem, Crowd, ItemKind
+from quiz.models import Answer, AttemptItem, Crowd, ItemKind, Outcome
 
 
 @dataclass
@@ -30,6 +30,9 @@ class Reveal:
     answer: Answer
     clips: list[RevealedClip]
     crowd: Crowd
+    # Right, partly right or wrong (the same word and colour as the results page).
+    result: Outcome
+    # The learner's confidence set against the result, in one sentence.
     outcome: str
     your_answer: str
     right_answer: str
@@ -53,12 +56,14 @@ def build_reveal(entry: AttemptItem, answer: Answer) -> Reveal:
                 detection=ClipAnalysis.objects.done().filter(clip=clip).first(),
             )
         )
+    crowd = item.crowd(excluding=answer)
     return Reveal(
         entry=entry,
         answer=answer,
         clips=clips,
-        crowd=item.crowd(),
-        outcome=confidence_outcome(answer),
+        crowd=crowd,
+        result=Outcome.of(correct=answer.is_correct, score=answer.score),
+        outcome=confidence_outcome(answer, crowd),
         your_answer=describe_answer(entry, answer),
         right_answer=describe_truth(entry),
     )
@@ -99,8 +104,10 @@ def describe_truth(entry: AttemptItem) -> str:
     return _("the marked tells below")
 
 
-def confidence_outcome(answer: Answer) -> str:
-    """The learner's confidence set against what happened, in one sentence."""
+def confidence_outcome(answer: Answer, crowd: Crowd) -> str:
+    """The learner's confidence set against what happened, in one sentence. Whether the item
+    was hard comes from the crowd figure the reveal shows beside it (everyone else's answers),
+    and is left unsaid when too few others have answered."""
     if answer.confidence is None:
         return ""
     sure = answer.confidence
@@ -115,4 +122,13 @@ def confidence_outcome(answer: Answer) -> str:
             "You were %(sure)d %% sure, and this one fooled you: strong certainty is worth a "
             "second look."
         ) % {"sure": sure}
-    return _("You were %(sure)d %% sure, and rightly unsure: this one was hard.") % {"sure": sure}
+    if crowd.most_missed:
+        text = _("You were %(sure)d %% sure, and rightly unsure: most others missed this one too.")
+    elif crowd.most_right:
+        text = _(
+            "You were %(sure)d %% sure, and rightly unsure, though most others got this one "
+            "right: worth a second look."
+        )
+    else:
+        text = _("You were %(sure)d %% sure, and rightly unsure.")
+    return text % {"sure": sure}

@@ -185,12 +185,44 @@ class GradebookTests(ClassroomTestCase):
         self.assertEqual([row["pseudonym"] for row in rows], ["other_student", "student"])
         mine = rows[1]
         self.assertEqual(
-            [mine[k] for k in ("answers", "accuracy", "hit rate", "false-alarm rate", "d'")],
-            ["5", "0.600", "0.667", "0.500", "0.431"],
+            [mine[k] for k in ("answers", "accuracy", "hit rate", "false-alarm rate")],
+            ["5", "0.600", "0.667", "0.500"],
         )
+        # 3 fakes and 2 real clips judged: below the minimum, d' and c are empty, not 0.431.
+        self.assertEqual((mine["d'"], mine["c"]), ("", ""))
         self.assertEqual(mine["Brier score"], "0.230")
         self.assertEqual(mine["accuracy: Lip sync"], "0.500")
         self.assertEqual(rows[0]["answers"], "0")
+
+    def test_the_page_says_not_enough_answers_below_the_minimum(self):
+        self.do_assignment(self.student, STUDENT)
+        self.client.force_login(self.teacher)
+        response = self.client.get(self.url())
+        self.assertContains(response, "not enough answers yet")
+        self.assertContains(response, "at least 4 fakes and 4 real clips")
+        self.assertNotContains(response, "0.43")
+
+    def test_the_csv_never_prints_a_negative_zero(self):
+        # 4 fakes and 4 reals, half of each called fake: H = F = .5, so d' = 0 and
+        # c = -(0 + 0) / 2, a negative zero.
+        items = [make_item(quizzable_clip(f"Even {n}", Verdict.DEEPFAKE)) for n in range(4)]
+        items += [make_item(quizzable_clip(f"Even real {n}")) for n in range(4)]
+        task = assign(self.classroom, make_quiz(items, title="Even", mode=Mode.ASSESSMENT))
+        client = Client()
+        client.force_login(self.student)
+        client.post(f"/me/classes/{self.classroom.code}/assignments/{task.pk}/start/")
+        answer_all(
+            client,
+            Attempt.objects.get(class_work__assignment=task),
+            [("deepfake", 70), ("real", 70)] * 4,
+        )
+        self.client.force_login(self.teacher)
+        text = self.client.get(self.url("gradebook.csv")).content.decode()
+        mine = next(
+            row for row in csv.DictReader(io.StringIO(text)) if row["pseudonym"] == "student"
+        )
+        self.assertEqual((mine["d'"], mine["c"]), ("0.000", "0.000"))
+        self.assertNotIn("-0.0", text)
 
     def test_it_defuses_formulas_in_the_csv(self):
         self.classroom.join(make_user("-fox"))

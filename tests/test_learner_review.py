@@ -16,7 +16,7 @@ from lessons.review import (
 )
 from media_library.models import Verdict
 from quiz.measures import Rate
-from quiz.models import Answer, Attempt, TellTally
+from quiz.models import Answer, Attempt, Mode, TellTally
 from tests.base import BaseTestCase
 from tests.factories import add_tell, answer_key, make_item, make_quiz, quizzable_clip, start
 
@@ -132,6 +132,25 @@ class ScheduleTests(ReviewFixture):
         ReviewSchedule.objects.record(self.student.pk, ["blinking"], correct=False)
         schedule.refresh_from_db()
         self.assertEqual(schedule.box, 0)
+
+    def test_an_assessment_moves_the_schedule_only_when_it_is_finished(self):
+        # A tell due for review right after an answer would say the answer was wrong.
+        self.client.force_login(self.student)
+        quiz = make_quiz([*self.lip_items, self.blink_item], title="Test", mode=Mode.ASSESSMENT)
+        attempt = start(self.client, quiz)
+        blink_position = attempt.entries.get(item=self.blink_item).position
+        self.answer(attempt, blink_position, "real")  # wrong
+        self.assertFalse(ReviewSchedule.objects.exists())
+        self.assertNotContains(self.client.get("/me/review/"), "Due for review")
+        for entry in attempt.entries.exclude(position=blink_position):
+            self.answer(attempt, entry.position, "deepfake")
+        attempt.refresh_from_db()
+        self.assertTrue(attempt.is_finished)
+        boxes = dict(
+            ReviewSchedule.objects.filter(student=self.student).values_list("tell_category", "box")
+        )
+        self.assertEqual(boxes, {"blinking": 0, "lip_sync": 5})
+        self.assertContains(self.client.get("/me/review/"), "Due for review")
 
     def test_it_keeps_no_schedule_for_anonymous_visitors(self):
         self.answer_all("real")

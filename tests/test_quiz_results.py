@@ -67,8 +67,69 @@ class ResultsTests(BaseTestCase):
         self.assertAlmostEqual(summary.brier, 0.2989, places=3)
         self.assertContains(response, "5 of 9 right")
         self.assertContains(response, "0.93")
-        self.assertContains(response, "-0.21")
+        self.assertContains(response, "\u22120.21")
         self.assertContains(response, "<svg", count=3)
+
+    def test_one_fake_and_one_real_clip_do_not_measure_skill(self):
+        self.client.force_login(self.student)
+        quiz = make_quiz([self.items[0], self.items[4]], title="Two", mode=Mode.ASSESSMENT)
+        attempt = start(self.client, quiz)
+        for position in (1, 2):
+            self.client.post(
+                f"/attempts/{attempt.uid}/items/{position}/answer/",
+                {
+                    "key": answer_key(self.client, attempt, position),
+                    "verdict": "deepfake",
+                    "confidence": 60,
+                },
+            )
+        for url in (f"/attempts/{attempt.uid}/results/", "/me/progress/"):
+            with self.subTest(url=url):
+                response = self.client.get(url)
+                self.assertContains(
+                    response, "Not enough answers yet to measure skill apart from suspicion"
+                )
+                self.assertContains(response, "(1 fakes and 1 real clips so far)")
+                self.assertNotContains(response, "d\u2032 (sensitivity)")
+                self.assertNotContains(response, "0.00")
+
+    def answer_some(self, attempt, count: int) -> None:
+        for position, (verdict, confidence) in enumerate(self.answers[:count], start=1):
+            self.client.post(
+                f"/attempts/{attempt.uid}/items/{position}/answer/",
+                {
+                    "key": answer_key(self.client, attempt, position),
+                    "verdict": verdict,
+                    "confidence": confidence,
+                },
+            )
+
+    def test_an_unfinished_assessment_shows_nothing_about_right_or_wrong(self):
+        self.client.force_login(self.student)
+        attempt = start(self.client, self.quiz)
+        # Item 1 right (a deepfake called deepfake), item 2 wrong (called shallowfake).
+        self.answer_some(attempt, 2)
+        response = self.client.get(f"/attempts/{attempt.uid}/results/")
+        self.assertContains(response, "You have answered 2 of 9 items")
+        self.assertContains(response, "Answered", count=2)
+        for leak in ("outcome-right", "outcome-wrong", "Wrong", "of 2 right", "see the reveal"):
+            with self.subTest(leak=leak):
+                self.assertNotContains(response, leak)
+        self.assertEqual(response.context["summary"].n, 0)
+        # Nor does the progress page count them, in its measures or its list of attempts.
+        progress = self.client.get("/me/progress/")
+        self.assertEqual(progress.context["summary"].n, 0)
+        self.assertNotContains(progress, "1 / 2")
+        self.assertContains(progress, "2 answered; results at the end")
+
+    def test_an_unfinished_practice_attempt_shows_each_answer(self):
+        quiz = make_quiz(self.items, title="Practice", mode=Mode.PRACTICE)
+        attempt = start(self.client, quiz)
+        self.answer_some(attempt, 2)
+        response = self.client.get(f"/attempts/{attempt.uid}/results/")
+        self.assertContains(response, "1 of 2 right")
+        self.assertContains(response, "badge outcome-right", count=1)
+        self.assertContains(response, "badge outcome-wrong", count=1)
 
     def test_unfinished_attempts_say_so(self):
         attempt = start(self.client, self.quiz)

@@ -47,7 +47,7 @@ class TakeEachItemTypeTests(QuizFixture):
         self.assertFalse(answer.is_correct)
         self.assertEqual(answer.confidence, 90)
         page = self.client.get(f"/attempts/{attempt.uid}/items/1/").content.decode()
-        self.assertIn("Not this time", page)
+        self.assertIn(">Wrong</h1>", page)
         self.assertIn("Mayor face swap", page)
         self.assertIn("Manipulated media", page)
         self.assertIn("The edge of the face flickers.", page)
@@ -136,6 +136,54 @@ class TakeEachItemTypeTests(QuizFixture):
                 answer = Answer.objects.get(attempt=attempt)
                 self.assertEqual((answer.is_correct, answer.score), (correct, score))
 
+    def test_partly_right_is_said_the_same_way_on_the_reveal_and_the_results(self):
+        attempt = start(self.client, self.quiz)
+        self.post_answer(attempt, 3, {"cell": "6", "seconds": "3"})  # the moment, not the place
+        reveal = self.client.get(f"/attempts/{attempt.uid}/items/3/").content.decode()
+        self.assertIn('class="reveal outcome-partly"', reveal)
+        self.assertIn(">Partly right</h1>", reveal)
+        results = self.client.get(f"/attempts/{attempt.uid}/results/").content.decode()
+        self.assertIn('<span class="badge outcome-partly">Partly right</span>', results)
+        self.assertNotIn("Wrong", results)
+
+    def answer_verdict_as_others(self, verdicts: list[str]) -> None:
+        mine = self.client
+        for verdict in verdicts:
+            self.client = Client()
+            attempt = start(self.client, self.quiz)
+            self.post_answer(attempt, 1, {"verdict": verdict, "confidence": "70"})
+        self.client = mine
+
+    def test_the_confidence_message_agrees_with_the_crowd_beside_it(self):
+        # 4 of 5 others got it right: it was not hard, whatever this learner thought.
+        self.answer_verdict_as_others(["deepfake"] * 4 + ["real"])
+        attempt = start(self.client, self.quiz)
+        self.post_answer(attempt, 1, {"verdict": "real", "confidence": "80"})
+        page = self.client.get(f"/attempts/{attempt.uid}/items/1/").content.decode()
+        self.assertIn("80 % of 5 answers were right.", page)
+        self.assertIn(
+            "You were 80 % sure, and rightly unsure, though most others got this one right", page
+        )
+        self.assertNotIn("hard", page)
+
+    def test_a_crowd_most_missed_says_so(self):
+        self.answer_verdict_as_others(["real"] * 4 + ["deepfake"])
+        attempt = start(self.client, self.quiz)
+        self.post_answer(attempt, 1, {"verdict": "real", "confidence": "60"})
+        page = self.client.get(f"/attempts/{attempt.uid}/items/1/").content.decode()
+        self.assertIn("20 % of 5 answers were right.", page)
+        self.assertIn("most others missed this one too", page)
+
+    def test_a_small_crowd_says_nothing_about_how_hard_it_was(self):
+        self.answer_verdict_as_others(["deepfake", "deepfake"])
+        attempt = start(self.client, self.quiz)
+        self.post_answer(attempt, 1, {"verdict": "real", "confidence": "80"})
+        page = self.client.get(f"/attempts/{attempt.uid}/items/1/").content.decode()
+        self.assertIn("100 % of 2 answers were right.", page)
+        self.assertIn("You were 80 % sure, and rightly unsure.", page)
+        self.assertNotIn("hard", page)
+        self.assertNotIn("most others", page)
+
     def test_it_refuses_a_spot_answer_without_a_place(self):
         attempt = start(self.client, self.quiz)
         response = self.post_answer(attempt, 3, {"seconds": "3"})
@@ -177,13 +225,13 @@ class ModesTests(QuizFixture):
         page = self.client.get(f"/attempts/{attempt.uid}/items/1/").content.decode()
         self.assertIn("Answer saved", page)
         self.assertNotIn("Mayor face swap", page)
-        self.assertNotIn("Right!", page)
+        self.assertNotIn(">Right</h1>", page)
         self.post_answer(attempt, 2, {"slot": "a", "confidence": "60"})
         self.post_answer(attempt, 3, {"cell": "1", "seconds": "3"})
         response = self.post_answer(attempt, 4, {"technique": "none"})
         self.assertRedirects(response, f"/attempts/{attempt.uid}/results/")
         page = self.client.get(f"/attempts/{attempt.uid}/items/1/").content.decode()
-        self.assertIn("Right!", page)
+        self.assertIn(">Right</h1>", page)
         self.assertIn("Mayor face swap", page)
 
     def test_htmx_answers_swap_the_stage_in_place(self):
@@ -194,7 +242,7 @@ class ModesTests(QuizFixture):
         self.assertEqual(response.status_code, 200)
         body = response.content.decode()
         self.assertTrue(body.lstrip().startswith('<section id="stage"'))
-        self.assertIn("Right!", body)
+        self.assertIn(">Right</h1>", body)
         self.assertEqual(response["HX-Push-Url"], f"/attempts/{attempt.uid}/items/1/")
         self.assertNotIn("<html", body)
 

@@ -14,7 +14,11 @@ from config.settings import database_from_url, env_bool
 
 
 def run_check(**env: str) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG"}}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"SECRET_KEY", "DEBUG", "TELLTALE_ALLOW_DEV_SECRET"}
+    }
     return subprocess.run(
         [sys.executable, "manage.py", "check"],
         cwd=settings.BASE_DIR,
@@ -36,7 +40,27 @@ class SecretKeyTests(SimpleTestCase):
         self.assertEqual(result.returncode, 0, result.stderr)
 
     def test_it_starts_with_a_real_secret(self) -> None:
-        result = run_check(DEBUG="0", SECRET_KEY="a-real-and-long-production-secret-value")
+        result = run_check(
+            DEBUG="0", SECRET_KEY="a-real-and-long-production-secret-value-0123456789"
+        )
+        self.assertEqual(result.returncode, 0, result.stderr)
+
+    def test_it_refuses_a_short_secret_when_debug_is_off(self) -> None:
+        result = run_check(DEBUG="0", SECRET_KEY="x" * 10 + "abcdefghijklmnopqrstuvwxyz0123456")
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn(
+            "ImproperlyConfigured: SECRET_KEY is too weak while DEBUG is off: it has 43 "
+            "characters (33 different); it needs at least 50, with at least 5 different.",
+            result.stderr,
+        )
+
+    def test_it_refuses_a_long_secret_of_few_characters_when_debug_is_off(self) -> None:
+        result = run_check(DEBUG="0", SECRET_KEY="abab" * 20)
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("it has 80 characters (2 different)", result.stderr)
+
+    def test_a_short_secret_is_fine_in_debug(self) -> None:
+        result = run_check(DEBUG="1", SECRET_KEY="short")
         self.assertEqual(result.returncode, 0, result.stderr)
 
 

@@ -185,6 +185,27 @@ class UploadTests(IsolatedMediaTestCase):
             [],
         )
 
+    def test_a_file_name_too_long_to_parse_is_a_clear_refusal(self) -> None:
+        # Django refuses a multipart part whose headers pass 1 KB; a 2 KB file name did that and
+        # got a bare 400. Now the upload page says what to do, and nothing is stored.
+        content = make_image(self.fixtures / "long.jpg", size=(64, 48)).read_bytes()
+        body = multipart(b"a" * 2048 + b".jpg", content, title="Named", verdict="real")
+        response = self.client.post(
+            UPLOAD_URL, body, content_type=f"multipart/form-data; boundary={BOUNDARY}"
+        )
+        self.assertContains(response, "The file name is too long to upload", status_code=400)
+        self.assertContains(response, "nothing was saved", status_code=400)
+        self.assertContains(response, 'enctype="multipart/form-data"', status_code=400)
+        self.assertFalse(Clip.objects.exists())
+        self.assertEqual(self.stored_files() + self.work_files(), [])
+        # Just under the limit, the name is accepted and kept as a shortened display copy.
+        self.assertEqual(len(self.upload_named(b"b" * 880 + b".jpg").original_filename), 120)
+
+    def test_a_malformed_upload_body_is_a_clear_refusal(self) -> None:
+        body = b"--" + BOUNDARY.encode() + b'\r\nContent-Disposition: form-data; name="file"'
+        response = self.client.post(UPLOAD_URL, body, content_type="multipart/form-data; boundary=")
+        self.assertContains(response, "The upload could not be read", status_code=400)
+
     def test_display_filename_handles_raw_bytes_and_surrogates(self) -> None:
         self.assertEqual(display_filename(b"../\xff\x00x.mp4"), "\ufffdx.mp4")
         self.assertEqual(display_filename("a\udcffb.mp4"), "a\ufffdb.mp4")

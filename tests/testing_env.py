@@ -11,7 +11,9 @@ import tempfile
 
 _var_dir = tempfile.mkdtemp(prefix="telltale-tests-")
 
-os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-not-for-production")
+os.environ.setdefault(
+    "SECRET_KEY", "tests-only-secret-key-not-for-production-0123456789-abcdefghij"
+)
 os.environ["TELLTALE_VAR_DIR"] = _var_dir
 os.environ.setdefault("TASKS_BACKEND", "django.tasks.backends.immediate.ImmediateBackend")
 os.environ.setdefault(

@@ -241,8 +241,8 @@ class Gradebook:
                     _num(s.accuracy.value),
                     _num(s.hit_rate.value),
                     _num(s.false_alarm_rate.value),
-                    _num(s.d_prime),
-                    _num(s.criterion),
+                    _num(s.reported_d_prime),
+                    _num(s.reported_criterion),
                     _num(s.mean_confidence, 1),
                     _num(s.brier),
                     *[_num(rate.value if rate else None) for rate in row.tells],
@@ -252,7 +252,8 @@ class Gradebook:
 
 
 def _num(value: float | None, places: int = 3) -> str:
-    return "" if value is None else f"{value:.{places}f}"
+    # Rounded first and `+ 0.0`, so a tiny negative value is "0.000", never "-0.000".
+    return "" if value is None else f"{round(value, places) + 0.0:.{places}f}"
 
 
 def _csv_safe(text: str) -> str:

@@ -41,10 +41,22 @@ class ReviewScheduleQuerySet(models.QuerySet["ReviewSchedule"]):
             schedule.save(update_fields=["box", "due_at", "updated_at"])
 
     def record_answer(self, answer) -> None:
-        """The answer-saved hook (lessons/signals.py): signed-in learners only."""
-        student_id = answer.attempt.user_id
-        if student_id is None:
+        """The answer-saved hook (lessons/signals.py): signed-in learners only.
+
+        An attempt that gives feedback only at the end (assessment, feed) moves the schedule
+        when its last answer arrives, with all its answers: a tell "due for review" straight
+        after an answer would tell the learner they had missed it before the end."""
+        attempt = answer.attempt
+        if attempt.user_id is None:
             return
+        if attempt.attempt_mode.reveals_each_item:
+            self._record_one(answer)
+        elif not attempt.entries.filter(answer__isnull=True).exists():
+            for each in attempt.answers.select_related("item").order_by("created_at", "pk"):
+                self._record_one(each)
+
+    def _record_one(self, answer) -> None:
+        student_id = answer.attempt.user_id
         item = answer.item
         clips = [item.clip_id] + ([item.other_clip_id] if item.other_clip_id else [])
         categories = sorted(

@@ -10,7 +10,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from media_library.access import curator_required
@@ -32,7 +34,33 @@ def clip_upload(request: HttpRequest) -> HttpResponse:
             form = ClipUploadForm()
             refusal = size_refusal(declared)
             return render(request, TEMPLATE, {"form": form, "refusal": refusal}, status=413)
+        refusal = _unreadable(request)
+        if refusal:
+            return render(
+                request, TEMPLATE, {"form": ClipUploadForm(), "refusal": refusal}, status=400
+            )
     return _clip_upload(request)
+
+
+def _unreadable(request: HttpRequest) -> str:
+    """Why the multipart body cannot be read, or "" when it can. Parsing it here (the CSRF check
+    would parse it next anyway) turns Django's parse errors into a page that says what to do,
+    instead of a bare 400. Django refuses a part whose headers pass 1 KB
+    (`MAX_TOTAL_HEADER_SIZE`), and in practice only a file name makes them that long."""
+    try:
+        request.POST  # noqa: B018 (reading it parses the body, files included)
+    except MultiPartParserError as error:
+        if "header size" in str(error):
+            return _(
+                "The file name is too long to upload (over about 900 bytes). Rename the file "
+                "to something shorter (the library keeps only its first 120 characters anyway) "
+                "and upload it again; nothing was saved."
+            )
+        return _(
+            "The upload could not be read: it was cut off or malformed. Nothing was saved; "
+            "please try again."
+        )
+    return ""
 
 
 @csrf_protect

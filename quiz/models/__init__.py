@@ -1,6 +1,15 @@
 from quiz.models.aggregates import AnswerAggregate, TellTally
 from quiz.models.attempts import Answer, Attempt, AttemptItem, GivenAnswer
-from quiz.models.choices import Difficulty, ItemKind, Mode, Order, Selection, Slot, SpotTarget
+from quiz.models.choices import (
+    Difficulty,
+    ItemKind,
+    Mode,
+    Order,
+    Outcome,
+    Selection,
+    Slot,
+    SpotTarget,
+)
 from quiz.models.items import Crowd, Item
 from quiz.models.quizzes import Quiz, QuizItem
 
@@ -16,6 +25,7 @@ __all__ = [
     "ItemKind",
     "Mode",
     "Order",
+    "Outcome",
     "Quiz",
     "QuizItem",
     "Selection",

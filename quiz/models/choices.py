@@ -64,3 +64,23 @@ class Slot(models.TextChoices):
 
     A = "a", _("Clip A")
     B = "b", _("Clip B")
+
+
+class Outcome(models.TextChoices):
+    """How an answer went, the one rule behind every page that says so (the reveal's heading,
+    the results' list): full marks are right, some marks partly right, none wrong. Partly right
+    is its own word and colour, never shown as wrong on one page and as partly right on another."""
+
+    RIGHT = "right", _("Right")
+    PARTLY = "partly", _("Partly right")
+    WRONG = "wrong", _("Wrong")
+
+    @classmethod
+    def of(cls, *, correct: bool, score: float) -> Outcome:
+        if correct:
+            return cls.RIGHT
+        return cls.PARTLY if score > 0 else cls.WRONG
+
+    @property
+    def css_class(self) -> str:
+        return f"outcome-{self.value}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -12,8 +13,12 @@ from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
 from media_library.models import Clip, MediaKind, Technique
+from quiz.measures import MIN_ITEM_ANSWERS
 from quiz.models.choices import Difficulty, ItemKind, SpotTarget
 from quiz.scoring import Box, MarkedTell, score_spot
+
+if TYPE_CHECKING:
+    from quiz.models.attempts import Answer
 
 
 class ItemQuerySet(models.QuerySet["Item"]):
@@ -56,6 +61,20 @@ class Crowd:
     @property
     def percent(self) -> int | None:
         return round(100 * self.right / self.answers) if self.answers else None
+
+    @property
+    def says_how_hard(self) -> bool:
+        """Whether there are enough answers to call the item hard or easy (the item
+        statistics' minimum): below it, a message about difficulty would be a guess."""
+        return self.answers >= MIN_ITEM_ANSWERS
+
+    @property
+    def most_missed(self) -> bool:
+        return self.says_how_hard and 2 * self.right < self.answers
+
+    @property
+    def most_right(self) -> bool:
+        return self.says_how_hard and 2 * self.right > self.answers
 
 
 @dataclass(frozen=True)
@@ -208,9 +227,13 @@ class Item(models.Model):
             for tell in self.clip.tells.all()
         ]
 
-    def crowd(self) -> Crowd:
-        """How everyone did on this item ("61 % of 2,304 answers were right")."""
-        counts = self.answers.aggregate(n=Count("pk"), right=Count("pk", filter=Q(is_correct=True)))
+    def crowd(self, excluding: Answer | None = None) -> Crowd:
+        """How everyone did on this item ("61 % of 2,304 answers were right"); with
+        `excluding` (an answer), everyone else: the reveal sets a learner beside the others."""
+        answers = self.answers.all()
+        if excluding is not None:
+            answers = answers.exclude(pk=excluding.pk)
+        counts = answers.aggregate(n=Count("pk"), right=Count("pk", filter=Q(is_correct=True)))
         # Answers deleted by the retention purge live on as monthly counts (AnswerAggregate).
         kept = self.answer_aggregates.aggregate(n=Sum("answers"), right=Sum("right"))
         return Crowd(counts["n"] + (kept["n"] or 0), counts["right"] + (kept["right"] or 0))

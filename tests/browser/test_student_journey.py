@@ -47,7 +47,7 @@ def test_it_takes_a_student_from_a_class_code_to_their_progress_and_review(page,
     form.get_by_role("button", name="Lock in my answer").click()
     # Only the reveal says how the answer went (the form's own labels name "Deepfake" too),
     # and it links the lesson for the clip's tell.
-    page.locator(".reveal-heading", has_text="Not this time").wait_for()
+    page.locator(".reveal-heading", has_text="Wrong").wait_for()
     assert page.get_by_role("link", name="Learn this tell: Lip sync").is_visible()
 
     page.goto("/me/progress/")
