@@ -30,8 +30,8 @@ class TeacherClassroomTests(ClassroomTestCase):
     def test_it_lists_only_the_classes_a_teacher_teaches(self):
         self.client.force_login(self.co_teacher)
         response = self.client.get("/classes/")
-        self.assertContains(response, "8B")
-        self.assertNotContains(response, "9C")
+        self.assertContains(response, self.classroom.name)
+        self.assertNotContains(response, self.other_class.name)
         self.assertNotContains(response, self.other_class.code)
 
     def test_it_shows_the_roster_to_the_owner_and_the_co_teacher(self):
@@ -197,8 +197,8 @@ class JoinTests(ClassroomTestCase):
 
     def test_it_shows_a_student_only_their_own_classes(self):
         self.client.force_login(self.student)
-        self.assertContains(self.client.get("/me/classes/"), "8B")
-        self.assertNotContains(self.client.get("/me/classes/"), "9C")
+        self.assertContains(self.client.get("/me/classes/"), self.classroom.name)
+        self.assertNotContains(self.client.get("/me/classes/"), self.other_class.name)
         response = self.client.get(f"/me/classes/{self.other_class.code}/")
         self.assertEqual(response.status_code, 404)
         self.assertEqual(self.client.get(self.url()).status_code, 403)

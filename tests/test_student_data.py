@@ -20,7 +20,7 @@ class StudentDataFixture(ClassroomTestCase):
         item = make_item(quizzable_clip("Harbour fake", Verdict.DEEPFAKE))
         cls.quiz = make_quiz([item], title="Week 1")
         cls.assignment = assign(cls.classroom, cls.quiz)
-        cls.other_assignment = assign(cls.other_class, cls.quiz, title="9C quiz")
+        cls.other_assignment = assign(cls.other_class, cls.quiz, title="9C world history quiz")
 
     def do(self, user, assignment) -> Attempt:
         """user starts and answers assignment's quiz from their class page."""
@@ -59,7 +59,7 @@ class ExportTests(StudentDataFixture):
             (answer["verdict"], answer["confidence"], answer["correct"]), ("deepfake", 80, True)
         )
         # Nothing of the other teacher's class, not even its name.
-        self.assertNotIn("9C", response.content.decode())
+        self.assertNotIn(self.other_class.name, response.content.decode())
 
     def test_it_is_a_404_for_a_student_of_another_class(self):
         self.client.force_login(self.teacher)
