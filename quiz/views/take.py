@@ -23,6 +23,7 @@ from django_htmx.http import HttpResponseClientRedirect, push_url
 
 from media_library.throttle import Rule, by_account_or_session, by_address, rate_limited
 from quiz.access import get_attempt, get_entry, visible_quiz
+from quiz.attempt_media import FEED_CANVAS, IMAGE_CANVAS
 from quiz.forms import AnswerForm
 from quiz.models import Attempt, AttemptItem, ItemKind, Mode, Quiz
 from quiz.results import attempt_results
@@ -114,12 +115,20 @@ def item_media(attempt: Attempt, entry: AttemptItem) -> list[dict]:
                 "poster": url("poster") if clip.kind == "video" else "",
                 "captions": url("captions") if clip.captions_vtt.strip() else "",
                 "transcript": clip.transcript,
-                "width": clip.width,
-                "height": clip.height,
+                **_shown_dimensions(clip, variant),
                 "duration": clip.duration_seconds,
             }
         )
     return media
+
+
+def _shown_dimensions(clip, variant: str) -> dict:
+    """The size the page reserves: a video's own; an image's canvas (quiz.attempt_media), the
+    same for every picture."""
+    if clip.kind == "video":
+        return {"width": clip.width, "height": clip.height}
+    width, height = FEED_CANVAS if variant == "feed" else IMAGE_CANVAS
+    return {"width": width, "height": height}
 
 
 @never_cache
