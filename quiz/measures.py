@@ -162,22 +162,6 @@ class Summary:
         return MIN_CLIPS
 
     @property
-    def reported_d_prime(self) -> float | None:
-        return self.d_prime if self.measures_skill else None
-
-    @property
-    def reported_criterion(self) -> float | None:
-        return self.criterion if self.measures_skill else None
-
-    @property
-    def d_prime_text(self) -> str:
-        return _signed(self.d_prime) if self.measures_skill else ""
-
-    @property
-    def criterion_text(self) -> str:
-        return _signed(self.criterion) if self.measures_skill else ""
-
-    @property
     def hit_estimate(self) -> Estimate | None:
         """The hit rate with its Wilson interval, from MIN_CLIPS fakes judged."""
         return _rate_estimate(self.hit_rate)
