@@ -179,7 +179,7 @@ def roc_area(fake_ratings: Sequence[float], real_ratings: Sequence[float]) -> Es
     chance that a random fake was rated faker than a random real clip (ties count a half),
     with its score interval (module docstring)."""
     # Imported here: scikit-learn (and SciPy behind it) takes a while to import, and only
-    # the results pages need it, not every process that loads the quiz app.
+    # the pages that show the measures need it, not every process that loads the quiz app.
     from sklearn.metrics import roc_auc_score
 
     n_fake, n_real = len(fake_ratings), len(real_ratings)
