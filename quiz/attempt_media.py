@@ -60,14 +60,22 @@ def fitted_size(size: tuple[int, int], canvas: tuple[int, int]) -> tuple[int, in
     return max(1, round(size[0] * scale)), max(1, round(size[1] * scale))
 
 
-def image_for_attempt(handle: IO[bytes], key: bytes, canvas: tuple[int, int]) -> bytes:
-    """The picture in `handle`, drawn again for one attempt (see the module docstring)."""
+def image_for_attempt(
+    handle: IO[bytes], key: bytes, canvas: tuple[int, int], *, matted: bool = True
+) -> bytes:
+    """The picture in `handle`, drawn again for one attempt (see the module docstring).
+
+    `matted=False` sends the picture at its fitted size with no mat: for questions that point
+    at a place in the picture (spot the tell), whose answers are fractions of the picture, and
+    which only ever show fakes, so the shape gives nothing away."""
     with Image.open(handle) as image:
         image.load()
         picture = image.convert("RGB")
     fitted = fitted_size(picture.size, canvas)
     if fitted != picture.size:
         picture = picture.resize(fitted, Image.Resampling.LANCZOS)
+    if not matted:
+        canvas = fitted
     # A new image: nothing of the stored file's info (comments, profiles) comes along.
     framed = Image.new("RGB", canvas, MAT_COLOUR)
     framed.paste(picture, ((canvas[0] - fitted[0]) // 2, (canvas[1] - fitted[1]) // 2))

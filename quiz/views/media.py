@@ -88,7 +88,8 @@ def item_media(
         ),
     }
     if is_image:
-        body = _drawn_image(file, key, FEED_CANVAS if variant == "feed" else IMAGE_CANVAS)
+        canvas = FEED_CANVAS if variant == "feed" else IMAGE_CANVAS
+        body = _drawn_image(file, key, canvas, matted=entry.item.kind != ItemKind.SPOT_TELL)
         return stream_bytes(
             request,
             lambda: _Bytes(body),
@@ -114,13 +115,13 @@ def item_media(
     )
 
 
-def _drawn_image(file, key: bytes, canvas: tuple[int, int]) -> bytes:
+def _drawn_image(file, key: bytes, canvas: tuple[int, int], *, matted: bool) -> bytes:
     cache_key = f"quiz-media:{key.hex()}"
     body = cache.get(cache_key)
     if body is None:
         try:
             with file.storage.open(file.name, "rb") as handle:
-                body = image_for_attempt(handle, key, canvas)
+                body = image_for_attempt(handle, key, canvas, matted=matted)
         except FileNotFoundError:
             raise Http404 from None
         cache.set(cache_key, body, IMAGE_CACHE_SECONDS)
