@@ -26,6 +26,10 @@ def item_media(
         entry = attempt.entry_at(position)
     except AttemptItem.DoesNotExist:
         raise Http404 from None
+    # A withdrawn clip stops being served at once, to attempts in progress and to the reveal
+    # of an answered item alike: withdrawal is also how consent is withdrawn.
+    if not entry.is_answerable:
+        raise Http404
     if slot not in Slot.values or (slot == Slot.B and entry.item.kind != ItemKind.PAIR):
         raise Http404
     clip = entry.clip_in_slot(Slot(slot))
