@@ -182,6 +182,15 @@ class FinishingTests(WithdrawnClipTestCase):
         self.assertContains(page, "Share your score")
         self.assertNotContains(page, "The full results appear when you finish")
 
+    def test_the_reveals_next_item_button_leads_to_the_results_page_with_htmx(self) -> None:
+        attempt = start(self.client, self.quiz())
+        self.answer(attempt, 1)
+        self.answer(attempt, 2)
+        withdraw(self.third, self.curator)
+        # The stage would otherwise get a whole results page swapped into it.
+        response = self.client.get(f"/attempts/{attempt.uid}/", **HTMX)
+        self.assertEqual(response["HX-Redirect"], f"/attempts/{attempt.uid}/results/")
+
     def test_the_last_answer_finishes_an_attempt_with_a_withdrawn_item(self) -> None:
         attempt = start(self.client, self.quiz(Mode.ASSESSMENT))
         withdraw(self.second, self.curator)
