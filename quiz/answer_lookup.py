@@ -19,8 +19,17 @@ from django.db.models import Model
 from media_library.models import Clip
 from quiz.models import Attempt, AttemptItem, Item
 
-# What answering reads of a clip: judging needs the truth, the form the duration.
-ANSWER_CLIP_FIELDS = ("verdict", "technique", "kind", "duration_seconds")
+# What answering reads of a clip: judging needs the truth, the form the duration, and the
+# refusal of a withdrawn entry whether the clip is still quizzable (`Clip.is_quizzable`).
+ANSWER_CLIP_FIELDS = (
+    "verdict",
+    "technique",
+    "kind",
+    "duration_seconds",
+    "publication_state",
+    "processing_status",
+    "quiz_media",
+)
 
 
 def clip_columns() -> list:

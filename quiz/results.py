@@ -85,10 +85,21 @@ def crowd_accuracy(item_ids: list[int], others_than: Q) -> dict:
 
 
 def attempt_results(attempt: Attempt) -> dict:
+    # An entry withdrawn while nobody had the attempt open may have left nothing to answer.
+    attempt.finish_if_complete()
     revealed = attempt.reveals(answered=True)
     answers = answers_with_truth(attempt.answers.all()) if revealed else []
     summary = summarise(records(answers))
-    entries = list(attempt.entries.select_related("answer").order_by("position"))
+    entries = list(
+        attempt.entries.select_related("answer", "item__clip", "item__other_clip").order_by(
+            "position"
+        )
+    )
+    # Skipped entries: withdrawn before they were answered, so out of the score and the count
+    # (an answer given before the withdrawal stands).
+    withdrawn = {
+        entry.pk for entry in entries if not hasattr(entry, "answer") and not entry.is_answerable
+    }
     item_ids = [answer.item_id for answer in answers]
     return {
         "attempt": attempt,
@@ -97,8 +108,10 @@ def attempt_results(attempt: Attempt) -> dict:
         "summary": summary,
         # Each entry with how its answer went (Outcome), None until that may be shown.
         "entries": [(entry, _outcome(entry) if revealed else None) for entry in entries],
+        "withdrawn_entries": withdrawn,
+        "withdrawn": len(withdrawn),
         "answered": sum(hasattr(entry, "answer") for entry in entries),
-        "total": len(entries),
+        "total": len(entries) - len(withdrawn),
         "crowd": crowd_accuracy(item_ids, others_than=Q(attempt=attempt)),
         "detector_accuracy": detector_accuracy(answers),
     }

@@ -80,12 +80,16 @@ class Reveal:
     outcome: str
     your_answer: str
     right_answer: str
+    # The clip was withdrawn after the answer: its truth may be said, but nothing of the clip
+    # is shown or served (no player, still, title, tell or original).
+    withdrawn: bool = False
     extra: dict = field(default_factory=dict)
 
 
 def build_reveal(entry: AttemptItem, answer: Answer) -> Reveal:
     item = entry.item
-    slots = entry.slots()
+    withdrawn = not entry.is_answerable
+    slots = [] if withdrawn else entry.slots()
     clips = []
     for slot, clip in slots:
         original = clip.original if clip.is_manipulated and clip.original_id else None
@@ -110,6 +114,7 @@ def build_reveal(entry: AttemptItem, answer: Answer) -> Reveal:
         outcome=confidence_outcome(answer, crowd),
         your_answer=describe_answer(entry, answer),
         right_answer=describe_truth(entry),
+        withdrawn=withdrawn,
     )
 
 

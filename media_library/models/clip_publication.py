@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from media_library.choices import ProcessingStatus, PublicationState
+from media_library.signals import clip_withdrawn
 
 
 class ClipPublication:
@@ -29,6 +30,17 @@ class ClipPublication:
             type(self).objects.filter(pk=self.pk, exposed_at__isnull=True).update(
                 exposed_at=self.exposed_at
             )
+
+    @property
+    def is_quizzable(self) -> bool:
+        """Whether a quiz may show this clip: the row-by-row twin of
+        `Clip.objects.quizzable()` (published, processed, with its blind rendition), for
+        the clips an attempt has already loaded."""
+        return (
+            self.is_published
+            and self.processing_status == ProcessingStatus.READY
+            and bool(self.quiz_media)
+        )
 
     @property
     def publication_blockers(self) -> list[str]:
@@ -98,7 +110,11 @@ class ClipPublication:
         if self.publication_state == PublicationState.DRAFT:
             return False
         self.published_at = None
-        return self._move_to(PublicationState.DRAFT, user, "published_at")
+        self._move_to(PublicationState.DRAFT, user, "published_at")
+        # Withdrawal is also the consent-withdrawal path: whatever shows the clip must stop at
+        # once, including attempts in progress (the quiz listens: media_library cannot call it).
+        clip_withdrawn.send(sender=type(self), clip=self)
+        return True
 
     def _move_to(self, state: PublicationState, user, *extra_fields: str) -> bool:
         self.publication_state = state

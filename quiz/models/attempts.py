@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from media_library.models import Clip, Technique, Verdict
+from media_library.models import Clip, ProcessingStatus, PublicationState, Technique, Verdict
 from quiz.models.choices import ItemKind, Mode, Slot
 from quiz.models.items import Item
 from quiz.models.quizzes import Quiz
@@ -63,6 +63,22 @@ class AttemptQuerySet(models.QuerySet["Attempt"]):
 
     def owned_by(self, request: HttpRequest) -> AttemptQuerySet:
         return self.filter(ownership(request))
+
+    def finish_those_showing(self, clip: Clip) -> int:
+        """Finish the unfinished attempts that still had `clip` to answer and, without it,
+        have nothing left: called when the clip is withdrawn, so that nobody is left with an
+        attempt that can never finish (and a gradebook that counts it undone). Returns how
+        many were finished."""
+        waiting = AttemptItem.objects.filter(
+            models.Q(item__clip=clip) | models.Q(item__other_clip=clip), answer__isnull=True
+        )
+        finished = 0
+        for attempt in self.filter(
+            finished_at__isnull=True, pk__in=waiting.values("attempt_id")
+        ).only("pk", "finished_at"):
+            attempt.finish_if_complete()
+            finished += attempt.is_finished
+        return finished
 
 
 def in_session(request: HttpRequest, uid: uuid.UUID) -> bool:
@@ -134,7 +150,17 @@ class Attempt(models.Model):
         return self.entries.select_related("item__clip", "item__other_clip").get(position=position)
 
     def next_unanswered(self) -> AttemptItem | None:
-        return self.entries.filter(answer__isnull=True).order_by("position").first()
+        """The first entry still to answer, skipping those whose clip was withdrawn. With
+        none left, the attempt is finished here if it was not yet: an entry that became
+        unanswerable while nobody had the attempt open leaves nothing to wait for."""
+        entry = self.entries.answerable().filter(answer__isnull=True).order_by("position").first()
+        if entry is None:
+            self.finish_if_complete()
+        return entry
+
+    def withdrawn_entries(self) -> AttemptItemQuerySet:
+        """The entries this attempt skips: unanswered, and no longer answerable."""
+        return self.entries.withdrawn().filter(answer__isnull=True)
 
     def record(self, entry: AttemptItem, given: GivenAnswer) -> tuple[Answer, bool]:
         """Store the answer to one of this attempt's items, once.
@@ -145,6 +171,8 @@ class Attempt(models.Model):
         """
         if entry.attempt_id != self.pk:
             raise ValidationError(_("That item is not part of this attempt."))
+        if not entry.is_answerable:
+            raise ValidationError(WITHDRAWN)
         # No look-before-insert: the insert itself is the check (one query fewer on the hot
         # path), and a duplicate falls through to returning the stored answer.
         item = entry.item
@@ -194,28 +222,63 @@ class Attempt(models.Model):
         return answer, True
 
     def finish_if_complete(self) -> None:
-        """Mark the attempt finished once every item has an answer, in one conditional UPDATE
-        (concurrent last answers cannot both finish it, and nothing is read first). Written
-        as SQL because it runs after every answer: the ORM spent longer building this
-        statement than the database spent running it."""
+        """Mark the attempt finished once every answerable entry has an answer (entries whose
+        clip was withdrawn are skipped), in one conditional UPDATE (concurrent last answers
+        cannot both finish it, and nothing is read first). Written as SQL because it runs
+        after every answer: the ORM spent longer building this statement than the database
+        spent running it."""
         if self.finished_at is not None:
             return
         finished = timezone.now()
         with transaction.get_connection().cursor() as cursor:
-            cursor.execute(FINISH_SQL, [finished, self.pk, self.pk, self.pk])
+            cursor.execute(FINISH_SQL, [finished, self.pk, *finish_params(self.pk)])
             if cursor.rowcount:
                 self.finished_at = finished
 
 
-# Counts through the (attempt, …) indexes of both tables. Both are unique per (attempt,
-# item), so equal counts mean every item is answered. (A NOT EXISTS over a LEFT JOIN to the
-# answers let PostgreSQL settle on a sequential scan of every answer ever given.)
-FINISH_SQL = """
+WITHDRAWN = _(
+    "This item was withdrawn from Telltale: it is left out of your attempt, which carries on "
+    "without it."
+)
+
+# An entry is answerable while every clip it shows is quizzable: the SQL twin of
+# `AttemptItemQuerySet.answerable()` and `Clip.objects.quizzable()`, for the UPDATE below.
+QUIZZABLE_SQL = (
+    "({c}.publication_state = %s AND {c}.processing_status = %s AND {c}.quiz_media <> '')"
+)
+ANSWERABLE_SQL = (
+    f"{QUIZZABLE_SQL.format(c='clip')} "
+    f"AND (item.other_clip_id IS NULL OR {QUIZZABLE_SQL.format(c='other')})"
+)
+ANSWERABLE_JOINS = """
+    JOIN quiz_item item ON item.id = entry.item_id
+    JOIN media_library_clip clip ON clip.id = item.clip_id
+    LEFT JOIN media_library_clip other ON other.id = item.other_clip_id
+"""
+
+# Finished when the answered answerable entries are as many as the answerable entries: two
+# counts through the (attempt, …) indexes of both tables and primary-key joins to the items
+# and clips. (A NOT EXISTS over a LEFT JOIN to the answers let PostgreSQL settle on a
+# sequential scan of every answer ever given.) An attempt whose every entry was withdrawn has
+# nothing left to answer, and finishes.
+FINISH_SQL = f"""
     UPDATE quiz_attempt SET finished_at = %s
     WHERE id = %s AND finished_at IS NULL
-    AND (SELECT count(*) FROM quiz_answer WHERE attempt_id = %s)
-        >= (SELECT count(*) FROM quiz_attemptitem WHERE attempt_id = %s)
-"""
+    AND (
+        SELECT count(*) FROM quiz_answer answer
+        JOIN quiz_attemptitem entry ON entry.id = answer.entry_id {ANSWERABLE_JOINS}
+        WHERE answer.attempt_id = %s AND {ANSWERABLE_SQL}
+    ) >= (
+        SELECT count(*) FROM quiz_attemptitem entry {ANSWERABLE_JOINS}
+        WHERE entry.attempt_id = %s AND {ANSWERABLE_SQL}
+    )
+"""  # noqa: S608 (table names and placeholders only; every value is a parameter)
+
+
+def finish_params(attempt_id: int) -> list:
+    quizzable = [PublicationState.PUBLISHED, ProcessingStatus.READY]
+    answerable = [*quizzable, *quizzable]
+    return [attempt_id, *answerable, attempt_id, *answerable]
 
 
 @dataclass(frozen=True)
@@ -240,6 +303,16 @@ class GivenAnswer:
         return None
 
 
+class AttemptItemQuerySet(models.QuerySet["AttemptItem"]):
+    def answerable(self) -> AttemptItemQuerySet:
+        """Entries a learner may still be shown and answer: every clip they show is quizzable
+        (a withdrawn clip stops being served at once, to attempts in progress too)."""
+        return self.filter(item__in=Item.objects.available())
+
+    def withdrawn(self) -> AttemptItemQuerySet:
+        return self.exclude(item__in=Item.objects.available())
+
+
 class AttemptItem(models.Model):
     attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="entries")
     item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="attempt_entries")
@@ -247,6 +320,8 @@ class AttemptItem(models.Model):
     swapped = models.BooleanField(default=False)
     # When the item was first shown, for time per item.
     shown_at = models.DateTimeField(null=True, blank=True)
+
+    objects = AttemptItemQuerySet.as_manager()
 
     class Meta:
         ordering = ["position"]
@@ -288,6 +363,15 @@ class AttemptItem(models.Model):
         if self.item.kind != ItemKind.PAIR:
             return [(Slot.A, self.item.clip)]
         return [(slot, self.clip_in_slot(slot)) for slot in (Slot.A, Slot.B)]
+
+    @property
+    def is_answerable(self) -> bool:
+        """Whether every clip this entry shows may still be shown (the row-by-row twin of
+        `AttemptItemQuerySet.answerable()`, on clips already loaded): once one is withdrawn
+        the entry is neither served, shown nor answered."""
+        item = self.item
+        clips = [item.clip] if item.other_clip_id is None else [item.clip, item.other_clip]
+        return all(clip.is_quizzable for clip in clips)
 
     def mark_shown(self) -> None:
         if self.shown_at is None:

@@ -69,6 +69,10 @@ def item_media(
 ) -> HttpResponse:
     attempt = get_attempt(request, uid)
     entry = _entry(attempt, position)
+    # A withdrawn clip stops being served at once, to attempts in progress and to the reveal
+    # of an answered item alike: withdrawal is also how consent is withdrawn.
+    if not entry.is_answerable:
+        raise Http404
     if slot not in Slot.values or (slot == Slot.B and entry.item.kind != ItemKind.PAIR):
         raise Http404
     clip = entry.clip_in_slot(Slot(slot))
@@ -122,7 +126,8 @@ def _drawn_image(file, key: bytes, canvas: tuple[int, int], *, matted: bool) -> 
         try:
             with file.storage.open(file.name, "rb") as handle:
                 body = image_for_attempt(handle, key, canvas, matted=matted)
-        except FileNotFoundError:
+        except OSError:
+            # Gone from storage, or no longer a picture Pillow can read: nothing to send.
             raise Http404 from None
         cache.set(cache_key, body, IMAGE_CACHE_SECONDS)
     return body
@@ -158,7 +163,8 @@ def revealed_media(
     `variant` a library variant (media, poster, captions) or "tell-<pk>", a tell's still."""
     attempt = get_attempt(request, uid)
     entry = _entry(attempt, position)
-    if not attempt.reveals(answered=entry.is_answered):
+    # Withdrawn clips stop being served to the reveal too (quiz.models.AttemptItem.is_answerable).
+    if not attempt.reveals(answered=entry.is_answered) or not entry.is_answerable:
         raise Http404
     clip = entry.revealed_clip(which)
     if clip is None or not clip.is_published:

@@ -26,6 +26,7 @@ from quiz.access import get_attempt, get_entry, visible_quiz
 from quiz.attempt_media import FEED_CANVAS, IMAGE_CANVAS, fitted_size
 from quiz.forms import AnswerForm
 from quiz.models import Attempt, AttemptItem, ItemKind, Mode, Quiz
+from quiz.models.attempts import WITHDRAWN
 from quiz.results import attempt_results
 from quiz.reveal import build_reveal
 
@@ -69,7 +70,9 @@ def attempt_resume(request: HttpRequest, uid: UUID) -> HttpResponse:
     attempt = get_attempt(request, uid)
     entry = attempt.next_unanswered()
     if entry is None:
-        return redirect("quiz:results", attempt.uid)
+        done = reverse("quiz:results", args=[attempt.uid])
+        # The reveal's htmx "Next item" swaps the stage; the results are a whole page.
+        return HttpResponseClientRedirect(done) if request.htmx else redirect(done)
     return redirect("quiz:item", attempt.uid, entry.position)
 
 
@@ -140,6 +143,10 @@ def _shown_dimensions(clip, variant: str, kind: str) -> dict:
 def item(request: HttpRequest, uid: UUID, position: int) -> HttpResponse:
     entry = get_entry(request, uid, position)
     attempt = entry.attempt
+    if not entry.is_answerable and not hasattr(entry, "answer"):
+        # Withdrawn before it was answered: skipped, and the learner moves on.
+        messages.info(request, WITHDRAWN)
+        return redirect("quiz:attempt", attempt.uid)
     context = _stage_context(request, attempt, entry)
     if request.htmx and not request.htmx.boosted:
         response = render(request, f"{ITEM}#stage", context)
@@ -153,6 +160,10 @@ def item(request: HttpRequest, uid: UUID, position: int) -> HttpResponse:
 def item_answer(request: HttpRequest, uid: UUID, position: int) -> HttpResponse:
     entry = get_entry(request, uid, position, answering=True)
     attempt = entry.attempt
+    if not entry.is_answerable:
+        # Withdrawn since the page was shown: nothing is stored, and the learner moves on.
+        messages.info(request, WITHDRAWN)
+        return _onward(request, attempt)
     form = AnswerForm(entry, request.POST)
     if not form.is_valid():
         entry = attempt.entry_at(position)  # all of the clips, to show the item again
@@ -166,13 +177,21 @@ def item_answer(request: HttpRequest, uid: UUID, position: int) -> HttpResponse:
     if not created:
         messages.info(request, _("You had already answered this one; your first answer stands."))
     if attempt.attempt_mode.reveals_each_item:
-        target = entry
-    else:
-        # Assessment and feed: straight on to the next item, feedback at the end.
-        target = attempt.next_unanswered()
-        if target is None:
-            done = reverse("quiz:results", args=[attempt.uid])
-            return HttpResponseClientRedirect(done) if request.htmx else redirect(done)
+        return _show(request, attempt, entry)
+    # Assessment and feed: straight on to the next item, feedback at the end.
+    return _onward(request, attempt)
+
+
+def _onward(request: HttpRequest, attempt: Attempt) -> HttpResponse:
+    """The next item still to answer, or the results once none is left."""
+    target = attempt.next_unanswered()
+    if target is None:
+        done = reverse("quiz:results", args=[attempt.uid])
+        return HttpResponseClientRedirect(done) if request.htmx else redirect(done)
+    return _show(request, attempt, target)
+
+
+def _show(request: HttpRequest, attempt: Attempt, target: AttemptItem) -> HttpResponse:
     if not request.htmx:
         return redirect("quiz:item", attempt.uid, target.position)
     # The answering query loaded only what judging needs; the page shows much more.
