@@ -15,7 +15,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_it_takes_a_student_from_a_class_code_to_their_progress_and_review(page, page_problems):
     # The clip's media files are names only (no media work here): the player's requests for
     # them 404, which is not what this journey is about.
-    page_problems.expected = ("/items/1/a/", "/media/clips/")
+    page_problems.expected = ("/items/1/a/", "/items/1/revealed/", "/media/clips/")
     classroom = Classroom.objects.create(name="Journey class", owner=make_teacher("teacher"))
     lesson = Lesson.objects.create(
         slug="lip-sync",
