@@ -88,8 +88,11 @@ def attempt_results(attempt: Attempt) -> dict:
     revealed = attempt.reveals(answered=True)
     answers = answers_with_truth(attempt.answers.all()) if revealed else []
     summary = summarise(records(answers))
-    entries = list(attempt.entries.select_related("answer").order_by("position"))
+    entries = list(attempt.entries.select_related("answer", "item__clip").order_by("position"))
     item_ids = [answer.item_id for answer in answers]
+    # A feed's posts scrolled past: no answers, so in no measure, but the fakes among them
+    # are worth knowing about (told once the feed is finished, when nothing is left to judge).
+    passed = [entry for entry in entries if entry.is_passed]
     return {
         "attempt": attempt,
         "quiz": attempt.quiz,
@@ -101,6 +104,10 @@ def attempt_results(attempt: Attempt) -> dict:
         "total": len(entries),
         "crowd": crowd_accuracy(item_ids, others_than=Q(attempt=attempt)),
         "detector_accuracy": detector_accuracy(answers),
+        "passed": len(passed),
+        "passed_fakes": [e for e in passed if e.item.clip.is_manipulated]
+        if attempt.is_finished
+        else [],
     }
 
 
