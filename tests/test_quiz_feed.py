@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import re
 
-from media_library.models import Technique, Verdict
+from media_library.models import PublicationState, Technique, Verdict
 from quiz.models import Answer, Attempt, AttemptItem, Mode
-from tests.base import BaseTestCase
-from tests.factories import add_tell, make_item, make_quiz, quizzable_clip, start
+from tests.base import BaseTestCase, IsolatedMediaTestCase
+from tests.factories import add_tell, make_item, make_quiz, make_video, quizzable_clip, start
 
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 TOKENS = re.compile(r'(csrfmiddlewaretoken" value="|X-CSRFToken": "|nonce=")[^"]+')
@@ -234,3 +234,45 @@ class PassingOverTests(FeedFixture):
         self.assertEqual(response.status_code, 400)
         attempt.refresh_from_db()
         self.assertFalse(attempt.is_finished)
+
+
+class FeedTruthTests(IsolatedMediaTestCase):
+    """A real clip and a workshop fake of it, processed for real: their posts are the same post,
+    and every file the feed page loads is a blind rendition with no mark."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        self.real = self.create_clip(
+            self.fixture("speech.mp4", make_video), "Mayor's harbour speech", licence="CC0"
+        )
+        self.publish(self.real)
+        with self.captureOnCommitCallbacks(execute=True):
+            self.fake = self.real.make_shallowfake("mirror", {}, self.curator)
+        self.publish(self.fake)
+        self.quiz = make_quiz(
+            [make_item(self.real), make_item(self.fake)], title="Two-post feed", mode=Mode.FEED
+        )
+
+    def publish(self, clip) -> None:
+        clip.refresh_from_db()
+        self.assertTrue(clip.feed_media, clip.processing_error)
+        clip.publication_state = PublicationState.PUBLISHED
+        clip.save(update_fields=["publication_state"])
+
+    def test_the_posts_of_a_real_and_a_fake_clip_give_nothing_away(self):
+        attempt = start(self.client, self.quiz)
+        html = self.client.get(f"/attempts/{attempt.uid}/feed/").content.decode()
+        posts = posts_of(html)
+        self.assertEqual(len(posts), 2)
+        self.assertEqual(normalised_post(posts[0]), normalised_post(posts[1]))
+        for secret in (self.real.title, self.fake.title, self.fake.slug, "Manipulated media"):
+            self.assertNotIn(secret, html)
+        urls = sorted(set(re.findall(r'(?:src|poster)="(/attempts/[^"]+)"', html)))
+        self.assertEqual(len(urls), 4, urls)  # each post's feed video and poster
+        for url in urls:
+            response = self.client.get(url)
+            self.assertEqual(response.status_code, 200, url)
+            body = b"".join(response.streaming_content) if response.streaming else response.content
+            for word in (b"Telltale", b"Manipulated", b"telltale_recipe", b"mirror"):
+                self.assertNotIn(word, body, f"{word!r} in {url}")
+        self.assertFalse(Answer.objects.exists())
