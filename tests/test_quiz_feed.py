@@ -8,6 +8,7 @@ import re
 
 from media_library.models import PublicationState, Technique, Verdict
 from quiz.models import Answer, Attempt, AttemptItem, Mode
+from quiz.results import attempt_results
 from tests.base import BaseTestCase, IsolatedMediaTestCase
 from tests.factories import add_tell, make_item, make_quiz, make_video, quizzable_clip, start
 
@@ -162,6 +163,14 @@ class JudgingTests(FeedFixture):
         posts = posts_of(self.client.get(self.feed_url).content.decode())
         self.assertIn(">Wrong</h2>", posts[position - 1])
         self.assertEqual(sum("Looks fake</button>" in post for post in posts), 4)
+
+    def test_a_plain_fake_counts_as_a_hit_on_a_fake_and_a_false_alarm_on_a_real(self):
+        attempt = self.begin()
+        self.judge(attempt, self.position_of(attempt, self.fake), "fake")
+        self.judge(attempt, self.position_of(attempt, self.reals[3]), "fake")
+        summary = attempt_results(attempt)["summary"]
+        self.assertEqual((summary.hit_rate.n, summary.hit_rate.value), (1, 1.0))
+        self.assertEqual((summary.false_alarm_rate.n, summary.false_alarm_rate.value), (1, 1.0))
 
     def test_a_feed_offers_only_fake_or_real(self):
         attempt = self.begin()
