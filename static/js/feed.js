@@ -10,6 +10,20 @@
     heading.dataset.announced = "";
     heading.focus();
   });
+  // A refused judgement (too many too fast: 429; a post already passed over: 400) is not
+  // swapped in by htmx: say why inside the post, where the learner is looking.
+  document.addEventListener("htmx:responseError", (event) => {
+    const form = event.detail.elt.closest(".feed-post form");
+    if (!form) return;
+    let note = form.querySelector(".post-error");
+    if (!note) {
+      note = document.createElement("p");
+      note.className = "form-error post-error";
+      note.setAttribute("role", "alert");
+      form.append(note);
+    }
+    note.textContent = event.detail.xhr.responseText;
+  });
   // The reveals already on the page when it loads are not news.
   document.querySelectorAll("[data-post-result]").forEach((h) => { h.dataset.announced = ""; });
 })();

@@ -617,6 +617,20 @@ def test_it_scrolls_a_feed_on_a_phone_judging_two_posts_and_passing_the_rest(pag
     assert AttemptItem.objects.filter(attempt__uid=uid, passed_at__isnull=False).count() == 3
 
 
+def test_a_feed_post_says_why_a_judgement_too_fast_is_refused(page, page_problems) -> None:
+    page_problems.expected = ("status of 429", "Error Code 429")
+    uid = start_feed(page)
+    with override_settings(QUIZ_ANSWERS_PER_MINUTE=1):
+        page.locator("#post-1").get_by_role("button", name="Looks real").click()
+        page.locator("#post-1 .post-result").wait_for()
+        page.locator("#post-2").get_by_role("button", name="Looks real").click()
+        refusal = page.locator("#post-2 .post-error")
+        refusal.wait_for()
+    assert "faster than anyone can watch a clip" in refusal.inner_text()
+    assert refusal.get_attribute("role") == "alert"
+    assert Answer.objects.filter(attempt__uid=uid).count() == 1
+
+
 def test_without_javascript_a_feed_post_is_judged_on_its_item_page(page_without_js) -> None:
     page = page_without_js
     uid = start_feed(page)
