@@ -5,6 +5,8 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django import forms
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from media_library.models import (
@@ -124,6 +126,7 @@ class ClipEditForm(RealHasNoTechniqueMixin, forms.ModelForm):
             "verdict",
             "technique",
             "original",
+            "teaching_example",
             *Clip.RECORD_FIELDS,
         ]
         # Publication needs these answered (Clip.publication_blockers); the words say what counts.
@@ -167,6 +170,14 @@ class ClipEditForm(RealHasNoTechniqueMixin, forms.ModelForm):
         self.fields["captions_vtt"].help_text = _(
             "Paste a WebVTT file; it must start with the line WEBVTT."
         )
+        if self.instance.exposed_at:
+            # Its truth has been public since then: nothing can make it a secret again.
+            field = self.fields["teaching_example"]
+            field.disabled = True
+            field.help_text = _(
+                "Shown with its truth since %(date)s, so it stays a teaching example: tests "
+                "never use it."
+            ) % {"date": date_format(timezone.localtime(self.instance.exposed_at))}
         # "Unknown" would read as an answer; it means the curator has not decided yet.
         for name in ("depicts_people", "depicts_public_figure"):
             self.fields[name].widget.choices = [
@@ -182,6 +193,7 @@ class ClipEditForm(RealHasNoTechniqueMixin, forms.ModelForm):
         clip = super().save(commit=False)
         clip.updated_by = user
         clip.save(update_fields=[*self._meta.fields, "updated_by", "updated_at"])
+        clip.note_exposure()
         return clip
 
     def clean_captions_vtt(self) -> str:

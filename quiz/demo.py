@@ -34,7 +34,10 @@ QUIZZES = (
     {
         "slug": "demo-assessment",
         "title": "Demo: check yourself (assessment)",
-        "description": "Eight items drawn from the demo library; you see how you did at the end.",
+        "description": (
+            "Items drawn from the demo clips kept for tests (no lesson shows them); you see how "
+            "you did at the end."
+        ),
         "mode": Mode.ASSESSMENT,
         "selection": Selection.POOL,
         "pool_size": 8,

@@ -7,6 +7,12 @@ Signal detection on the real-or-fake (verdict) items treats "manipulated" as the
 a hit is a fake (deepfake or shallowfake) judged manipulated under either fake label, a false
 alarm is a real clip judged manipulated. d' = z(H) - z(F) is skill apart from leaning and
 c = -(z(H) + z(F)) / 2 is the leaning itself (below 0: calls clips fake too readily).
+The ROC area uses the confidence too: each verdict answer becomes a rating of how fake the
+learner thought the clip was, P(fake) = confidence / 100 when they said fake and
+1 - confidence / 100 when they said real (so "50 % sure" is the same rating either way), and the
+area is the chance that a fake got a higher rating than a real clip (Macmillan & Creelman, ch. 3:
+sturdier than one d', which ignores how sure each answer was). Every one of these comes with a
+95 % interval (quiz/estimates.py says which) or, below MIN_CLIPS, with no number at all.
 """
 
 from __future__ import annotations
@@ -15,14 +21,23 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from statistics import NormalDist, fmean, pstdev
+from statistics import NormalDist, fmean, median, pstdev
 
 from django.db import models
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from media_library.choices import TellCategory, Verdict
+from quiz.estimates import (
+    Estimate,
+    corrected_rate,
+    d_prime_se,
+    display_number,
+    duration_text,
+    normal_interval,
+    roc_area,
+    wilson,
+)
 
 FAKE_TYPES = (Verdict.DEEPFAKE, Verdict.SHALLOWFAKE)
 # What a learner says when calling a clip manipulated: a fake type, or a feed's plain "fake"
@@ -31,8 +46,10 @@ SAID_FAKE = (*FAKE_TYPES, "fake")
 # Confidence is asked on a 50..100 scale (50 = a guess between two answers).
 CONFIDENCE_BUCKETS = ((50, 59), (60, 69), (70, 79), (80, 89), (90, 100))
 # Below this many fakes (or real clips) one answer moves a rate by more than 25 points, so the
-# plain-words summary gives no percentage and no leaning, and no page or export shows d' or c
-# (`Summary.measures_skill`): they say "not enough answers yet" instead.
+# plain-words summary gives no percentage and no leaning, and no page or export shows the hit
+# rate, the false-alarm rate, d', c or the ROC area with an interval (`Summary.measures_skill`,
+# `Summary.hit_estimate` …): they say "not enough answers yet" instead. The one minimum for all
+# of them, stated on every page that shows them.
 MIN_CLIPS = 4
 MIN_CONFIDENT_ANSWERS = 5
 # |c| and |confidence - accuracy| under these are described as "no clear leaning" / "matches".
@@ -121,6 +138,12 @@ class Summary:
     brier: float | None
     per_tell: Mapping[str, Rate] = field(default_factory=dict)
     mean_seconds: float | None = None
+    median_seconds: float | None = None
+    # The rating-based ROC area over verdict answers with a confidence, None below MIN_CLIPS
+    # rated fakes or rated real clips; rated_fakes / rated_reals count those answers.
+    roc_area: Estimate | None = None
+    rated_fakes: int = 0
+    rated_reals: int = 0
 
     @property
     def correct(self) -> int:
@@ -142,20 +165,35 @@ class Summary:
         return MIN_CLIPS
 
     @property
-    def reported_d_prime(self) -> float | None:
-        return self.d_prime if self.measures_skill else None
+    def hit_estimate(self) -> Estimate | None:
+        """The hit rate with its Wilson interval, from MIN_CLIPS fakes judged."""
+        return _rate_estimate(self.hit_rate)
 
     @property
-    def reported_criterion(self) -> float | None:
-        return self.criterion if self.measures_skill else None
+    def false_alarm_estimate(self) -> Estimate | None:
+        return _rate_estimate(self.false_alarm_rate)
+
+    def _d_prime_se(self) -> float:
+        hits, fas = self.hit_rate, self.false_alarm_rate
+        return d_prime_se(hits.k, hits.n, fas.k, fas.n)
 
     @property
-    def d_prime_text(self) -> str:
-        return _signed(self.d_prime) if self.measures_skill else ""
+    def d_prime_estimate(self) -> Estimate | None:
+        """d' ± 1.96 SE (delta method), when `measures_skill`."""
+        if not self.measures_skill:
+            return None
+        return normal_interval(self.d_prime, self._d_prime_se())
 
     @property
-    def criterion_text(self) -> str:
-        return _signed(self.criterion) if self.measures_skill else ""
+    def criterion_estimate(self) -> Estimate | None:
+        """c ± 1.96 SE, SE(c) = SE(d') / 2, when `measures_skill`."""
+        if not self.measures_skill:
+            return None
+        return normal_interval(self.criterion, self._d_prime_se() / 2)
+
+    @property
+    def median_seconds_text(self) -> str:
+        return "" if self.median_seconds is None else duration_text(self.median_seconds)
 
     @property
     def per_tell_rows(self) -> list[TellRow]:
@@ -226,6 +264,19 @@ class Summary:
 
     def _leaning_words(self) -> str:
         c = _signed(self.criterion)
+        if abs(self.criterion) > LEANING_THRESHOLD and self.criterion_estimate.contains(0):
+            # Past the teaching cut-off, but the interval reaches 0: no leaning is shown yet.
+            if self.criterion < 0:
+                text = _(
+                    "You may lean towards calling clips fake (criterion c = %(c)s), but with "
+                    "this few answers that could be chance."
+                )
+            else:
+                text = _(
+                    "You may lean towards trusting clips (criterion c = %(c)s), but with this "
+                    "few answers that could be chance."
+                )
+            return text % {"c": c}
         if self.criterion < -LEANING_THRESHOLD:
             return _("You lean towards calling clips fake (criterion c = %(c)s).") % {"c": c}
         if self.criterion > LEANING_THRESHOLD:
@@ -233,10 +284,28 @@ class Summary:
         return _("You lean neither way (criterion c = %(c)s).") % {"c": c}
 
     def _skill_words(self) -> str:
-        return _(
-            "Apart from that leaning, your skill at telling fakes from real clips is "
-            "d\u2032 = %(d)s (0 is guessing, 2 is excellent)."
-        ) % {"d": _signed(self.d_prime)}
+        estimate = self.d_prime_estimate
+        numbers = {"d": estimate.text, "low": estimate.low_text, "high": estimate.high_text}
+        if estimate.contains(0):
+            # A pure guesser's d' is often far from 0 on 20 answers; say so rather than
+            # present it as their skill.
+            return (
+                _(
+                    "Apart from that leaning, your skill at telling fakes from real clips is "
+                    "d\u2032 = %(d)s, but with this few answers it could be anywhere from %(low)s "
+                    "to %(high)s, so it cannot yet be told apart from guessing (0 is guessing, "
+                    "2 is excellent)."
+                )
+                % numbers
+            )
+        return (
+            _(
+                "Apart from that leaning, your skill at telling fakes from real clips is "
+                "d\u2032 = %(d)s (95 %% interval %(low)s to %(high)s; 0 is guessing, "
+                "2 is excellent)."
+            )
+            % numbers
+        )
 
     def _calibration_words(self) -> list[str]:
         if not self.confident.n:
@@ -264,21 +333,24 @@ class Summary:
 
 
 def _signed(value: float) -> str:
-    # A real minus sign reads better than a hyphen; number_format picks the locale's decimal mark.
-    # Round first: number_format cuts floats off rather than rounding them; `+ 0.0` turns -0.0
-    # into 0.0 so a tiny negative value does not print as "-0.00".
-    return number_format(round(value, 2) + 0.0, 2).replace("-", "\u2212")
+    # The one formatting rule (quiz.estimates): rounded, locale's decimal mark, never "-0.00".
+    return display_number(value, 2)
+
+
+def _rate_estimate(rate: Rate) -> Estimate | None:
+    return wilson(rate.k, rate.n) if rate.n >= MIN_CLIPS else None
 
 
 def _z(rate: Rate) -> float:
     """z of a rate, with the 1/(2N) correction of Macmillan & Kaplan (1985): a rate of 0 counts
     as 1/(2N) and a rate of 1 as 1 - 1/(2N), so a perfect (or null) score gives a finite z."""
-    value = rate.value
-    if rate.k == 0:
-        value = 1 / (2 * rate.n)
-    elif rate.k == rate.n:
-        value = 1 - 1 / (2 * rate.n)
-    return NormalDist().inv_cdf(value)
+    return NormalDist().inv_cdf(corrected_rate(rate.k, rate.n))
+
+
+def fakeness(record: AnswerRecord) -> float:
+    """How fake the learner thought the clip was, 0..1, from their verdict and confidence."""
+    sure = record.confidence / 100
+    return sure if _is_manipulated(record.said) else 1 - sure
 
 
 def _is_manipulated(verdict: str) -> bool:
@@ -293,6 +365,8 @@ def summarise(records: Sequence[AnswerRecord]) -> Summary:
     fakes or without reals). Over answers with a confidence: buckets of 10 points with their n,
     mean confidence and accuracy, and Brier = mean((confidence / 100 - correct)²).
     per_tell[category] = accuracy over answers whose clip(s) carry a tell of that category.
+    roc_area = the ROC area of `fakeness` ratings, fakes against real clips, from MIN_CLIPS of
+    each with a confidence. mean_seconds / median_seconds: of the time taken per answer.
     """
     verdicts = [r for r in records if r.kind == "verdict" and r.truth]
     fakes = [r for r in verdicts if _is_manipulated(r.truth)]
@@ -311,6 +385,11 @@ def summarise(records: Sequence[AnswerRecord]) -> Summary:
         for category in set(record.tell_categories):
             per_tell[category].append(record.correct)
     seconds = [r.seconds for r in records if r.seconds is not None]
+    fake_ratings = [fakeness(r) for r in fakes if r.confidence is not None]
+    real_ratings = [fakeness(r) for r in reals if r.confidence is not None]
+    roc = None
+    if len(fake_ratings) >= MIN_CLIPS and len(real_ratings) >= MIN_CLIPS:
+        roc = roc_area(fake_ratings, real_ratings)
 
     return Summary(
         n=len(records),
@@ -331,6 +410,10 @@ def summarise(records: Sequence[AnswerRecord]) -> Summary:
         else None,
         per_tell={category: Rate.of(outcomes) for category, outcomes in per_tell.items()},
         mean_seconds=fmean(seconds) if seconds else None,
+        median_seconds=median(seconds) if seconds else None,
+        roc_area=roc,
+        rated_fakes=len(fake_ratings),
+        rated_reals=len(real_ratings),
     )
 
 

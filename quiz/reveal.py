@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from media_library.models import Clip, ClipAnalysis, Technique, Tell
@@ -12,13 +13,56 @@ from quiz.forms import GRID_CELLS
 from quiz.models import Answer, AttemptItem, Crowd, ItemKind, Outcome
 
 
+class InAttempt:
+    """A clip or a tell as one attempt's reveal shows it: everything the object has, but its
+    file URLs are the attempt's own (quiz:revealed-media). A clip kept for tests has no public
+    library URL, and the attempt's URLs work only once the attempt may show the truth."""
+
+    def __init__(self, wrapped: Clip | Tell, entry: AttemptItem, which: str) -> None:
+        self._wrapped = wrapped
+        self._entry = entry
+        self._which = which
+
+    def __getattr__(self, name: str):
+        return getattr(self._wrapped, name)
+
+    def _url(self, variant: str, version_of: str) -> str:
+        attempt = self._entry.attempt
+        url = reverse(
+            "quiz:revealed-media", args=[attempt.uid, self._entry.position, self._which, variant]
+        )
+        return f"{url}?v={Clip.serving_version(version_of)}"
+
+    def _file_url(self, variant: str) -> str:
+        file = self._wrapped.served_file(variant)
+        return self._url(variant, file.name) if file else ""
+
+    @property
+    def media_url(self) -> str:
+        return self._file_url("media")
+
+    @property
+    def poster_url(self) -> str:
+        return self._file_url("poster")
+
+    @property
+    def captions_url(self) -> str:
+        captions = self._wrapped.captions_vtt
+        return self._url("captions", captions) if captions.strip() else ""
+
+    @property
+    def still_url(self) -> str:
+        still = self._wrapped.still
+        return self._url(f"tell-{self._wrapped.pk}", still.name) if still else ""
+
+
 @dataclass
 class RevealedClip:
     slot_label: str
-    clip: Clip
-    tells: list[Tell]
+    clip: InAttempt
+    tells: list[InAttempt]
     # The original a fake was made from, shown side by side when learners may see it.
-    original: Clip | None
+    original: InAttempt | None
     # The detector's analysis once it has one (else the panel says "no analysis yet" rather
     # than inventing a score).
     detection: ClipAnalysis | None = None
@@ -50,9 +94,9 @@ def build_reveal(entry: AttemptItem, answer: Answer) -> Reveal:
         clips.append(
             RevealedClip(
                 slot_label=slot.label if len(slots) > 1 else "",
-                clip=clip,
-                tells=list(clip.tells.all()),
-                original=original,
+                clip=InAttempt(clip, entry, slot),
+                tells=[InAttempt(tell, entry, slot) for tell in clip.tells.all()],
+                original=InAttempt(original, entry, f"{slot}-original") if original else None,
                 detection=ClipAnalysis.objects.done().filter(clip=clip).first(),
             )
         )

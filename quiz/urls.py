@@ -17,6 +17,11 @@ urlpatterns = [
     path("attempts/<uuid:uid>/items/<int:position>/", take.item, name="item"),
     path("attempts/<uuid:uid>/items/<int:position>/answer/", take.item_answer, name="item-answer"),
     path(
+        "attempts/<uuid:uid>/items/<int:position>/revealed/<str:which>/<str:variant>/",
+        media.revealed_media,
+        name="revealed-media",
+    ),
+    path(
         "attempts/<uuid:uid>/items/<int:position>/<str:slot>/<str:variant>/",
         media.item_media,
         name="item-media",

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from lessons.models import Assignment, AssignmentWork, Lesson
 from media_library.models import Verdict
-from quiz.models import Attempt, Mode
+from quiz.models import Answer, Attempt, Mode
 from tests.classroom_helpers import ClassroomTestCase
 from tests.factories import (
     add_tell,
@@ -185,11 +185,16 @@ class GradebookTests(ClassroomTestCase):
         self.assertEqual([row["pseudonym"] for row in rows], ["other_student", "student"])
         mine = rows[1]
         self.assertEqual(
-            [mine[k] for k in ("answers", "accuracy", "hit rate", "false-alarm rate")],
-            ["5", "0.600", "0.667", "0.500"],
+            [mine[k] for k in ("answers", "accuracy", "fakes caught", "fakes judged")],
+            ["5", "0.600", "2", "3"],
         )
-        # 3 fakes and 2 real clips judged: below the minimum, d' and c are empty, not 0.431.
-        self.assertEqual((mine["d'"], mine["c"]), ("", ""))
+        self.assertEqual((mine["real clips called fake"], mine["real clips judged"]), ("1", "2"))
+        # 3 fakes and 2 real clips judged: below the minimum every estimate and its interval
+        # is empty (d' is not 0.431, the hit rate not 0.667), the counts beside them say why.
+        for measure in ("hit rate", "false-alarm rate", "d'", "c", "ROC area"):
+            for column in (measure, f"{measure} low", f"{measure} high"):
+                with self.subTest(column=column):
+                    self.assertEqual(mine[column], "")
         self.assertEqual(mine["Brier score"], "0.230")
         self.assertEqual(mine["accuracy: Lip sync"], "0.500")
         self.assertEqual(rows[0]["answers"], "0")
@@ -201,21 +206,82 @@ class GradebookTests(ClassroomTestCase):
         self.assertContains(response, "not enough answers yet")
         self.assertContains(response, "at least 4 fakes and 4 real clips")
         self.assertNotContains(response, "0.43")
+        # 2 of 3 fakes and 1 of 2 real clips: counts, and no percentage or interval.
+        self.assertContains(response, "2/3: not enough answers yet")
+        self.assertContains(response, "1/2: not enough answers yet")
+        self.assertNotContains(response, "(2/3; 95 %")
 
-    def test_the_csv_never_prints_a_negative_zero(self):
-        # 4 fakes and 4 reals, half of each called fake: H = F = .5, so d' = 0 and
-        # c = -(0 + 0) / 2, a negative zero.
+    def do_even_assignment(self) -> Attempt:
+        """4 fakes and 4 reals, half of each called fake at 70 %: H = F = .5, so d' = 0 and
+        c = -(0 + 0) / 2, a negative zero."""
         items = [make_item(quizzable_clip(f"Even {n}", Verdict.DEEPFAKE)) for n in range(4)]
         items += [make_item(quizzable_clip(f"Even real {n}")) for n in range(4)]
         task = assign(self.classroom, make_quiz(items, title="Even", mode=Mode.ASSESSMENT))
         client = Client()
         client.force_login(self.student)
         client.post(f"/me/classes/{self.classroom.code}/assignments/{task.pk}/start/")
-        answer_all(
-            client,
-            Attempt.objects.get(class_work__assignment=task),
-            [("deepfake", 70), ("real", 70)] * 4,
+        attempt = Attempt.objects.get(class_work__assignment=task)
+        answer_all(client, attempt, [("deepfake", 70), ("real", 70)] * 4)
+        return attempt
+
+    def test_it_exports_each_estimate_with_its_interval_and_the_median_time(self):
+        attempt = self.do_even_assignment()
+        for answer, seconds in zip(
+            attempt.answers.order_by("entry__position"), [4, 6, 8, 10, 12, 14, 30, 90], strict=True
+        ):
+            Answer.objects.filter(pk=answer.pk).update(seconds_taken=seconds)
+        self.client.force_login(self.teacher)
+        text = self.client.get(self.url("gradebook.csv")).content.decode()
+        mine = next(
+            row for row in csv.DictReader(io.StringIO(text)) if row["pseudonym"] == "student"
         )
+        # Wilson for 2 of 4: centre .5, half = .9998 * sqrt(.0625 + .060025) = .34997.
+        # SE(d') = sqrt(2 * .25 / (4 * phi(0)^2)) = sqrt(2 * .39270) = .88623, times 1.96 =
+        # 1.737; c has half of it. Ratings .7, .3, .7, .3 for the fakes and the same for the
+        # real clips: ROC area 0.5, its score interval .183 to .817.
+        expected = {
+            "hit rate": ("0.500", "0.150", "0.850"),
+            "false-alarm rate": ("0.500", "0.150", "0.850"),
+            "d'": ("0.000", "-1.737", "1.737"),
+            "c": ("0.000", "-0.868", "0.868"),
+            "ROC area": ("0.500", "0.183", "0.817"),
+        }
+        for measure, values in expected.items():
+            with self.subTest(measure=measure):
+                self.assertEqual(
+                    (mine[measure], mine[f"{measure} low"], mine[f"{measure} high"]), values
+                )
+        # Median of 4, 6, 8, 10, 12, 14, 30, 90 = (10 + 12) / 2.
+        self.assertEqual(mine["median seconds per item"], "11.0")
+
+    def test_the_page_shows_intervals_c_the_roc_area_the_time_and_says_the_class_is_pooled(self):
+        attempt = self.do_even_assignment()
+        Answer.objects.filter(attempt=attempt).update(seconds_taken=12)
+        self.client.force_login(self.teacher)
+        response = self.client.get(self.url())
+        self.assertContains(response, '<th scope="col">c</th>')
+        self.assertContains(response, '<th scope="col">ROC area</th>')
+        # The student's row and the class row (only the student answered) agree.
+        self.assertContains(
+            response, '50 %<span class="muted"> (2/4; 95 %: 15 % to 85 %)</span>', count=4
+        )
+        self.assertContains(
+            response, '0.00<span class="muted"> (95 %: \u22121.74 to 1.74)</span>', count=2
+        )
+        self.assertContains(
+            response, '0.00<span class="muted"> (95 %: \u22120.87 to 0.87)</span>', count=2
+        )
+        self.assertContains(
+            response, '0.50<span class="muted"> (95 %: 0.18 to 0.82)</span>', count=2
+        )
+        self.assertContains(response, "<td>12 s</td>", count=2)
+        self.assertContains(response, "Class (pooled)")
+        self.assertContains(response, "The Class row is pooled: every answer in the class counted")
+        self.assertContains(response, "ROC area: how well the student's confidence separates")
+        self.assertNotContains(response, "\u22120.00")
+
+    def test_the_csv_never_prints_a_negative_zero(self):
+        self.do_even_assignment()
         self.client.force_login(self.teacher)
         text = self.client.get(self.url("gradebook.csv")).content.decode()
         mine = next(

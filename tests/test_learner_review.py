@@ -107,6 +107,29 @@ class AdviceTests(ReviewFixture):
         # One answer on blinking is too few to call it a weakness.
         self.assertNotContains(response, "You miss blinking")
 
+    def test_my_progress_gives_intervals_the_roc_area_and_the_time_or_says_not_enough(self):
+        self.client.force_login(self.student)
+        first, second = self.answer_all("deepfake"), self.answer_all("deepfake")
+        for seconds, answer in enumerate(Answer.objects.filter(attempt__in=[first, second])):
+            Answer.objects.filter(pk=answer.pk).update(seconds_taken=2 * seconds + 1)
+        response = self.client.get("/me/progress/")
+        # 12 of 12 fakes caught over both attempts. Wilson: centre = (1 + 3.8416 / 24) /
+        # (1 + 3.8416 / 12) = 1.16007 / 1.32013 = .87876, half = 1.96 / 1.32013 *
+        # sqrt(3.8416 / 576) = .12125: 75.75 % to 100 %.
+        self.assertContains(
+            response, '100 % <span class="muted">(95 % interval 76 % to 100 %)</span>'
+        )
+        # No real clips: no false-alarm rate, d', c or ROC area, and the page says why.
+        self.assertContains(
+            response,
+            "Not enough answers yet for the ROC area: it needs at least 4 fakes and 4 real "
+            "clips judged with a confidence (12 fakes and 0 real clips so far).",
+        )
+        self.assertContains(response, "(12 fakes and 0 real clips so far)", count=2)
+        self.assertNotContains(response, "d\u2032 (sensitivity)")
+        # Times 1, 3, ..., 23 s: the median is (11 + 13) / 2.
+        self.assertContains(response, "Median time per item: 12 s.")
+
 
 class ScheduleTests(ReviewFixture):
     def test_it_brings_a_missed_tell_back_at_once_and_pushes_a_known_one_later(self):

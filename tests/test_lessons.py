@@ -69,9 +69,11 @@ class LessonPageTestCase(BaseTestCase):
     def setUpTestData(cls) -> None:
         super().setUpTestData()
         cls.lesson = make_lesson("face-edges", tell_category=TellCategory.FACE_EDGES)
-        cls.fake = quizzable_clip("Swapped face", Verdict.DEEPFAKE, technique=Technique.FACE_SWAP)
+        cls.fake = quizzable_clip(
+            "Swapped face", Verdict.DEEPFAKE, technique=Technique.FACE_SWAP, teaching_example=True
+        )
         add_tell(cls.fake, TellCategory.FACE_EDGES, explanation="The jaw line smears.")
-        cls.other = quizzable_clip("Slowed speech", Verdict.SHALLOWFAKE)
+        cls.other = quizzable_clip("Slowed speech", Verdict.SHALLOWFAKE, teaching_example=True)
         add_tell(cls.other, TellCategory.SPEED_CHANGE, explanation="Everything drags.")
         cls.draft = quizzable_clip("Unpublished swap", Verdict.DEEPFAKE)
         add_tell(cls.draft, TellCategory.FACE_EDGES, explanation="Draft tell.")

@@ -3,9 +3,27 @@ FIXTURE, one attempt of twelve answers, are beside it in tests/factories.py)."""
 
 from __future__ import annotations
 
+import random
+
 from django.test import SimpleTestCase
 
-from quiz.measures import AnswerRecord, ItemFlag, Rate, item_statistics, point_biserial, summarise
+from quiz.estimates import (
+    Z_95,
+    display_number,
+    duration_text,
+    hanley_mcneil_variance,
+    plain_number,
+    wilson,
+)
+from quiz.measures import (
+    MIN_CLIPS,
+    AnswerRecord,
+    ItemFlag,
+    Rate,
+    item_statistics,
+    point_biserial,
+    summarise,
+)
 from tests.factories import FIXTURE, verdict
 
 
@@ -111,9 +129,13 @@ class PlainWordsTests(SimpleTestCase):
             words,
             [
                 "You catch 75 % of fakes, but you also call 40 % of real clips fake.",
-                "You lean towards calling clips fake (criterion c = \u22120.21).",
+                # c = -0.21 is past the 0.2 cut-off, but its interval (-1.08 to 0.66) holds 0.
+                "You may lean towards calling clips fake (criterion c = \u22120.21), but with "
+                "this few answers that could be chance.",
                 "Apart from that leaning, your skill at telling fakes from real clips is "
-                "d\u2032 = 0.93 (0 is guessing, 2 is excellent).",
+                "d\u2032 = 0.93, but with this few answers it could be anywhere from \u22120.81 "
+                "to 2.67, so it cannot yet be told apart from guessing (0 is guessing, "
+                "2 is excellent).",
                 "You were 76 % sure on average but right 60 % of the time: you are over-confident.",
             ],
         )
@@ -161,6 +183,180 @@ class PlainWordsTests(SimpleTestCase):
             "your confidence matches your accuracy.",
             words,
         )
+
+
+class IntervalTests(SimpleTestCase):
+    def test_it_gives_a_rate_its_wilson_interval(self):
+        # 3 of 4, z = 1.96: z^2/n = .9604, centre = (.75 + .4802) / 1.9604 = .62753,
+        # half = 1.96 / 1.9604 * sqrt(.75 * .25 / 4 + 3.8416 / 64) = .9998 * .32696 = .32689.
+        estimate = wilson(3, 4)
+        self.assertAlmostEqual(estimate.low, 0.3006, places=3)
+        self.assertAlmostEqual(estimate.high, 0.9544, places=3)
+        self.assertEqual(estimate.interval_text, "30 % to 95 %")
+        # 0 of 5: centre = .38416 / 1.76832 = .21725 = half, so 0 to .4345 (never below 0).
+        self.assertEqual(wilson(0, 5).low, 0.0)
+        self.assertAlmostEqual(wilson(0, 5).high, 0.4345, places=3)
+
+    def test_it_gives_d_prime_and_c_their_delta_method_intervals(self):
+        # FIXTURE: H = 3/4, F = 2/5. var z(H) = .75 * .25 / (4 * phi(.6745)^2)
+        # = .1875 / (4 * .31778^2) = .46418; var z(F) = .24 / (5 * phi(-.2533)^2)
+        # = .24 / (5 * .38634^2) = .32159. SE(d') = sqrt(.78577) = .88644, SE(c) = .44322.
+        summary = summarise(FIXTURE)
+        d, c = summary.d_prime_estimate, summary.criterion_estimate
+        self.assertAlmostEqual(d.low, 0.9278 - 1.96 * 0.88644, places=3)  # -0.8096
+        self.assertAlmostEqual(d.high, 0.9278 + 1.96 * 0.88644, places=3)  # 2.6653
+        self.assertAlmostEqual(c.low, -0.2106 - 1.96 * 0.44322, places=3)
+        self.assertAlmostEqual(c.high, -0.2106 + 1.96 * 0.44322, places=3)
+        self.assertEqual(d.interval_text, "\u22120.81 to 2.67")
+        self.assertAlmostEqual(summary.hit_estimate.low, 0.3006, places=3)
+        self.assertAlmostEqual(summary.false_alarm_estimate.high, wilson(2, 5).high)
+
+    def test_a_perfect_score_keeps_a_real_interval(self):
+        # H = 1 - 1/8 = .875 and F = 1/10 after the correction, so the SE is not 0:
+        # var z(H) = .875 * .125 / (4 * phi(1.1503)^2) = .10938 / (4 * .20585^2) = .64527,
+        # var z(F) = .09 / (5 * phi(-1.2816)^2) = .09 / (5 * .17550^2) = .58442; SE = 1.10892.
+        records = [verdict(i, "deepfake", "deepfake", 80) for i in range(4)]
+        records += [verdict(10 + i, "real", "real", 80) for i in range(5)]
+        d = summarise(records).d_prime_estimate
+        self.assertAlmostEqual(d.high - d.value, 1.96 * 1.10892, places=3)
+
+    def test_it_shows_no_estimate_below_the_minimum(self):
+        records = [verdict(i, "deepfake", "deepfake", 80) for i in range(MIN_CLIPS)]
+        records += [verdict(10 + i, "real", "real", 80) for i in range(MIN_CLIPS - 1)]
+        summary = summarise(records)
+        self.assertIsNotNone(summary.hit_estimate)
+        for estimate in ("false_alarm_estimate", "d_prime_estimate", "criterion_estimate"):
+            with self.subTest(estimate=estimate):
+                self.assertIsNone(getattr(summary, estimate))
+        self.assertIsNone(summary.roc_area)
+        self.assertEqual((summary.rated_fakes, summary.rated_reals), (4, 3))
+
+    def test_a_pure_guessers_twenty_answers_cannot_be_told_from_guessing(self):
+        # The issue's case: a guesser told "your skill is d' = -1.09". 3 of 10 fakes and
+        # 7 of 10 real clips called fake: d' = z(.3) - z(.7) = -1.0488; var z = .21 / (10 *
+        # phi(.5244)^2) = .17371 each, SE = .58942, so the interval is -2.20 to 0.11.
+        records = [verdict(i, "deepfake", "deepfake" if i < 3 else "real", 70) for i in range(10)]
+        records += [verdict(10 + i, "real", "deepfake" if i < 7 else "real", 70) for i in range(10)]
+        summary = summarise(records)
+        d = summary.d_prime_estimate
+        self.assertAlmostEqual(d.value, -1.0488, places=4)
+        self.assertAlmostEqual(d.low, -1.0488 - 1.96 * 0.58942, places=3)
+        self.assertTrue(d.contains(0))
+        self.assertIn(
+            "Apart from that leaning, your skill at telling fakes from real clips is "
+            "d\u2032 = \u22121.05, but with this few answers it could be anywhere from "
+            "\u22122.20 to 0.11, so it cannot yet be told apart from guessing (0 is guessing, "
+            "2 is excellent).",
+            summary.in_plain_words(),
+        )
+
+    def test_guessers_intervals_hold_zero_about_95_percent_of_the_time(self):
+        # 300 pure guessers (a fixed seed), each judging 10 fakes and 10 real clips at a random
+        # confidence: a 95 % interval must hold the true d' = 0 and ROC area 0.5 about 95 %
+        # of the time. Without intervals, half of them would be shown |d'| of 0.5 or more.
+        rng = random.Random(20261203)
+        guessers = 300
+        held_d = held_area = far = 0
+        for _guesser in range(guessers):
+            records = [
+                verdict(
+                    i,
+                    "deepfake" if i < 10 else "real",
+                    rng.choice(["deepfake", "real"]),
+                    rng.choice(range(50, 101, 5)),
+                )
+                for i in range(20)
+            ]
+            summary = summarise(records)
+            held_d += summary.d_prime_estimate.contains(0)
+            held_area += summary.roc_area.contains(0.5)
+            far += abs(summary.d_prime) >= 0.5
+        self.assertGreater(far / guessers, 0.3)
+        self.assertGreater(held_d / guessers, 0.92)
+        self.assertGreater(held_area / guessers, 0.92)
+        self.assertLess(held_d / guessers, 0.99)
+
+    def test_it_never_prints_a_negative_zero(self):
+        self.assertEqual(display_number(-0.0001), "0.00")
+        self.assertEqual(display_number(-0.004, 2), "0.00")
+        self.assertEqual(display_number(-1.5), "\u22121.50")
+        self.assertEqual(plain_number(-0.0004), "0.000")
+        self.assertEqual(plain_number(-0.25, 2), "-0.25")
+        self.assertEqual(plain_number(None), "")
+        # c of H = F = .5 is -(0 + 0) / 2 = -0.0.
+        records = [verdict(i, "deepfake", "deepfake" if i % 2 else "real", 70) for i in range(4)]
+        records += [verdict(10 + i, "real", "deepfake" if i % 2 else "real", 70) for i in range(4)]
+        c = summarise(records).criterion_estimate
+        self.assertEqual(c.text, "0.00")
+        self.assertNotIn("\u22120.00", c.interval_text + c.text)
+
+
+class RocAreaTests(SimpleTestCase):
+    # How fake each clip looked: confidence / 100 if called fake, 1 - confidence / 100 if
+    # called real. Fakes: .9, .6, .3, .5; real clips: .2, .6, .1, .5.
+    RECORDS = (
+        verdict(1, "deepfake", "deepfake", 90),
+        verdict(2, "shallowfake", "deepfake", 60),
+        verdict(3, "deepfake", "real", 70),
+        verdict(4, "deepfake", "real", 50),
+        verdict(5, "real", "real", 80),
+        verdict(6, "real", "shallowfake", 60),
+        verdict(7, "real", "real", 90),
+        verdict(8, "real", "real", 50),
+        # Not rated: a pair item, and a verdict without a confidence.
+        AnswerRecord(1, 9, "pair", True, 100),
+        AnswerRecord(1, 10, "verdict", True, None, truth="real", said="real"),
+    )
+
+    def test_it_computes_the_rating_roc_area_by_hand(self):
+        # Fake above real out of 16 pairs (a tie counts a half): .9 beats all 4; .6 beats
+        # .2, .1, .5 and ties .6 (3.5); .3 beats .2, .1 (2); .5 beats .2, .1, ties .5 (2.5).
+        # 12 / 16 = .75.
+        summary = summarise(self.RECORDS)
+        self.assertAlmostEqual(summary.roc_area.value, 0.75)
+        self.assertEqual((summary.rated_fakes, summary.rated_reals), (4, 4))
+
+    def test_it_gives_the_area_its_hanley_mcneil_score_interval(self):
+        # V(.75) with 4 and 4: Q1 = .75 / 1.25 = .6, Q2 = 2 * .5625 / 1.75 = .642857,
+        # (.1875 + 3 * (.6 - .5625) + 3 * (.642857 - .5625)) / 16 = .541071 / 16 = .033817.
+        self.assertAlmostEqual(hanley_mcneil_variance(0.75, 4, 4), 0.033817, places=5)
+        # Each end A solves (.75 - A)^2 = 1.96^2 * V(A), as Wilson's does for a rate.
+        area = summarise(self.RECORDS).roc_area
+        for end in (area.low, area.high):
+            self.assertAlmostEqual(
+                (0.75 - end) ** 2, Z_95**2 * hanley_mcneil_variance(end, 4, 4), places=9
+            )
+        self.assertLess(area.low, 0.75)
+        self.assertLess(0.75, area.high)
+        self.assertEqual(area.interval_text, "0.35 to 0.94")
+
+    def test_a_perfect_rating_keeps_a_real_interval(self):
+        records = [verdict(i, "deepfake", "deepfake", 90) for i in range(4)]
+        records += [verdict(10 + i, "real", "real", 90) for i in range(4)]
+        area = summarise(records).roc_area
+        self.assertEqual((area.value, area.high), (1.0, 1.0))
+        # (1 - A)^2 = 1.96^2 * V(A) at A = .58: 4 and 4 clips cannot prove a perfect eye.
+        self.assertAlmostEqual(area.low, 0.582, places=3)
+
+
+class TimeTests(SimpleTestCase):
+    def test_it_takes_the_median_time_per_item(self):
+        records = [
+            verdict(1, "real", "real", 70, seconds=5.0),
+            verdict(2, "real", "real", 70, seconds=7.0),
+            verdict(3, "real", "real", 70, seconds=60.0),
+            verdict(4, "real", "real", 70),
+        ]
+        summary = summarise(records)
+        self.assertEqual(summary.median_seconds, 7.0)
+        self.assertAlmostEqual(summary.mean_seconds, 24.0)
+        self.assertEqual(summary.median_seconds_text, "7.0 s")
+        self.assertEqual(summarise([]).median_seconds_text, "")
+
+    def test_it_words_durations(self):
+        self.assertEqual(duration_text(4.24), "4.2 s")
+        self.assertEqual(duration_text(23.4), "23 s")
+        self.assertEqual(duration_text(125), "2 min 5 s")
 
 
 def matrix(rows: dict[int, dict[int, bool]]) -> list[AnswerRecord]:

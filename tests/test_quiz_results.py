@@ -7,7 +7,7 @@ from django.test import Client
 
 from media_library import links
 from media_library.models import Technique, Verdict
-from quiz.models import Mode
+from quiz.models import Answer, Mode
 from tests.base import BaseTestCase
 from tests.factories import answer_key, make_item, make_quiz, quizzable_clip, start
 
@@ -70,6 +70,50 @@ class ResultsTests(BaseTestCase):
         self.assertContains(response, "\u22120.21")
         self.assertContains(response, "<svg", count=3)
 
+    def test_it_shows_each_measure_with_its_95_percent_interval(self):
+        self.client.force_login(self.student)
+        attempt = self.take(self.client)
+        # H = 3/4: Wilson 30 % to 95 %; F = 2/5: 12 % to 77 %; d' = 0.93 and c = -0.21 with
+        # SE(d') = .88644 (tests/test_measures.py works it out), so -0.81 to 2.67 and -1.08 to
+        # 0.66. The ROC area of the ratings (fakes .8, .7, .6, .1; real clips .9, .5, .3, .2, 0):
+        # 13 of 20 pairs have the fake rated faker, 0.65.
+        for url in (f"/attempts/{attempt.uid}/results/", "/me/progress/"):
+            with self.subTest(url=url):
+                response = self.client.get(url)
+                self.assertContains(
+                    response, '75 % <span class="muted">(95 % interval 30 % to 95 %)'
+                )
+                self.assertContains(
+                    response, '40 % <span class="muted">(95 % interval 12 % to 77 %)'
+                )
+                self.assertContains(
+                    response, '0.93 <span class="muted">(95 % interval \u22120.81 to 2.67)'
+                )
+                self.assertContains(
+                    response, '\u22120.21 <span class="muted">(95 % interval \u22121.08 to 0.66)'
+                )
+                self.assertContains(response, "ROC area: <strong>0.65</strong>")
+                self.assertAlmostEqual(response.context["summary"].roc_area.value, 0.65)
+                self.assertContains(
+                    response,
+                    "How well your confidence separates fakes from real clips: 0.5 is guessing, "
+                    "1 is perfect.",
+                )
+                self.assertContains(response, "shown from 4 fakes and 4 real clips judged")
+
+    def test_it_shows_the_time_per_item_and_its_median(self):
+        self.client.force_login(self.student)
+        attempt = self.take(self.client)
+        times = [3, 5, 8, 12, 15, 20, 30, 45, 90]
+        for answer, seconds in zip(attempt.answers.order_by("entry__position"), times, strict=True):
+            Answer.objects.filter(pk=answer.pk).update(seconds_taken=seconds)
+        response = self.client.get(f"/attempts/{attempt.uid}/results/")
+        self.assertContains(response, "Median time per item: 15 s.")
+        self.assertContains(response, "answered in 3.0 s")
+        self.assertContains(response, "answered in 45 s")
+        self.assertContains(response, "answered in 1 min 30 s")
+        self.assertContains(self.client.get("/me/progress/"), "Median time per item: 15 s.")
+
     def test_one_fake_and_one_real_clip_do_not_measure_skill(self):
         self.client.force_login(self.student)
         quiz = make_quiz([self.items[0], self.items[4]], title="Two", mode=Mode.ASSESSMENT)
@@ -89,8 +133,11 @@ class ResultsTests(BaseTestCase):
                 self.assertContains(
                     response, "Not enough answers yet to measure skill apart from suspicion"
                 )
-                self.assertContains(response, "(1 fakes and 1 real clips so far)")
+                self.assertContains(response, "(1 fakes and 1 real clips so far)", count=2)
+                self.assertContains(response, "Not enough answers yet for the ROC area")
+                self.assertContains(response, "1 of 1: not enough answers yet", count=2)
                 self.assertNotContains(response, "d\u2032 (sensitivity)")
+                self.assertNotContains(response, "(95 % interval")
                 self.assertNotContains(response, "0.00")
 
     def answer_some(self, attempt, count: int) -> None:

@@ -187,9 +187,20 @@ class DemoPackTests(TempMediaTestCase):
         kinds = {item.kind for item in practice.fixed_items()}
         self.assertEqual(kinds, set(ItemKind.values))
         self.assertEqual(len(practice.fixed_items()), practice.items.count())
+        # The feed and the assessment deal only clips kept for tests (the rocket and Hubble
+        # pictures and their fakes): the portraits' family is what the lessons show.
         feed = quizzes[Mode.FEED].draw()
         self.assertEqual(sum(item.clip.is_manipulated for item in feed), 1)
-        self.assertEqual(len(feed), 5)
+        self.assertEqual(len(feed), 3)
+        assessment = quizzes[Mode.ASSESSMENT].draw()
+        self.assertEqual(len(assessment), 4)
+        for item in [*feed, *assessment]:
+            self.assertFalse(item.clip.teaching_example, item.clip.title)
+            self.assertIn(item.clip.original_id or item.clip.pk, self.kept_for_tests())
+        self.assertTrue(Clip.objects.teaching_examples().filter(title__icontains="face").exists())
+
+    def kept_for_tests(self) -> set[int]:
+        return set(Clip.objects.unexposed().values_list("pk", flat=True))
 
     def test_it_changes_nothing_on_a_second_run(self) -> None:
         def snapshot() -> tuple:

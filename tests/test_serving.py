@@ -46,6 +46,8 @@ def make_served_clip(title: str, state: PublicationState, video: bytes, image: b
         publication_state=state,
         media_content_type="video/mp4",
         captions_vtt=VTT,
+        # Published here means public: a teaching example (a clip kept for tests is not).
+        teaching_example=state == PublicationState.PUBLISHED,
     )
     clip.source_file.save("upload.mp4", ContentFile(RAW_UPLOAD))
     clip.media_file.save("clip.mp4", ContentFile(video))
@@ -187,6 +189,7 @@ class RangeTests(ServingTestCase):
             "Big",
             processing_status=ProcessingStatus.READY,
             publication_state=PublicationState.PUBLISHED,
+            teaching_example=True,
             media_content_type="video/mp4",
         )
         big = bytes(range(256)) * 8192  # 2 MiB
@@ -342,6 +345,7 @@ class HeaderTests(ServingTestCase):
             "Odd",
             processing_status=ProcessingStatus.READY,
             publication_state=PublicationState.PUBLISHED,
+            teaching_example=True,
             media_content_type="text/html",
         )
         clip.media_file.save("odd.html", ContentFile(b"<script>alert(1)</script>"))
@@ -381,6 +385,29 @@ class AccessTests(ServingTestCase):
                     self.assertEqual(self.client.head(url).status_code, 404)
                     self.assertEqual(self.client.get(url, HTTP_RANGE="bytes=0-9").status_code, 404)
             self.client.logout()
+
+    def test_it_keeps_a_published_clip_kept_for_tests_from_learners(self) -> None:
+        kept = make_served_clip(
+            "Kept for tests", PublicationState.PUBLISHED, self.video, self.image
+        )
+        Clip.objects.filter(pk=kept.pk).update(teaching_example=False)
+        kept.refresh_from_db()
+        # A learner who could fetch it could look its truth up before answering.
+        for user in [None, self.student, self.outsider]:
+            if user:
+                self.client.force_login(user)
+            for url in self.urls(kept):
+                with self.subTest(user=user, url=url):
+                    self.assertEqual(self.client.get(url).status_code, 404)
+            self.client.logout()
+        # The people who build quizzes see it, privately.
+        for user in [self.curator, self.teacher]:
+            self.client.force_login(user)
+            for url in self.urls(kept):
+                with self.subTest(user=user, url=url):
+                    response = self.client.get(url)
+                    self.assertEqual(response.status_code, 200)
+                    self.assertEqual(response["Cache-Control"], "private, no-store")
 
     def test_it_serves_drafts_to_curators(self) -> None:
         for user in [self.curator, self.teammate]:

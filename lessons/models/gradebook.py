@@ -1,10 +1,11 @@
 """A class's gradebook and the learning gain of its pre-test/post-test pairs.
 
 The measures themselves come from quiz.measures.summarise over the answers students gave to
-the class's assignments (answers given elsewhere never count here). This module only groups
-them per student and per tell, counts completion and lateness, and works out the paired change
-between two tests: per student d = post accuracy - pre accuracy; for the class the mean of d,
-Cohen's d_z = mean(d) / sd(d) (sd with n - 1), and the 95 % t-interval
+the class's assignments (answers given elsewhere never count here). The class row is pooled:
+summarise over every student's answers together, not the mean of the students' figures. This
+module only groups them per student and per tell, counts completion and lateness, and works
+out the paired change between two tests: per student d = post accuracy - pre accuracy; for the
+class the mean of d, Cohen's d_z = mean(d) / sd(d) (sd with n - 1), and the 95 % t-interval
 mean(d) ± t(0.975, n - 1) · sd(d) / √n, given from MIN_PAIRED students up.
 """
 
@@ -22,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lessons.models.assignments import Assignment, AssignmentRole, AssignmentWork
+from quiz.estimates import Estimate, plain_number
 from quiz.measures import Rate, Summary, TellRow, summarise
 from quiz.models import Answer
 from quiz.results import answers_with_truth, records
@@ -207,7 +209,10 @@ class Gradebook:
         return cls(classroom, rows, class_summary, columns, assignments)
 
     def csv(self) -> str:
-        """One row per student, the numbers as plain decimals (no % signs) for spreadsheets."""
+        """One row per student, the numbers as plain decimals (no % signs) for spreadsheets.
+        Each measure that is an estimate has its 95 % interval in the two columns after it
+        ("… low", "… high"); below MIN_CLIPS fakes or real clips judged the three are empty
+        (the counts beside them say why), the same rule as the page."""
         out = io.StringIO()
         writer = csv.writer(out)
         writer.writerow(
@@ -219,12 +224,18 @@ class Gradebook:
                 _("overdue"),
                 _("answers"),
                 _("accuracy"),
-                _("hit rate"),
-                _("false-alarm rate"),
-                "d'",
-                "c",
+                _("fakes caught"),
+                _("fakes judged"),
+                *_with_interval(_("hit rate")),
+                _("real clips called fake"),
+                _("real clips judged"),
+                *_with_interval(_("false-alarm rate")),
+                *_with_interval("d'"),
+                *_with_interval("c"),
+                *_with_interval(_("ROC area")),
                 _("mean confidence"),
                 _("Brier score"),
+                _("median seconds per item"),
                 *[_("accuracy: %(tell)s") % {"tell": column.label} for column in self.tell_columns],
             ]
         )
@@ -239,12 +250,18 @@ class Gradebook:
                     row.overdue,
                     s.n,
                     _num(s.accuracy.value),
-                    _num(s.hit_rate.value),
-                    _num(s.false_alarm_rate.value),
-                    _num(s.reported_d_prime),
-                    _num(s.reported_criterion),
+                    s.hit_rate.k,
+                    s.hit_rate.n,
+                    *_estimate_cells(s.hit_estimate),
+                    s.false_alarm_rate.k,
+                    s.false_alarm_rate.n,
+                    *_estimate_cells(s.false_alarm_estimate),
+                    *_estimate_cells(s.d_prime_estimate),
+                    *_estimate_cells(s.criterion_estimate),
+                    *_estimate_cells(s.roc_area),
                     _num(s.mean_confidence, 1),
                     _num(s.brier),
+                    _num(s.median_seconds, 1),
                     *[_num(rate.value if rate else None) for rate in row.tells],
                 ]
             )
@@ -252,8 +269,22 @@ class Gradebook:
 
 
 def _num(value: float | None, places: int = 3) -> str:
-    # Rounded first and `+ 0.0`, so a tiny negative value is "0.000", never "-0.000".
-    return "" if value is None else f"{round(value, places) + 0.0:.{places}f}"
+    # The one rule (quiz.estimates): rounded first, so never "-0.000".
+    return plain_number(value, places)
+
+
+def _with_interval(name: str) -> list[str]:
+    return [
+        name,
+        _("%(measure)s low") % {"measure": name},
+        _("%(measure)s high") % {"measure": name},
+    ]
+
+
+def _estimate_cells(estimate: Estimate | None) -> list[str]:
+    if estimate is None:
+        return ["", "", ""]
+    return [_num(estimate.value), _num(estimate.low), _num(estimate.high)]
 
 
 def _csv_safe(text: str) -> str:

@@ -117,11 +117,13 @@ class Lesson(models.Model):
         return Q(tells__category=self.tell_category)
 
     def examples(self, limit: int = EXAMPLE_LIMIT) -> list[Clip]:
-        """Published clips showing what the lesson teaches, each with `lesson_tells` (the tells
-        to explain: of the lesson's category, or all of them for a technique lesson).
+        """Published teaching examples showing what the lesson teaches, each with
+        `lesson_tells` (the tells to explain: of the lesson's category, or all of them for a
+        technique lesson). Only teaching examples: a lesson shows a clip with its truth, and a
+        clip whose truth is out is never dealt by a test (Clip.teaching_example).
 
-        Clips no quiz item uses come first, so the examples spoil as few quiz answers as the
-        library allows.
+        Clips no quiz item uses come first, so the examples spoil as few practice answers as
+        the library allows.
         """
         if not self.has_target:
             return []
@@ -130,7 +132,7 @@ class Lesson(models.Model):
             tells = tells.filter(category=self.tell_category)
         in_quiz = Exists(Item.objects.filter(Q(clip=OuterRef("pk")) | Q(other_clip=OuterRef("pk"))))
         clips = (
-            Clip.objects.published()
+            Clip.objects.teaching_examples()
             .filter(self._clip_filter())
             .distinct()
             .annotate(in_quiz=in_quiz)

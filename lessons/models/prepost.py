@@ -64,8 +64,10 @@ class PrePost(models.Model):
         return self.title
 
     def candidates(self) -> list[Candidate]:
+        # A pre/post test measures learning: only clips whose truth no lesson has shown.
         items = list(
             Item.objects.available()
+            .unexposed()
             .matching(kind=self.item_kind, tell_category=self.tell_category)
             .only("pk", "clip_id", "other_clip_id", "difficulty")
         )

@@ -348,6 +348,16 @@ SWAP_NOTE = (
     "to it. Shown only with its 'manipulated media' label."
 )
 
+# The demo's teaching examples: the two portraits and everything made from their pixels, shown
+# with their truth in the lessons. The rocket and Hubble pictures and their fakes are kept for
+# tests, since an assessment or a feed never deals a clip whose family a lesson shows.
+TEACHING_SOURCES = frozenset({"real/collins", "real/hopper"})
+
+
+def is_teaching_example(item: Item) -> bool:
+    return item.key in TEACHING_SOURCES or bool(TEACHING_SOURCES & set(item.sources))
+
+
 ITEMS: tuple[Item, ...] = (
     Item("real/collins", COLLINS.title, Verdict.REAL, photo=COLLINS, suffix=".png"),
     Item("real/hopper", HOPPER.title, Verdict.REAL, photo=HOPPER, suffix=".jpg"),

@@ -17,7 +17,7 @@ from django.core.files import File
 from django.db import transaction
 
 from media_library.choices import TellOrigin
-from media_library.demo.items import ITEMS, Item, Made, recipe
+from media_library.demo.items import ITEMS, Item, Made, is_teaching_example, recipe
 from media_library.models import Clip, ProcessingStatus, Tell
 from media_library.processing.workdir import discard, new_work_path
 from media_library.roles import Role, grant
@@ -147,6 +147,7 @@ class DemoPack:
             "verdict": item.verdict,
             "technique": item.technique,
             "is_demo": True,
+            "teaching_example": is_teaching_example(item),
             "import_source": IMPORT_SOURCE,
             "import_key": item.key,
         }

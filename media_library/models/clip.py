@@ -74,6 +74,22 @@ class Clip(SlugFromTitle, ClipServing, ClipPublication, ClipProcessing, models.M
         related_name="derivatives",
     )
 
+    # Whether the clip's truth may be shown without an answer (quiz.docs: "exposed clips"). A
+    # teaching example appears with its verdict in lessons and its library files are public;
+    # assessments, pre/post tests and campaigns never deal it, nor any clip of its family.
+    teaching_example = models.BooleanField(
+        _("teaching example"),
+        default=False,
+        help_text=_(
+            "Shown with its truth in lessons and the public library. Tests never use it, nor "
+            "any clip made from the same original. Once published as an example, a clip stays "
+            "one: its truth is out."
+        ),
+    )
+    # When a teaching example was first published: from then on its truth is public for good,
+    # so the flag can no longer be taken back.
+    exposed_at = models.DateTimeField(_("truth shown since"), null=True, blank=True)
+
     # Provenance, rights and consent.
     source_url = models.URLField(_("source URL"), max_length=500, blank=True)
     licence = models.CharField(_("licence"), max_length=200, blank=True)

@@ -17,6 +17,20 @@ class ClipPublication:
         return self.publication_state == PublicationState.PUBLISHED
 
     @property
+    def is_public(self) -> bool:
+        """Its library files may go to anyone: a published teaching example. A published clip
+        kept for tests is served to learners only through their attempts."""
+        return self.is_published and self.teaching_example
+
+    def note_exposure(self) -> None:
+        """Record the moment a published teaching example's truth went public (once)."""
+        if self.exposed_at is None and self.is_public:
+            self.exposed_at = timezone.now()
+            type(self).objects.filter(pk=self.pk, exposed_at__isnull=True).update(
+                exposed_at=self.exposed_at
+            )
+
+    @property
     def publication_blockers(self) -> list[str]:
         """Why this clip cannot be submitted or published yet; empty when it can.
 
@@ -76,7 +90,9 @@ class ClipPublication:
         if self.publication_state != PublicationState.IN_REVIEW or self.publication_blockers:
             return False
         self.published_at = timezone.now()
-        return self._move_to(PublicationState.PUBLISHED, user, "published_at")
+        moved = self._move_to(PublicationState.PUBLISHED, user, "published_at")
+        self.note_exposure()
+        return moved
 
     def withdraw(self, user) -> bool:
         if self.publication_state == PublicationState.DRAFT:

@@ -14,10 +14,32 @@ from media_library.processing import pipeline
 if TYPE_CHECKING:
     from media_library.models.clip import Clip
 
+# A clip whose truth has been shown without an answer, or may be at any moment.
+EXPOSED = Q(teaching_example=True) | Q(exposed_at__isnull=False)
+
 
 class ClipQuerySet(models.QuerySet["Clip"]):
     def published(self) -> ClipQuerySet:
         return self.filter(publication_state=PublicationState.PUBLISHED)
+
+    def teaching_examples(self) -> ClipQuerySet:
+        """Published clips whose truth may be shown without an answer (lessons, the library)."""
+        return self.published().filter(teaching_example=True)
+
+    def unexposed(self) -> ClipQuerySet:
+        """Clips whose truth nobody can have seen without answering: neither the clip nor any
+        clip of its family (its original, the fakes made from it or from its original) is a
+        teaching example. A fake is recognised as "that known real clip, altered" as surely as
+        a copy is recognised as itself, so exposure covers the family."""
+        exposed = self.model.objects.filter(EXPOSED)
+        # NOT IN over a subquery that yields a NULL matches nothing, hence the non-null filter.
+        exposed_originals = exposed.filter(original__isnull=False).values("original")
+        return (
+            self.exclude(EXPOSED)
+            .exclude(original__in=exposed)
+            .exclude(pk__in=exposed_originals)
+            .exclude(original__in=exposed_originals)
+        )
 
     def ready(self) -> ClipQuerySet:
         return self.filter(processing_status=ProcessingStatus.READY)

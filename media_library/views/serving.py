@@ -1,9 +1,10 @@
 """Serving processed media: clip videos and images, posters, thumbnail strips, stills, captions.
 
-Access is decided here, by one helper: a published clip's files are public (anonymous quiz takers
-load them); a draft's are for curators only, and everyone else gets 404, not 403, so nobody learns
-that a draft exists. URLs carry the clip's uid and a variant name, never a title or verdict, and
-the raw upload (source_file) has no URL at all.
+Access is decided here, by one helper: a published teaching example's files are public (lessons
+show them with their truth); a published clip kept for tests is for curators and teachers (learners
+see it only through their attempt's URLs, quiz/views/media.py); a draft's are for curators only;
+everyone else gets 404, not 403, so nobody learns that such a clip exists. URLs carry the clip's
+uid and a variant name, never a title or verdict, and the raw upload (source_file) has no URL.
 
 How the bytes travel is settings.MEDIA_SERVING (see docs/deployment.md):
 - "django": streamed from storage here, with Range requests (media_library.ranges), ETag and
@@ -17,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import mimetypes
 import re
+from collections.abc import Callable
 from typing import IO
 from urllib.parse import quote
 from uuid import UUID
@@ -60,10 +62,16 @@ SAFE_SUFFIX = re.compile(r"\.[a-z0-9]{1,5}", re.ASCII)
 
 
 def visible_clip(request: HttpRequest, clip: Clip) -> Clip:
-    """The access rule for every served file: published is public, the rest is for curators."""
-    # The role is only asked for drafts: published responses then never touch the session,
-    # so they carry no "Vary: Cookie" and shared caches may keep them.
-    if not clip.is_published and not has_role(request.user, Role.CURATOR):
+    """The access rule for every library file: a published teaching example is public; a
+    published clip kept for tests is for the people who build quizzes (curators, teachers),
+    since a learner who could fetch it could look its truth up before answering; drafts are
+    for curators. Learners see a clip kept for tests only through their attempt's own URLs."""
+    # The role is only asked for clips that are not public: public responses then never touch
+    # the session, so they carry no "Vary: Cookie" and shared caches may keep them.
+    if clip.is_public:
+        return clip
+    allowed = (Role.CURATOR, Role.TEACHER) if clip.is_published else (Role.CURATOR,)
+    if not has_role(request.user, *allowed):
         raise Http404
     return clip
 
@@ -78,7 +86,7 @@ def clip_file(request: HttpRequest, uid: UUID, variant: str) -> HttpResponse:
     return serve_file(
         request,
         file,
-        public=clip.is_published,
+        public=clip.is_public,
         label=VARIANT_FILENAMES[variant],
         content_type=content_type,
     )
@@ -90,7 +98,7 @@ def tell_still(request: HttpRequest, pk: int) -> HttpResponse:
     clip = visible_clip(request, tell.clip)
     if not tell.still:
         raise Http404
-    return serve_file(request, tell.still, public=clip.is_published, label="tell")
+    return serve_file(request, tell.still, public=clip.is_public, label="tell")
 
 
 @require_safe
@@ -99,7 +107,7 @@ def clip_captions(request: HttpRequest, uid: UUID) -> HttpResponse:
     if not clip.captions_vtt.strip():
         raise Http404
     version = Clip.serving_version(clip.captions_vtt)
-    headers = common_headers(request, clip.is_published, version, "captions.vtt")
+    headers = common_headers(request, clip.is_public, version, "captions.vtt")
     headers["ETag"] = quote_etag(version)
     response = HttpResponse(
         clip.captions_vtt.encode(), content_type="text/vtt; charset=utf-8", headers=headers
@@ -161,6 +169,29 @@ def stream_file(
     last_modified = modified_timestamp(storage, name)
     # The stored name is unique per processed file; size and mtime catch a rewrite in place.
     etag = quote_etag(hashlib.sha256(f"{name}:{size}:{last_modified}".encode()).hexdigest()[:32])
+    return stream_bytes(
+        request,
+        lambda: storage.open(name, "rb"),
+        size=size,
+        etag=etag,
+        last_modified=last_modified,
+        content_type=content_type,
+        headers=headers,
+    )
+
+
+def stream_bytes(
+    request: HttpRequest,
+    opener: Callable[[], IO[bytes]],
+    *,
+    size: int,
+    etag: str,
+    last_modified: int | None,
+    content_type: str,
+    headers: dict,
+) -> HttpResponse:
+    """Send `size` bytes that `opener` gives (a seekable file), or the one range asked for,
+    with the validators given: ETag always, Last-Modified when known."""
     headers = {**headers, "ETag": etag, "Accept-Ranges": "bytes"}
     if last_modified is not None:
         headers["Last-Modified"] = http_date(last_modified)
@@ -192,7 +223,7 @@ def stream_file(
         response = HttpResponse(status=status, content_type=content_type, headers=headers)
     else:
         try:
-            handle = storage.open(name, "rb")
+            handle = opener()
         except FileNotFoundError:
             raise Http404 from None
         response = MediaFileResponse(

@@ -305,6 +305,23 @@ class AttemptItem(models.Model):
             first, second = second, first
         return first if slot == Slot.A else second
 
+    @property
+    def is_answered(self) -> bool:
+        return hasattr(self, "answer")
+
+    def revealed_clip(self, which: str) -> Clip | None:
+        """A clip this entry's reveal shows: the clip in a slot ("a", "b"), or the original
+        a slot's fake was made from ("a-original"); None for anything else."""
+        slot, _dash, original = which.partition("-")
+        if slot not in Slot.values or (slot == Slot.B and self.item.kind != ItemKind.PAIR):
+            return None
+        clip = self.clip_in_slot(Slot(slot))
+        if original:
+            if original != "original" or not clip.is_manipulated:
+                return None
+            return clip.original
+        return clip
+
     def slots(self) -> list[tuple[Slot, Clip]]:
         if self.item.kind != ItemKind.PAIR:
             return [(Slot.A, self.item.clip)]

@@ -30,6 +30,15 @@ class ItemQuerySet(models.QuerySet["Item"]):
             Q(other_clip__isnull=True) | Q(other_clip__in=quizzable)
         )
 
+    def unexposed(self) -> ItemQuerySet:
+        """Items whose clips' truth nobody can have seen without answering (see
+        ClipQuerySet.unexposed): the only items an assessment, a pre/post test or a campaign
+        deals, because a learner who can look the answer up is measured on nothing."""
+        secret = Clip.objects.unexposed()
+        return self.filter(clip__in=secret).filter(
+            Q(other_clip__isnull=True) | Q(other_clip__in=secret)
+        )
+
     def matching(
         self,
         *,

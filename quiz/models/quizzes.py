@@ -97,10 +97,26 @@ class Quiz(SlugFromTitle, models.Model):
                 {"pool_kind": _("A feed asks one thing of each clip: real or fake.")}
             )
 
+    @property
+    def keeps_truth_to_the_end(self) -> bool:
+        """An assessment or a feed shows no truth until the end, and measures what learners
+        can tell: it deals only clips whose truth they cannot have seen (Item.unexposed)."""
+        return not self.quiz_mode.reveals_each_item
+
+    def dealable_items(self):
+        """The items this quiz may give a learner: available, and unexposed when it keeps
+        the truth to the end."""
+        items = Item.objects.available()
+        return items.unexposed() if self.keeps_truth_to_the_end else items
+
     def pool(self):
         """The items a pool quiz draws from (only those a learner may be given)."""
+        return self.pool_matching(self.dealable_items())
+
+    def pool_matching(self, items):
+        """`items` narrowed to the pool's filters."""
         kind = ItemKind.VERDICT if self.mode == Mode.FEED else self.pool_kind
-        return Item.objects.available().matching(
+        return items.matching(
             kind=kind,
             verdict=self.pool_verdict,
             technique=self.pool_technique,
@@ -109,7 +125,7 @@ class Quiz(SlugFromTitle, models.Model):
         )
 
     def fixed_items(self) -> list[Item]:
-        available = set(Item.objects.available().values_list("pk", flat=True))
+        available = set(self.dealable_items().values_list("pk", flat=True))
         return [
             entry.item
             for entry in self.entries.select_related("item").order_by("position", "pk")

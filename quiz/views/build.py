@@ -159,11 +159,10 @@ def _item_initial(request: HttpRequest) -> dict:
 
 def _edit_context(quiz: Quiz, **overrides) -> dict:
     entries = list(quiz.entries.select_related("item__clip", "item__other_clip"))
-    ready = set(
-        Item.objects.available()
-        .filter(pk__in=[entry.item_id for entry in entries])
-        .values_list("pk", flat=True)
-    )
+    ids = [entry.item_id for entry in entries]
+    ready = set(Item.objects.available().filter(pk__in=ids).values_list("pk", flat=True))
+    # An assessment or a feed deals no clip whose truth is shown without an answer.
+    dealable = set(quiz.dealable_items().filter(pk__in=ids).values_list("pk", flat=True))
     is_feed = quiz.mode == Mode.FEED
     context = {
         "quiz": quiz,
@@ -176,6 +175,7 @@ def _edit_context(quiz: Quiz, **overrides) -> dict:
                 "entry": entry,
                 "item": entry.item,
                 "ready": entry.item_id in ready,
+                "exposed": entry.item_id in ready and entry.item_id not in dealable,
                 # A feed asks one thing of each clip and skips every other item type.
                 "skipped_in_feed": is_feed and entry.item.kind != ItemKind.VERDICT,
             }
@@ -183,12 +183,19 @@ def _edit_context(quiz: Quiz, **overrides) -> dict:
         ],
     }
     context["unready_count"] = sum(1 for row in context["entries"] if not row["ready"])
+    context["exposed_count"] = sum(1 for row in context["entries"] if row["exposed"])
     if quiz.selection == Selection.POOL:
         context["pool_count"] = quiz.pool().count()
         context["ready_count"] = context["pool_count"]
+        if quiz.keeps_truth_to_the_end:
+            context["exposed_pool_count"] = (
+                quiz.pool_matching(Item.objects.available()).count() - context["pool_count"]
+            )
     else:
         context["ready_count"] = sum(
-            1 for row in context["entries"] if row["ready"] and not row["skipped_in_feed"]
+            1
+            for row in context["entries"]
+            if row["ready"] and not row["exposed"] and not row["skipped_in_feed"]
         )
     context.update(overrides)
     return context

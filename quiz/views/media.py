@@ -1,20 +1,66 @@
-"""The clips of a quiz item as the learner sees them before answering: the blind renditions
-(no metadata, random stored names) behind URLs made of the attempt and the item's position, so
-nothing in a URL or a file ties the item to a clip in the library."""
+"""The clips of a quiz item as the learner sees them, always behind URLs made of the attempt and
+the item's position, so nothing in a URL ties an item to a clip in the library.
+
+Before the answer (`item_media`): the blind renditions (no metadata, random stored names), made
+for this attempt alone (quiz.attempt_media), so no hash, size or ETag is the same in two attempts.
+They are always sent from here, whatever settings.MEDIA_SERVING says: a redirect to the stored
+file would hand every attempt the same bytes.
+
+After it (`revealed_media`): the library files of the item's clips, their tells' stills and a
+fake's original, once the attempt may show that item's truth. A clip kept for tests has no public
+library URL (media_library.views.serving), so this is how its reveal reaches the learner.
+"""
 
 from __future__ import annotations
 
 from uuid import UUID
 
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_safe
 
-from media_library.views.serving import serve_file
+from media_library.models import Clip
+from media_library.views.serving import serve_file, stream_bytes
 from quiz.access import get_attempt
+from quiz.attempt_media import (
+    FEED_CANVAS,
+    IMAGE_CANVAS,
+    PaddedFile,
+    attempt_key,
+    etag_for,
+    free_box,
+    image_for_attempt,
+)
 from quiz.models import AttemptItem, ItemKind, Slot
+from quiz.models.attempts import Attempt
 
 VARIANT_FIELDS = {"media": "quiz_media", "feed": "feed_media", "poster": "quiz_poster"}
+# Private: a URL belongs to one attempt; the browser may keep it, a shared cache must not.
+ATTEMPT_CACHE_CONTROL = "private, max-age=3600"
+# How long a drawn image stays in the cache for the Range and repeat requests of its attempt.
+IMAGE_CACHE_SECONDS = 10 * 60
+NEUTRAL_NAMES = {"video": "clip.mp4", "image": "clip.jpg"}
+
+
+def _entry(attempt: Attempt, position: int) -> AttemptItem:
+    try:
+        return attempt.entry_at(position)
+    except AttemptItem.DoesNotExist:
+        raise Http404 from None
+
+
+def _captions(clip: Clip) -> HttpResponse:
+    if not clip.captions_vtt.strip():
+        raise Http404
+    return HttpResponse(
+        clip.captions_vtt.encode(),
+        content_type="text/vtt; charset=utf-8",
+        headers={
+            "Cache-Control": "private, no-store",
+            "Content-Disposition": content_disposition_header(False, "captions.vtt"),
+        },
+    )
 
 
 @require_safe
@@ -22,27 +68,111 @@ def item_media(
     request: HttpRequest, uid: UUID, position: int, slot: str, variant: str
 ) -> HttpResponse:
     attempt = get_attempt(request, uid)
-    try:
-        entry = attempt.entry_at(position)
-    except AttemptItem.DoesNotExist:
-        raise Http404 from None
+    entry = _entry(attempt, position)
     if slot not in Slot.values or (slot == Slot.B and entry.item.kind != ItemKind.PAIR):
         raise Http404
     clip = entry.clip_in_slot(Slot(slot))
     if variant == "captions":
-        if not clip.captions_vtt.strip():
-            raise Http404
-        return HttpResponse(
-            clip.captions_vtt.encode(),
-            content_type="text/vtt; charset=utf-8",
-            headers={
-                "Cache-Control": "private, no-store",
-                "Content-Disposition": content_disposition_header(False, "captions.vtt"),
-            },
-        )
+        return _captions(clip)
     field = VARIANT_FIELDS.get(variant)
     file = getattr(clip, field) if field else None
     if not file:
         raise Http404
-    # Private: the URL belongs to one attempt, and a shared cache must not keep it.
-    return serve_file(request, file, public=False, label="clip")
+    key = attempt_key(attempt.uid, position, slot, variant, file.name)
+    is_image = variant == "poster" or clip.kind != "video"
+    headers = {
+        "Cache-Control": ATTEMPT_CACHE_CONTROL,
+        "X-Content-Type-Options": "nosniff",
+        "Content-Disposition": content_disposition_header(
+            False, NEUTRAL_NAMES["image" if is_image else "video"]
+        ),
+    }
+    if is_image:
+        canvas = FEED_CANVAS if variant == "feed" else IMAGE_CANVAS
+        body = _drawn_image(file, key, canvas, matted=entry.item.kind != ItemKind.SPOT_TELL)
+        return stream_bytes(
+            request,
+            lambda: _Bytes(body),
+            size=len(body),
+            etag=etag_for(key),
+            last_modified=None,
+            content_type="image/jpeg",
+            headers=headers,
+        )
+    try:
+        size = file.storage.size(file.name)
+    except FileNotFoundError:
+        raise Http404 from None
+    tail = free_box(key)
+    return stream_bytes(
+        request,
+        lambda: PaddedFile(file.storage.open(file.name, "rb"), size, tail),
+        size=size + len(tail),
+        etag=etag_for(key),
+        last_modified=None,
+        content_type="video/mp4",
+        headers=headers,
+    )
+
+
+def _drawn_image(file, key: bytes, canvas: tuple[int, int], *, matted: bool) -> bytes:
+    cache_key = f"quiz-media:{key.hex()}"
+    body = cache.get(cache_key)
+    if body is None:
+        try:
+            with file.storage.open(file.name, "rb") as handle:
+                body = image_for_attempt(handle, key, canvas, matted=matted)
+        except FileNotFoundError:
+            raise Http404 from None
+        cache.set(cache_key, body, IMAGE_CACHE_SECONDS)
+    return body
+
+
+class _Bytes:
+    """Bytes in memory as the seekable file stream_bytes reads."""
+
+    def __init__(self, body: bytes) -> None:
+        self._body = body
+        self._position = 0
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        self._position = offset
+        return offset
+
+    def read(self, size: int = -1) -> bytes:
+        end = len(self._body) if size < 0 else self._position + size
+        data = self._body[self._position : end]
+        self._position += len(data)
+        return data
+
+    def close(self) -> None:
+        pass
+
+
+@require_safe
+def revealed_media(
+    request: HttpRequest, uid: UUID, position: int, which: str, variant: str
+) -> HttpResponse:
+    """A library file of an answered item whose truth the attempt may show: `which` is a slot
+    ("a", "b") or a slot's original ("a-original": the clip the fake in slot a was made from);
+    `variant` a library variant (media, poster, captions) or "tell-<pk>", a tell's still."""
+    attempt = get_attempt(request, uid)
+    entry = _entry(attempt, position)
+    if not attempt.reveals(answered=entry.is_answered):
+        raise Http404
+    clip = entry.revealed_clip(which)
+    if clip is None or not clip.is_published:
+        raise Http404
+    if variant == "captions":
+        return _captions(clip)
+    if variant.startswith("tell-"):
+        pk = variant.removeprefix("tell-")
+        tell = clip.tells.filter(pk=pk).first() if pk.isdigit() else None
+        if tell is None or not tell.still:
+            raise Http404
+        return serve_file(request, tell.still, public=False, label="tell")
+    file = clip.served_file(variant)
+    if file is None:
+        raise Http404
+    content_type = clip.media_content_type if variant == "media" else ""
+    return serve_file(request, file, public=False, label=variant, content_type=content_type)

@@ -1,0 +1,130 @@
+"""The bytes one attempt gets for a clip before its answer: made for that attempt alone.
+
+The stored blind renditions (media_library.processing.renditions) carry no metadata, but one
+clip's rendition is one file: sent as it is, its hash, size and ETag would be the same in every
+attempt, and a script could recognise a clip from a classmate's finished attempt (or any attempt
+whose reveal it has seen) without looking at it. So nothing sent here is stable across attempts:
+
+- an image, and a video's poster, is drawn again for the attempt: fitted onto one canvas size
+  for every picture (IMAGE_CANVAS, FEED_CANVAS: a GAN's square 1024-pixel face and a phone's
+  4:3 photo arrive the same size, so the pixel size says nothing of how a picture was made; it
+  is also a screen-sized file instead of a lossless PNG), with a faint noise seeded by the
+  attempt (one level up or down on a quarter of the pixels, far below what an eye sees), and
+  saved as a bare JPEG;
+- a video is the stored rendition followed by a `free` box of attempt-random length and bytes:
+  ISO BMFF players skip such boxes, and the file's hash and size change per attempt. The frames
+  are the clip's frames: a learner who has seen a clip's reveal can recognise it again, as a
+  person would, but nothing in the bytes ties it to a truth;
+- the ETag is a keyed hash of the attempt, the place in it and the stored file, and there is no
+  Last-Modified (when a file was processed could date a workshop fake).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import struct
+from io import BytesIO
+from typing import IO
+
+import numpy as np
+from django.utils.crypto import salted_hmac
+from PIL import Image
+
+# Every quiz image is sent at this size (a laptop screen's worth), a feed image at a phone's.
+IMAGE_CANVAS = (1280, 960)
+FEED_CANVAS = (640, 640)
+# The mat around a picture of another shape: the page's own dark media background.
+MAT_COLOUR = (17, 17, 17)
+JPEG_QUALITY = 88
+# A free box's payload: at least this long, so that the size changes by more than rounding.
+PADDING_MIN = 256
+PADDING_SPREAD = 16 * 1024
+NOISE_SHARE = 0.25
+
+
+def attempt_key(*parts: object) -> bytes:
+    """A secret, stable key for one file of one attempt (SECRET_KEY-derived, so nobody else can
+    compute it, and unlike a random one it lets Range requests see the same bytes)."""
+    return salted_hmac(
+        "telltale.quiz.attempt-media", ":".join(map(str, parts)), algorithm="sha256"
+    ).digest()
+
+
+def etag_for(key: bytes) -> str:
+    return f'"{key.hex()[:32]}"'
+
+
+def fitted_size(size: tuple[int, int], canvas: tuple[int, int]) -> tuple[int, int]:
+    """`size` scaled to fit inside `canvas`, its aspect kept."""
+    scale = min(canvas[0] / size[0], canvas[1] / size[1])
+    return max(1, round(size[0] * scale)), max(1, round(size[1] * scale))
+
+
+def image_for_attempt(
+    handle: IO[bytes], key: bytes, canvas: tuple[int, int], *, matted: bool = True
+) -> bytes:
+    """The picture in `handle`, drawn again for one attempt (see the module docstring).
+
+    `matted=False` sends the picture at its fitted size with no mat: for questions that point
+    at a place in the picture (spot the tell), whose answers are fractions of the picture, and
+    which only ever show fakes, so the shape gives nothing away."""
+    with Image.open(handle) as image:
+        image.load()
+        picture = image.convert("RGB")
+    fitted = fitted_size(picture.size, canvas)
+    if fitted != picture.size:
+        picture = picture.resize(fitted, Image.Resampling.LANCZOS)
+    if not matted:
+        canvas = fitted
+    # A new image: nothing of the stored file's info (comments, profiles) comes along.
+    framed = Image.new("RGB", canvas, MAT_COLOUR)
+    framed.paste(picture, ((canvas[0] - fitted[0]) // 2, (canvas[1] - fitted[1]) // 2))
+    rng = np.random.default_rng(int.from_bytes(key[:8], "big"))
+    pixels = np.asarray(framed, dtype=np.int16)
+    touched = rng.random(pixels.shape[:2]) < NOISE_SHARE
+    noise = rng.integers(-1, 2, size=pixels.shape, dtype=np.int16) * touched[..., None]
+    noisy = Image.fromarray(np.clip(pixels + noise, 0, 255).astype(np.uint8), "RGB")
+    out = BytesIO()
+    noisy.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True)
+    return out.getvalue()
+
+
+def free_box(key: bytes) -> bytes:
+    """A top-level ISO BMFF `free` box of attempt-random length and content."""
+    length = PADDING_MIN + int.from_bytes(key[8:12], "big") % PADDING_SPREAD
+    payload = hashlib.shake_256(key).digest(length)
+    return struct.pack(">I", 8 + length) + b"free" + payload
+
+
+class PaddedFile:
+    """A stored file followed by `tail`, read as one seekable file (what stream_bytes reads)."""
+
+    def __init__(self, handle: IO[bytes], size: int, tail: bytes) -> None:
+        self._handle = handle
+        self._size = size
+        self._tail = tail
+        self._position = 0
+
+    @property
+    def size(self) -> int:
+        return self._size + len(self._tail)
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        self._position = offset
+        return offset
+
+    def read(self, size: int = -1) -> bytes:
+        end = self.size if size < 0 else min(self.size, self._position + size)
+        chunks = []
+        if self._position < self._size:
+            self._handle.seek(self._position)
+            chunks.append(self._handle.read(min(end, self._size) - self._position))
+        if end > self._size:
+            start = max(self._position, self._size) - self._size
+            chunks.append(self._tail[start : end - self._size])
+        data = b"".join(chunks)
+        self._position += len(data)
+        return data
+
+    def close(self) -> None:
+        self._handle.close()
