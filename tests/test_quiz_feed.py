@@ -117,6 +117,12 @@ class FeedPageTests(FeedFixture):
         ids = re.findall(r'\bid="([^"]+)"', html)
         self.assertEqual(len(ids), len(set(ids)), "duplicate ids on the feed page")
 
+    def test_an_htmx_link_to_the_feed_loads_it_as_a_page(self):
+        # The reveal on a feed's item page links "next" with hx-get; the feed is no fragment.
+        self.begin()
+        response = self.client.get(self.feed_url, HTTP_HX_REQUEST="true")
+        self.assertEqual(response["HX-Redirect"], self.feed_url)
+
     def test_another_visitor_cannot_open_the_feed(self):
         self.begin()
         self.client.logout()
