@@ -151,6 +151,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Compresses pages and (under DEBUG) static files on the way out: above every middleware
+    # that reads or writes the body, and above whitenoise so that its responses pass through.
+    "config.middleware.CompressTextMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from media_library.models import Technique, Verdict
-from quiz.models import AttemptItem, GivenAnswer, ItemKind, Slot, SpotTarget
+from quiz.models import AttemptItem, GivenAnswer, ItemKind, Mode, SaidVerdict, Slot, SpotTarget
 
 GRID_CELLS = [
     (0, _("Top left")),
@@ -34,8 +34,13 @@ class AnswerForm(forms.Form):
         item = entry.item
         kind = item.item_kind
         if kind == ItemKind.VERDICT:
+            # A feed asks what a scroller decides ("looks fake" or "looks real"), not which
+            # kind of fake; both are judged by Item.judge.
+            is_feed = entry.attempt.mode == Mode.FEED
             self.fields["verdict"] = forms.ChoiceField(
-                label=_("Your verdict"), choices=Verdict.choices, widget=forms.RadioSelect
+                label=_("Your verdict"),
+                choices=SaidVerdict.feed_choices() if is_feed else Verdict.choices,
+                widget=forms.RadioSelect,
             )
         elif kind == ItemKind.PAIR:
             self.fields["slot"] = forms.ChoiceField(

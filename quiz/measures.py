@@ -40,6 +40,9 @@ from quiz.estimates import (
 )
 
 FAKE_TYPES = (Verdict.DEEPFAKE, Verdict.SHALLOWFAKE)
+# What a learner says when calling a clip manipulated: a fake type, or a feed's plain "fake"
+# (quiz.models.SaidVerdict.FAKE; this module sits below the models and cannot import them).
+SAID_FAKE = (*FAKE_TYPES, "fake")
 # Confidence is asked on a 50..100 scale (50 = a guess between two answers).
 CONFIDENCE_BUCKETS = ((50, 59), (60, 69), (70, 79), (80, 89), (90, 100))
 # Below this many fakes (or real clips) one answer moves a rate by more than 25 points, so the
@@ -351,7 +354,7 @@ def fakeness(record: AnswerRecord) -> float:
 
 
 def _is_manipulated(verdict: str) -> bool:
-    return verdict in FAKE_TYPES
+    return verdict in SAID_FAKE
 
 
 def summarise(records: Sequence[AnswerRecord]) -> Summary:

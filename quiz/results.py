@@ -101,6 +101,9 @@ def attempt_results(attempt: Attempt) -> dict:
         entry.pk for entry in entries if not hasattr(entry, "answer") and not entry.is_answerable
     }
     item_ids = [answer.item_id for answer in answers]
+    # A feed's posts scrolled past: no answers, so in no measure, but the fakes among them
+    # are worth knowing about (told once the feed is finished, when nothing is left to judge).
+    passed = [entry for entry in entries if entry.is_passed]
     return {
         "attempt": attempt,
         "quiz": attempt.quiz,
@@ -114,6 +117,10 @@ def attempt_results(attempt: Attempt) -> dict:
         "total": len(entries) - len(withdrawn),
         "crowd": crowd_accuracy(item_ids, others_than=Q(attempt=attempt)),
         "detector_accuracy": detector_accuracy(answers),
+        "passed": len(passed),
+        "passed_fakes": [e for e in passed if e.item.clip.is_manipulated]
+        if attempt.is_finished
+        else [],
     }
 
 

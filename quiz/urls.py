@@ -12,6 +12,8 @@ urlpatterns = [
     path("quizzes/<slug:slug>/", take.quiz_detail, name="quiz-detail"),
     path("quizzes/<slug:slug>/start/", take.quiz_start, name="quiz-start"),
     path("attempts/<uuid:uid>/", take.attempt_resume, name="attempt"),
+    path("attempts/<uuid:uid>/feed/", take.feed, name="feed"),
+    path("attempts/<uuid:uid>/feed/finish/", take.feed_finish, name="feed-finish"),
     path("attempts/<uuid:uid>/items/<int:position>/", take.item, name="item"),
     path("attempts/<uuid:uid>/items/<int:position>/answer/", take.item_answer, name="item-answer"),
     path(

@@ -187,14 +187,14 @@ class DemoPackTests(TempMediaTestCase):
         kinds = {item.kind for item in practice.fixed_items()}
         self.assertEqual(kinds, set(ItemKind.values))
         self.assertEqual(len(practice.fixed_items()), practice.items.count())
-        # The feed and the assessment deal only clips kept for tests (the rocket and Hubble
-        # pictures and their fakes): the portraits' family is what the lessons show.
         feed = quizzes[Mode.FEED].draw()
         self.assertEqual(sum(item.clip.is_manipulated for item in feed), 1)
-        self.assertEqual(len(feed), 3)
+        self.assertEqual(len(feed), 5)
+        # The assessment deals only clips kept for tests (the rocket and Hubble pictures and
+        # their fakes): the portraits' family is what the lessons show.
         assessment = quizzes[Mode.ASSESSMENT].draw()
         self.assertEqual(len(assessment), 4)
-        for item in [*feed, *assessment]:
+        for item in assessment:
             self.assertFalse(item.clip.teaching_example, item.clip.title)
             self.assertIn(item.clip.original_id or item.clip.pk, self.kept_for_tests())
         self.assertTrue(Clip.objects.teaching_examples().filter(title__icontains="face").exists())

@@ -43,7 +43,7 @@ class ReviewScheduleQuerySet(models.QuerySet["ReviewSchedule"]):
     def record_answer(self, answer) -> None:
         """The answer-saved hook (lessons/signals.py): signed-in learners only.
 
-        An attempt that gives feedback only at the end (assessment, feed) moves the schedule
+        An attempt that gives feedback only at the end (an assessment) moves the schedule
         when its last answer arrives, with all its answers: a tell "due for review" straight
         after an answer would tell the learner they had missed it before the end."""
         attempt = answer.attempt

@@ -16,8 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from media_library.models import Clip, ProcessingStatus, PublicationState, Technique, Verdict
-from quiz.models.choices import ItemKind, Mode, Slot
+from media_library.models import Clip, ProcessingStatus, PublicationState, Technique
+from quiz.models.choices import ItemKind, Mode, SaidVerdict, Slot
 from quiz.models.items import Item
 from quiz.models.quizzes import Quiz
 from quiz.scoring import Box
@@ -153,7 +153,12 @@ class Attempt(models.Model):
         """The first entry still to answer, skipping those whose clip was withdrawn. With
         none left, the attempt is finished here if it was not yet: an entry that became
         unanswerable while nobody had the attempt open leaves nothing to wait for."""
-        entry = self.entries.answerable().filter(answer__isnull=True).order_by("position").first()
+        entry = (
+            self.entries.answerable()
+            .filter(answer__isnull=True, passed_at__isnull=True)
+            .order_by("position")
+            .first()
+        )
         if entry is None:
             self.finish_if_complete()
         return entry
@@ -161,6 +166,38 @@ class Attempt(models.Model):
     def withdrawn_entries(self) -> AttemptItemQuerySet:
         """The entries this attempt skips: unanswered, and no longer answerable."""
         return self.entries.withdrawn().filter(answer__isnull=True)
+
+    def feed_entries(self) -> list[AttemptItem]:
+        """A feed's posts in order, with what the page shows of each; the posts not yet judged
+        count as shown from now (in one UPDATE), for time per item."""
+        entries = list(
+            self.entries.select_related("answer", "item__clip", "item__other_clip").order_by(
+                "position"
+            )
+        )
+        unseen = [e.pk for e in entries if e.shown_at is None and not hasattr(e, "answer")]
+        if unseen:
+            now = timezone.now()
+            AttemptItem.objects.filter(pk__in=unseen, shown_at__isnull=True).update(shown_at=now)
+            for entry in entries:
+                if entry.pk in unseen:
+                    entry.shown_at = now
+        return entries
+
+    def finish_feed(self) -> int:
+        """End a feed where the learner stopped scrolling: each post left unjudged is recorded
+        as passed over (a time on the entry, never an answer, so it counts neither right nor
+        wrong). Returns how many were passed over; a second call changes nothing."""
+        if self.attempt_mode != Mode.FEED:
+            raise ValidationError(_("Only a feed can be finished with posts left unjudged."))
+        now = timezone.now()
+        with transaction.atomic():
+            passed = self.entries.filter(answer__isnull=True, passed_at__isnull=True).update(
+                passed_at=now
+            )
+            if Attempt.objects.filter(pk=self.pk, finished_at__isnull=True).update(finished_at=now):
+                self.finished_at = now
+        return passed
 
     def record(self, entry: AttemptItem, given: GivenAnswer) -> tuple[Answer, bool]:
         """Store the answer to one of this attempt's items, once.
@@ -173,6 +210,8 @@ class Attempt(models.Model):
             raise ValidationError(_("That item is not part of this attempt."))
         if not entry.is_answerable:
             raise ValidationError(WITHDRAWN)
+        if entry.passed_at is not None:
+            raise ValidationError(_("You scrolled past this post and finished the feed."))
         # No look-before-insert: the insert itself is the check (one query fewer on the hot
         # path), and a duplicate falls through to returning the stored answer.
         item = entry.item
@@ -320,6 +359,9 @@ class AttemptItem(models.Model):
     swapped = models.BooleanField(default=False)
     # When the item was first shown, for time per item.
     shown_at = models.DateTimeField(null=True, blank=True)
+    # Feeds: when the learner finished the feed without judging this post. Not an answer:
+    # scrolling past is what people do with most posts, and is neither right nor wrong.
+    passed_at = models.DateTimeField(null=True, blank=True)
 
     objects = AttemptItemQuerySet.as_manager()
 
@@ -373,6 +415,10 @@ class AttemptItem(models.Model):
         clips = [item.clip] if item.other_clip_id is None else [item.clip, item.other_clip]
         return all(clip.is_quizzable for clip in clips)
 
+    @property
+    def is_passed(self) -> bool:
+        return self.passed_at is not None and not hasattr(self, "answer")
+
     def mark_shown(self) -> None:
         if self.shown_at is None:
             self.shown_at = timezone.now()
@@ -387,7 +433,7 @@ class Answer(models.Model):
     entry = models.OneToOneField(AttemptItem, on_delete=models.CASCADE, related_name="answer")
     # Sent with the form it was rendered into, so a replayed post is recognised as the same.
     key = models.UUIDField()
-    verdict = models.CharField(max_length=20, choices=Verdict, blank=True)
+    verdict = models.CharField(max_length=20, choices=SaidVerdict, blank=True)
     technique = models.CharField(max_length=20, choices=Technique, blank=True)
     picked = models.CharField(max_length=1, choices=Slot, blank=True)
     point_x = models.FloatField(null=True, blank=True)

@@ -42,11 +42,27 @@ class SpotTarget(models.TextChoices):
 class Mode(models.TextChoices):
     PRACTICE = "practice", _("Practice: feedback after each item")
     ASSESSMENT = "assessment", _("Assessment: feedback at the end")
-    FEED = "feed", _("Feed: a realistic stream, phone-size, feedback at the end")
+    FEED = "feed", _("Feed: a realistic stream, phone-size, each post revealed once judged")
 
     @property
     def reveals_each_item(self) -> bool:
-        return self == Mode.PRACTICE
+        # A feed reveals a post where it stands, once judged, as practice does; the posts
+        # scrolled past are told at the end.
+        return self in (Mode.PRACTICE, Mode.FEED)
+
+
+class SaidVerdict(models.TextChoices):
+    """What a learner may answer to a verdict item: one of the clip verdicts, or in a feed
+    simply "fake", which is right for either kind of manipulation."""
+
+    REAL = "real", _("Real")
+    DEEPFAKE = "deepfake", _("Deepfake")
+    SHALLOWFAKE = "shallowfake", _("Shallowfake")
+    FAKE = "fake", _("Fake")
+
+    @classmethod
+    def feed_choices(cls) -> list[tuple[str, str]]:
+        return [(cls.FAKE, _("Looks fake")), (cls.REAL, _("Looks real"))]
 
 
 class Selection(models.TextChoices):

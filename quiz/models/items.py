@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from media_library.models import Clip, MediaKind, Technique
 from quiz.measures import MIN_ITEM_ANSWERS
-from quiz.models.choices import Difficulty, ItemKind, SpotTarget
+from quiz.models.choices import Difficulty, ItemKind, SaidVerdict, SpotTarget
 from quiz.scoring import Box, MarkedTell, score_spot
 
 if TYPE_CHECKING:
@@ -210,7 +210,11 @@ class Item(models.Model):
     ) -> Judgement:
         kind = self.item_kind
         if kind == ItemKind.VERDICT:
-            right = verdict == self.clip.verdict
+            if verdict == SaidVerdict.FAKE:
+                # A feed asks "fake or real?", not which kind of fake.
+                right = self.clip.is_manipulated
+            else:
+                right = verdict == self.clip.verdict
             return Judgement(right, float(right))
         if kind == ItemKind.PAIR:
             right = picked_clip is not None and picked_clip.pk == self.manipulated_clip.pk

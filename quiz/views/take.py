@@ -1,9 +1,10 @@
 """Taking a quiz: start, one item at a time (answer, then reveal), results and the share card.
+A feed is one page of posts instead, each judged where it stands or scrolled past.
 
-Every step is a plain form post or link; with htmx the item area is swapped in place instead
-(the same views answer with the page's partials). Nothing about a clip's truth reaches the page
-before its answer is stored: the pre-answer partial gets no clip object at all, only the
-attempt entry and opaque media URLs.
+Every step is a plain form post or link; with htmx the item area (or the judged post) is swapped
+in place instead (the same views answer with the page's partials). Nothing about a clip's truth
+reaches the page before its answer is stored: the pre-answer partial gets no clip object at all,
+only the attempt entry and opaque media URLs.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from django_htmx.http import HttpResponseClientRedirect, push_url
 from media_library.throttle import Rule, by_account_or_session, by_address, rate_limited
 from quiz.access import get_attempt, get_entry, visible_quiz
 from quiz.attempt_media import FEED_CANVAS, IMAGE_CANVAS, fitted_size
+from quiz.feed import byline
 from quiz.forms import AnswerForm
 from quiz.models import Attempt, AttemptItem, ItemKind, Mode, Quiz
 from quiz.models.attempts import WITHDRAWN
@@ -31,6 +33,7 @@ from quiz.results import attempt_results
 from quiz.reveal import build_reveal
 
 ITEM = "quiz/item.html"
+FEED = "quiz/feed.html"
 
 # Flooding is refused before any query: one cache count per rule and request.
 START_LIMITS = (
@@ -62,6 +65,8 @@ def quiz_start(request: HttpRequest, slug: str) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, error.messages[0])
         return redirect(quiz)
+    if attempt.attempt_mode == Mode.FEED:
+        return redirect("quiz:feed", attempt.uid)
     return redirect("quiz:item", attempt.uid, 1)
 
 
@@ -69,11 +74,17 @@ def quiz_start(request: HttpRequest, slug: str) -> HttpResponse:
 def attempt_resume(request: HttpRequest, uid: UUID) -> HttpResponse:
     attempt = get_attempt(request, uid)
     entry = attempt.next_unanswered()
-    if entry is None:
+    if entry is None or attempt.is_finished:
         done = reverse("quiz:results", args=[attempt.uid])
         # The reveal's htmx "Next item" swaps the stage; the results are a whole page.
         return HttpResponseClientRedirect(done) if request.htmx else redirect(done)
+    if attempt.attempt_mode == Mode.FEED:
+        return redirect(post_url(attempt, entry.position))
     return redirect("quiz:item", attempt.uid, entry.position)
+
+
+def post_url(attempt: Attempt, position: int) -> str:
+    return f"{reverse('quiz:feed', args=[attempt.uid])}#post-{position}"
 
 
 def _stage_context(request: HttpRequest, attempt: Attempt, entry: AttemptItem, **extra) -> dict:
@@ -88,8 +99,13 @@ def _stage_context(request: HttpRequest, attempt: Attempt, entry: AttemptItem, *
         "answered": answer is not None,
         "next_url": reverse("quiz:attempt", args=[attempt.uid]),
     }
+    if attempt.attempt_mode == Mode.FEED:
+        # A feed's item page is the no-JavaScript view of one post: back to the feed after it.
+        context["next_url"] = post_url(attempt, entry.position + 1)
     if attempt.reveals(answered=answer is not None):
         context["reveal"] = build_reveal(entry, answer)
+    elif entry.passed_at is not None:
+        context["passed"] = True
     elif answer is None:
         entry.mark_shown()
         context["form"] = extra.pop("form", None) or AnswerForm(entry)
@@ -154,6 +170,68 @@ def item(request: HttpRequest, uid: UUID, position: int) -> HttpResponse:
     return render(request, ITEM, context)
 
 
+def feed_post(attempt: Attempt, entry: AttemptItem, form: AnswerForm | None = None) -> dict:
+    """One post of a feed as the page shows it: before its judgement only the byline (which
+    comes from the attempt and the position, never from the clip), opaque media URLs and the
+    form; once judged, its reveal."""
+    answer = getattr(entry, "answer", None)
+    post = {
+        "entry": entry,
+        "byline": byline(attempt.uid, entry.position),
+        # Only the first post loads its media at once; the rest wait until scrolled to.
+        "lazy": entry.position > 1,
+    }
+    if answer is not None:
+        post["reveal"] = build_reveal(entry, answer)
+    elif entry.passed_at is not None:
+        post["passed"] = True
+        if attempt.is_finished:
+            post["clip"] = entry.item.clip
+    else:
+        post["form"] = form or AnswerForm(entry, auto_id=f"post-{entry.position}-%s")
+        post["media"] = item_media(attempt, entry)[0]
+    return post
+
+
+@never_cache
+def feed(request: HttpRequest, uid: UUID) -> HttpResponse:
+    attempt = get_attempt(request, uid)
+    if attempt.attempt_mode != Mode.FEED:
+        return redirect("quiz:attempt", attempt.uid)
+    if request.htmx and not request.htmx.boosted:
+        # Links from a feed's item page (its reveal's "next") ask for a fragment of another
+        # page; the feed is a page of its own.
+        return HttpResponseClientRedirect(request.get_full_path())
+    entries = attempt.feed_entries()
+    context = {
+        "attempt": attempt,
+        "total": len(entries),
+        "posts": [feed_post(attempt, entry) for entry in entries],
+    }
+    return render(request, FEED, context)
+
+
+@require_POST
+@never_cache
+def feed_finish(request: HttpRequest, uid: UUID) -> HttpResponse:
+    attempt = get_attempt(request, uid)
+    try:
+        attempt.finish_feed()
+    except ValidationError as error:
+        return HttpResponse(error.messages[0], status=400, content_type="text/plain")
+    return redirect("quiz:results", attempt.uid)
+
+
+def _feed_fragment(request: HttpRequest, attempt: Attempt, position: int, form=None):
+    entry = attempt.entry_at(position)
+    context = {
+        "attempt": attempt,
+        "total": attempt.entries.count(),
+        "post": feed_post(attempt, entry, form),
+    }
+    return render(request, f"{FEED}#post", context)
+
+
 @require_POST
 @never_cache
 @rate_limited(*ANSWER_LIMITS, message=TOO_FAST)
@@ -164,8 +242,14 @@ def item_answer(request: HttpRequest, uid: UUID, position: int) -> HttpResponse:
         # Withdrawn since the page was shown: nothing is stored, and the learner moves on.
         messages.info(request, WITHDRAWN)
         return _onward(request, attempt)
-    form = AnswerForm(entry, request.POST)
+    is_feed_post = attempt.attempt_mode == Mode.FEED and request.htmx
+    # A feed page holds many forms: each post's fields get ids of their own.
+    auto_id = f"post-{position}-%s" if is_feed_post else "id_%s"
+    form = AnswerForm(entry, request.POST, auto_id=auto_id)
     if not form.is_valid():
+        if is_feed_post:
+            # 200, not 422: htmx swaps only successful responses, and the post must show why.
+            return _feed_fragment(request, attempt, position, form)
         entry = attempt.entry_at(position)  # all of the clips, to show the item again
         context = _stage_context(request, attempt, entry, form=form)
         template = f"{ITEM}#stage" if request.htmx else ITEM
@@ -176,6 +260,9 @@ def item_answer(request: HttpRequest, uid: UUID, position: int) -> HttpResponse:
         return HttpResponse(error.messages[0], status=400, content_type="text/plain")
     if not created:
         messages.info(request, _("You had already answered this one; your first answer stands."))
+    if is_feed_post:
+        # The judged post turns into its reveal where it stands; the feed goes on below it.
+        return _feed_fragment(request, attempt, position)
     if attempt.attempt_mode.reveals_each_item:
         return _show(request, attempt, entry)
     # Assessment and feed: straight on to the next item, feedback at the end.

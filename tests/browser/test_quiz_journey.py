@@ -547,28 +547,107 @@ def test_it_keeps_every_reveal_until_the_end_of_an_assessment(page) -> None:
         page.go_back()
 
 
-def test_it_shows_the_feed_in_a_phone_frame(page_without_js) -> None:
-    page = page_without_js
-    uid = start(page, FEED)
-    total = AttemptItem.objects.filter(attempt__uid=uid).count()
-    assert total == 5
-    fakes = 0
-    for position in range(1, total + 1):
-        entry = entry_at(uid, position)
-        fakes += entry.item.clip.is_manipulated
-        media = page.locator(".item-media.phone").locator("img, video")
+def start_feed(page) -> str:
+    """Open the demo feed and press Start; returns the attempt's uid."""
+    page.goto(f"/quizzes/{FEED}/")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Start").click()
+    match = re.search(r"/attempts/([0-9a-f-]{36})/feed/$", page.url)
+    assert match, page.url
+    return match.group(1)
+
+
+def feed_entries(uid: str) -> list[AttemptItem]:
+    return list(
+        AttemptItem.objects.filter(attempt__uid=uid)
+        .select_related("item__clip")
+        .order_by("position")
+    )
+
+
+def test_it_scrolls_a_feed_on_a_phone_judging_two_posts_and_passing_the_rest(page) -> None:
+    page.set_viewport_size({"width": 360, "height": 740})
+    uid = start_feed(page)
+    entries = feed_entries(uid)
+    assert len(entries) == 5
+    assert sum(entry.item.clip.is_manipulated for entry in entries) == 1
+    posts = page.locator("ol.feed > li.feed-post")
+    assert posts.count() == 5
+    assert_nothing_given_away(page.content(), "the feed")
+    # One phone-width column: nothing sticks out sideways.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    # Only the first post's media loads at once.
+    for position, post in enumerate(posts.all(), start=1):
+        media = post.locator(".post-media video, .post-media img")
         assert media.count() == 1
-        src = media.get_attribute("src")
-        assert src.endswith("/feed/"), src
-        served = page.request.get(src)
-        assert served.status == 200
-        assert served.headers["content-type"].split("/")[0] in ("image", "video")
-        answer(page, entry, Intent.RIGHT, js=False)
-        next_path = item_path(uid, position + 1) if position < total else f"/{uid}/results/"
-        submit_without_js(page, uid, next_path)
-        assert page.locator(".reveal").count() == 0
-    assert fakes == 1
-    check_results(page, uid, total, right=total)
+        assert media.get_attribute("src").endswith(f"/items/{position}/a/feed/")
+        lazy = media.get_attribute("preload") == "none" or media.get_attribute("loading") == "lazy"
+        assert lazy == (position > 1), f"post {position}"
+    reals = [entry for entry in entries if not entry.item.clip.is_manipulated]
+    fake = next(entry for entry in entries if entry.item.clip.is_manipulated)
+    # Two real posts judged (one rightly, one not); the fake and the rest scrolled past.
+    for entry, button, heading in (
+        (reals[0], "Looks real", "Right"),
+        (reals[2], "Looks fake", "Wrong"),
+    ):
+        post = page.locator(f"#post-{entry.position}")
+        while not post.is_visible() or post.bounding_box()["y"] > 740:
+            page.mouse.wheel(0, 500)
+            page.wait_for_timeout(50)
+        post.get_by_role("button", name=button, exact=True).click()
+        result = page.locator(f"#post-{entry.position} .post-result")
+        result.wait_for()
+        assert result.inner_text() == heading
+        # The post turned into its reveal in place: the page did not move on.
+        assert page.url.endswith(f"/attempts/{uid}/feed/"), page.url
+        page.wait_for_function("() => document.activeElement?.matches('[data-post-result]')")
+        revealed = page.locator(f"#post-{entry.position}")
+        assert revealed.locator(".clip-title").inner_text() == entry.item.clip.title
+    assert Answer.objects.filter(attempt__uid=uid).count() == 2
+    page.mouse.wheel(0, 5000)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Finish the feed").click()
+    assert page.url.endswith(f"/attempts/{uid}/results/"), page.url
+    assert page.locator(".big-score").inner_text() == "1 of 2 right"
+    passed = page.locator(".passed-over")
+    assert "You scrolled past 3 posts without judging them" in passed.inner_text()
+    assert "1 of them was a fake you let through" in passed.inner_text()
+    assert fake.item.clip.title in passed.locator(".passed-fakes").inner_text()
+    assert Answer.objects.filter(attempt__uid=uid).count() == 2
+    assert AttemptItem.objects.filter(attempt__uid=uid, passed_at__isnull=False).count() == 3
+
+
+def test_a_feed_post_says_why_a_judgement_too_fast_is_refused(page, page_problems) -> None:
+    page_problems.expected = ("status of 429", "Error Code 429")
+    uid = start_feed(page)
+    with override_settings(QUIZ_ANSWERS_PER_MINUTE=1):
+        page.locator("#post-1").get_by_role("button", name="Looks real").click()
+        page.locator("#post-1 .post-result").wait_for()
+        page.locator("#post-2").get_by_role("button", name="Looks real").click()
+        refusal = page.locator("#post-2 .post-error")
+        refusal.wait_for()
+    assert "faster than anyone can watch a clip" in refusal.inner_text()
+    assert refusal.get_attribute("role") == "alert"
+    assert Answer.objects.filter(attempt__uid=uid).count() == 1
+
+
+def test_without_javascript_a_feed_post_is_judged_on_its_item_page(page_without_js) -> None:
+    page = page_without_js
+    uid = start_feed(page)
+    first = feed_entries(uid)[0]
+    said = "Looks fake" if first.item.clip.is_manipulated else "Looks real"
+    with page.expect_navigation():
+        page.locator("#post-1").get_by_role("button", name=said, exact=True).click()
+    assert page.url.endswith(item_path(uid, 1)), page.url
+    assert page.locator(".reveal .reveal-heading").inner_text() == "Right"
+    with page.expect_navigation():
+        page.get_by_role("link", name="Next item").click()
+    assert page.url.endswith(f"/attempts/{uid}/feed/#post-2"), page.url
+    assert page.locator("#post-1 .post-result").inner_text() == "Right"
+    with page.expect_navigation():
+        page.get_by_role("button", name="Finish the feed").click()
+    assert page.locator(".big-score").inner_text() == "1 of 1 right"
+    assert "You scrolled past 4 posts" in page.locator(".passed-over").inner_text()
 
 
 def test_it_gives_nothing_away_before_the_answer(page) -> None:
