@@ -333,7 +333,7 @@ class MetadataParserTests(TestCase):
         },
     )
 
-    @bounded(150)
+    @bounded(100)
     @given(
         st.one_of(
             st.lists(manifest_row | json_values, max_size=4),
@@ -347,7 +347,7 @@ class MetadataParserTests(TestCase):
     def test_a_json_manifest_of_any_shape_is_read_or_reported(self, manifest) -> None:
         self.read_all(ManifestImporter, "manifest.json", json.dumps(manifest))
 
-    @bounded(100)
+    @bounded(70)
     @given(st.lists(manifest_row, max_size=4), st.text(max_size=40))
     def test_a_csv_manifest_of_any_content_is_read_or_reported(self, rows, junk) -> None:
         out = io.StringIO()
