@@ -259,8 +259,8 @@ class ImportRun:
         (self.report.refused if isinstance(skip, Refused) else self.report.skipped).append(skip)
 
     def ingest(self, entry: Entry) -> Clip | None:
-        # Before anything else, an earlier import of the same key included: a link that leads
-        # out of the folder is reported every time, never taken as "already imported".
+        # Checked before the "already imported" lookup: a link that leads out of the folder is
+        # reported on every run, never counted as already imported.
         if (refused := self.importer.refusal(entry.path)) is not None:
             self.record_skip(refused)
             return None
