@@ -6,30 +6,35 @@ the immediate tasks backend processes each clip during the command (as a worker 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import shutil
 
 from django.core.management import CommandError
 from django.test import override_settings
 from django_tasks_db.models import DBTaskResult
 
 from media_library.choices import TellOrigin
+from media_library.importers import IMPORTERS
+from media_library.importers.base import OutsideDataset, open_beneath
 from media_library.models import Clip, ProcessingStatus, PublicationState, Technique, Verdict
 from tests.base import ImportTestCase
-from tests.factories import DEV_MEDIA, requires_dev_media
+from tests.factories import DEV_MEDIA, make_video, requires_dev_media
 
 
 @requires_dev_media
 class DevMediaTests(ImportTestCase):
     def link_dev(self, *relatives: str) -> None:
-        """A FaceForensics++ layout holding only some of the dev clips (symlinks, no copies)."""
+        """A FaceForensics++ layout holding only some of the dev clips (copies: a link to a file
+        outside the dataset folder is refused, see LinkTests)."""
         for relative in relatives:
             source = DEV_MEDIA / "ffpp" / relative
             if not source.is_file():
                 self.skipTest(f"dev clip {relative} is absent")
             target = self.data / relative
             target.parent.mkdir(parents=True, exist_ok=True)
-            os.symlink(source, target)
+            shutil.copyfile(source, target)
 
     def test_it_reports_the_dfdc_files_the_metadata_lists_but_the_sample_lacks(self) -> None:
         dfdc = DEV_MEDIA / "dfdc"
@@ -457,3 +462,185 @@ class ManifestTests(ImportTestCase):
         )
         self.assertEqual(clip.publication_state, PublicationState.DRAFT)
         self.assertEqual(clip.tells.get().box, (0.0, 0.0, 0.5, 0.5))
+
+
+class LinkTests(ImportTestCase):
+    """Nothing outside the dataset folder is read, whichever importer, whatever the link."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        # Beside the dataset folder, like another site's media or /etc would be.
+        self.outside = self.data.parent / "outside"
+        self.outside.mkdir()
+        self.secret = make_video(self.outside / "secret.mp4", seconds=2.2, width=160, height=120)
+
+    def link(self, relative: str, target) -> None:
+        path = self.data / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        os.symlink(target, path)
+
+    def test_it_refuses_links_out_of_the_folder_imports_the_rest_and_publishes_nothing_else(
+        self,
+    ) -> None:
+        self.video("clips/good.mp4", 1.0)
+        self.video("store/kept.mp4", 1.3)
+        self.link("clips/inside-link.mp4", self.data / "store/kept.mp4")  # stays inside: fine
+        self.link("clips/passwd.mp4", self.secret)
+        self.link("elsewhere", self.outside)  # a folder link: what is under it is outside too
+        rows = ["good.mp4", "inside-link.mp4", "passwd.mp4"]
+        record = {"verdict": "real", "licence": "CC0", "depicts_people": False}
+        entries = [{"file": f"clips/{name}", **record} for name in rows]
+        entries.append({"file": "elsewhere/secret.mp4", **record})
+        self.write("manifest.json", json.dumps(entries))
+
+        output = self.run_import("manifest", self.data, "--publish")
+
+        self.assertIn("Imported 2, already imported 0, skipped 0, refused 2.", output)
+        self.assertIn("Published 2.", output)
+        self.assertIn("Refused 2 entries", output)
+        self.assertIn(
+            f"clips/passwd.mp4: points outside the dataset folder (it leads to {self.secret})",
+            output,
+        )
+        self.assertIn(
+            f"elsewhere/secret.mp4: points outside the dataset folder (it leads to {self.secret})",
+            output,
+        )
+        self.assertEqual(
+            sorted(Clip.objects.values_list("import_key", flat=True)),
+            ["clips/good.mp4", "clips/inside-link.mp4"],
+        )
+        secret = hashlib.sha256(self.secret.read_bytes()).hexdigest()
+        self.assertFalse(Clip.objects.filter(source_sha256=secret).exists())
+
+        # A re-run says it again: a refused link is never "already imported".
+        output = self.run_import("manifest", self.data)
+        self.assertIn("Imported 0, already imported 2, skipped 0, refused 2.", output)
+
+    def test_it_refuses_a_metadata_file_that_is_a_link_out_of_the_folder(self) -> None:
+        (self.outside / "manifest.json").write_text(
+            json.dumps([{"file": "secret.mp4", "verdict": "real"}]), encoding="utf-8"
+        )
+        self.link("manifest.json", self.outside / "manifest.json")
+        with self.assertRaisesMessage(
+            CommandError, "manifest.json points outside the dataset folder"
+        ):
+            self.run_import("manifest", self.data)
+        (self.outside / "meta_data.csv").write_text(FakeAVCelebTests.HEADER, encoding="utf-8")
+        self.link("meta_data.csv", self.outside / "meta_data.csv")
+        with self.assertRaisesMessage(
+            CommandError, "meta_data.csv points outside the dataset folder"
+        ):
+            self.run_import("fakeavceleb", self.data)
+        (self.outside / "List_of_testing_videos.txt").write_text(
+            "1 Celeb-real/id0_0000.mp4\n", encoding="utf-8"
+        )
+        self.link("List_of_testing_videos.txt", self.outside / "List_of_testing_videos.txt")
+        with self.assertRaisesMessage(
+            CommandError, "List_of_testing_videos.txt points outside the dataset folder"
+        ):
+            self.run_import("celebdf", self.data)
+        self.assertEqual(Clip.objects.count(), 0)
+
+    def test_every_folder_importer_refuses_files_and_folders_that_lead_outside(self) -> None:
+        (self.outside / "videos").mkdir()
+        shutil.copyfile(self.secret, self.outside / "videos" / "001.mp4")
+        # FaceForensics++: a linked file, and a linked compression folder.
+        self.link("original_sequences/youtube/c23/videos/000.mp4", self.secret)
+        self.link("original_sequences/youtube/c40", self.outside)
+        output = self.run_import("ffpp", self.data, "--dry-run")
+        self.assertIn("Would import 0, already imported 0, skipped 0, refused 2.", output)
+        self.assertIn("original_sequences/youtube/c23/videos/000.mp4: points outside", output)
+        self.assertIn("original_sequences/youtube/c40/videos/001.mp4: points outside", output)
+        # Celeb-DF: a linked clip in a class folder.
+        self.link("Celeb-real/id0_0000.mp4", self.secret)
+        output = self.run_import("celebdf", self.data, "--dry-run")
+        self.assertIn("refused 1.", output)
+        self.assertIn("Celeb-real/id0_0000.mp4: points outside the dataset folder", output)
+        # FakeAVCeleb: a row naming a linked file.
+        self.link("RealVideo-RealAudio/African/men/id00076/00109.mp4", self.secret)
+        self.write(
+            "meta_data.csv",
+            FakeAVCelebTests.HEADER + "id00076,-,-,real,A,RealVideo-RealAudio,African,men,"
+            "00109.mp4,FakeAVCeleb/RealVideo-RealAudio/African/men/id00076\n",
+        )
+        output = self.run_import("fakeavceleb", self.data, "--dry-run")
+        self.assertIn("Would import 0, already imported 0, skipped 0, refused 1.", output)
+        # DFDC: a linked clip, and a part folder whose metadata.json is a link.
+        self.link("part_0/abc.mp4", self.secret)
+        self.write("part_0/metadata.json", json.dumps({"abc.mp4": {"label": "REAL"}}))
+        (self.outside / "metadata.json").write_text(
+            json.dumps({"secret.mp4": {"label": "REAL"}}), encoding="utf-8"
+        )
+        self.link("part_1/metadata.json", self.outside / "metadata.json")
+        output = self.run_import("dfdc", self.data)
+        self.assertIn("Imported 0, already imported 0, skipped 0, refused 2.", output)
+        self.assertIn("part_0/abc.mp4: points outside the dataset folder", output)
+        self.assertIn("part_1/metadata.json: points outside the dataset folder", output)
+        self.assertEqual(Clip.objects.count(), 0)
+
+    def test_a_link_swapped_in_after_the_check_is_not_followed(self) -> None:
+        importer = IMPORTERS["dfdc"](self.data)
+        clip = self.video("part_0/abc.mp4", 1.0)
+        self.video("part_0/real/abc.mp4", 1.1)
+        # What the import checked: a real file and a real folder inside the dataset.
+        parts = (
+            importer.inside(self.data / "part_0" / "real" / "abc.mp4")
+            .relative_to(importer.root)
+            .parts
+        )
+        # Then someone replaces them with links out of the folder before the file is opened.
+        shutil.rmtree(self.data / "part_0" / "real")
+        os.symlink(self.outside, self.data / "part_0" / "real")
+        with self.assertRaisesMessage(OutsideDataset, "a link appeared while it was read"):
+            open_beneath(importer.root, parts)
+        clip.unlink()
+        os.symlink(self.secret, clip)
+        with self.assertRaisesMessage(OutsideDataset, "a link appeared while it was read"):
+            open_beneath(importer.root, ("part_0", "abc.mp4"))
+        with self.assertRaisesMessage(OutsideDataset, "points outside the dataset folder"):
+            importer.open(clip)
+
+
+class MalformedDFDCMetadataTests(ImportTestCase):
+    def test_it_reports_each_malformed_row_and_imports_the_good_ones(self) -> None:
+        self.video("part_0/good.mp4", 1.0)
+        for name in ("list_label", "number_original", "no_label", "not_object", "odd_original"):
+            self.video(f"part_0/{name}.mp4", 1.1 + len(name) / 100)
+        metadata = {
+            "good.mp4": {"label": "REAL", "original": None},
+            "list_label.mp4": {"label": ["FAKE"], "original": "good.mp4"},
+            "number_original.mp4": {"label": "FAKE", "original": 5},
+            "no_label.mp4": {"original": "good.mp4"},
+            "not_object.mp4": 3,
+            "odd_original.mp4": {"label": "FAKE", "original": "../../etc/passwd"},
+            "": {"label": "REAL"},
+        }
+        self.write("part_0/metadata.json", json.dumps(metadata))
+        self.write("part_1/metadata.json", "{not json at all")
+        self.write("part_2/metadata.json", json.dumps(["a", "list"]))
+        self.write("part_3/metadata.json", b"\xff\xfe\x00binary")
+
+        output = self.run_import("dfdc", self.data)
+
+        self.assertIn("Imported 1, already imported 0, skipped 9.", output)
+        self.assertIn(
+            "part_0/list_label.mp4: unknown label ['FAKE'] in part_0/metadata.json", output
+        )
+        self.assertIn(
+            "part_0/number_original.mp4: malformed row in part_0/metadata.json: original 5 is "
+            "not a file name",
+            output,
+        )
+        self.assertIn("part_0/no_label.mp4: unknown label None in part_0/metadata.json", output)
+        self.assertIn(
+            "part_0/not_object.mp4: malformed row in part_0/metadata.json: not an", output
+        )
+        self.assertIn(
+            "part_0/odd_original.mp4: malformed row in part_0/metadata.json: original", output
+        )
+        self.assertIn("part_0/metadata.json: '': malformed row: not a plain file name", output)
+        self.assertIn("part_1/metadata.json: unreadable metadata:", output)
+        self.assertIn("part_2/metadata.json: malformed metadata: not a JSON object", output)
+        self.assertIn("part_3/metadata.json: unreadable metadata:", output)
+        self.assertEqual(Clip.objects.get().import_key, "part_0/good.mp4")

@@ -17,7 +17,8 @@ from lessons.models import Classroom
 
 # Looks like an address or a phone number: both identify a child, and neither is needed.
 CONTACT_LIKE = re.compile(r"@|\.(com|net|org|edu|de|fr|uk)\b|\d{6,}", re.IGNORECASE)
-SUGGESTIONS = 3
+# Tries at a free tag: four digits first (easy to remember), then six if a nickname is popular.
+TAG_TRIES = ((4, 20), (6, 20))
 
 
 class ClassroomForm(forms.ModelForm):
@@ -53,30 +54,35 @@ class JoinCodeForm(forms.Form):
         return re.sub(r"[\s-]", "", self.cleaned_data["code"]).upper()
 
 
-def pseudonym_suggestions(pseudonym: str, rng: random.Random | None = None) -> list[str]:
-    rng = rng or random.SystemRandom()
-    users = get_user_model().objects
-    base = pseudonym[:24]
-    found: list[str] = []
-    for _try in range(20):
-        candidate = f"{base}{rng.randint(10, 999)}"
-        if candidate not in found and not users.filter(username__iexact=candidate).exists():
-            found.append(candidate)
-        if len(found) == SUGGESTIONS:
-            break
-    return found
+def tagged(pseudonym: str, rng: random.Random, digits: int) -> str:
+    return f"{pseudonym}-{rng.randrange(10 ** (digits - 1), 10**digits)}"
 
 
 class PseudonymForm(forms.Form):
     """A new student account: a made-up name and a password. No email, no real name, no date
-    of birth: nothing a class needs, and less to lose."""
+    of birth: nothing a class needs, and less to lose.
+
+    The account's username is the nickname the student picks plus a random tag
+    (`blue_fox-4821`), whatever the nickname, and the page says which one they got. Why not
+    the bare nickname, with "taken, try one of these" when someone has it: the join page is
+    public, and that answer tells anyone whether an account exists (every teacher's and
+    curator's login name included), which a log-in throttle per account then only slows
+    down. Suggestions do not fix it: showing them only for a taken name is the same answer,
+    and showing them always still lets the bare name through when it is free. With a tag,
+    a taken nickname and a free one get the same page, status and message; the one thing
+    that depends on the database is which random tag is free, which names no account a
+    visitor chose (finding out whether `blue_fox-4821` exists takes thousands of sign-ups,
+    each one an account). The student still chooses their nickname, and always gets it.
+    """
 
     pseudonym = forms.CharField(
         label=_("Pick a nickname"),
         min_length=3,
         max_length=30,
         help_text=_(
-            "Not your real name: your teacher will know it is you. Letters, digits and . _ - only."
+            "Not your real name: your teacher will know it is you. Letters, digits and . _ - "
+            "only. We add a few digits to make it yours alone (blue_fox-4821, say); you will see "
+            "it once you have joined."
         ),
         validators=[UnicodeUsernameValidator()],
     )
@@ -89,17 +95,12 @@ class PseudonymForm(forms.Form):
         widget=forms.PasswordInput(render_value=False),
     )
 
-    suggestions: list[str] = []
-
     def clean_pseudonym(self) -> str:
         pseudonym = self.cleaned_data["pseudonym"].strip()
         if CONTACT_LIKE.search(pseudonym) or "+" in pseudonym:
             raise ValidationError(
                 _("That looks like an email address or a phone number. Make up a nickname.")
             )
-        if get_user_model().objects.filter(username__iexact=pseudonym).exists():
-            self.suggestions = pseudonym_suggestions(pseudonym)
-            raise ValidationError(_("Someone already has that nickname."))
         return pseudonym
 
     def clean(self) -> dict:
@@ -115,15 +116,21 @@ class PseudonymForm(forms.Form):
                 self.add_error("password1", error)
         return data
 
-    def save(self):
-        User = get_user_model()
-        try:
-            with transaction.atomic():
-                return User.objects.create_user(
-                    self.cleaned_data["pseudonym"], password=self.cleaned_data["password1"]
-                )
-        except IntegrityError:
-            # Taken between the check and the insert.
-            self.suggestions = pseudonym_suggestions(self.cleaned_data["pseudonym"])
-            self.add_error("pseudonym", _("Someone already has that nickname."))
-            return None
+    def save(self, rng: random.Random | None = None):
+        """The new account, under the nickname with the first free random tag."""
+        rng = rng or random.SystemRandom()
+        users = get_user_model().objects
+        for digits, tries in TAG_TRIES:
+            for _try in range(tries):
+                username = tagged(self.cleaned_data["pseudonym"], rng, digits)
+                # iexact: no two students told apart by case alone.
+                if users.filter(username__iexact=username).exists():
+                    continue
+                try:
+                    with transaction.atomic():
+                        return users.create_user(username, password=self.cleaned_data["password1"])
+                except IntegrityError:
+                    continue  # taken between the check and the insert
+        # Forty taken tags in a row: not a fact about any one account; ask for another name.
+        self.add_error("pseudonym", _("Many people use that nickname. Pick another one."))
+        return None

@@ -193,6 +193,11 @@ def join_class(request: HttpRequest, code: str) -> HttpResponse:
             student = form.save()
             if student is not None:
                 login(request, student, backend="django.contrib.auth.backends.ModelBackend")
+                messages.info(
+                    request,
+                    _("Your nickname is %(name)s: you log in with it and your password.")
+                    % {"name": student.get_username()},
+                )
                 return _join(request, classroom, student)
     return render(request, JOIN_CLASS, {"classroom": classroom, "form": form})
 

@@ -3,17 +3,23 @@
 An importer only reads a dataset's own metadata and folder convention and yields `Entry`s (a file
 with its verdict, technique, title and rights) or `Skip`s (a file it cannot use, with the reason).
 `ImportRun` does the rest the same way for every format: it skips what an earlier run imported
-(import_source + import_key), sends each file through the upload checks
+(import_source + import_key), refuses every file that leads out of the dataset folder (see
+`Importer.open`), sends each file through the upload checks
 (`Clip.objects.create_from_upload`), adds the entry's tells, links fakes to their originals once
 everything is in, and publishes when asked and the clip is ready.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import io
+import os
+import stat
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -50,8 +56,28 @@ class Skip:
     reason: str
 
 
+@dataclass
+class Refused(Skip):
+    """A file (or metadata file) that leads out of the dataset folder: nothing of it is read."""
+
+
+OUTSIDE = "points outside the dataset folder"
+
+
 class DatasetError(Exception):
     """The dataset as a whole cannot be read (no metadata file, unreadable manifest)."""
+
+
+class OutsideDataset(Exception):
+    """A path that, its links followed, is not inside the dataset folder; `str()` says where."""
+
+
+# Each folder on the way is opened without following a link, from the root's descriptor: a
+# link swapped in after the path was resolved (a race with whoever else writes the folder)
+# fails with ELOOP or ENOTDIR instead of being followed. O_NONBLOCK: a FIFO swapped in for a
+# file must not hang the import (regular files ignore the flag).
+_DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+_FILE_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
 
 
 class Importer:
@@ -64,7 +90,8 @@ class Importer:
     source_url = ""
 
     def __init__(self, root: Path, licence: str = "") -> None:
-        self.root = root
+        # Resolved once: every path the dataset names is checked against the real folder.
+        self.root = root.resolve()
         self.licence_override = licence
 
     def entries(self) -> Iterator[Entry | Skip]:
@@ -101,6 +128,62 @@ class Importer:
     def missing(self, path: Path, where: str) -> Skip:
         return Skip(self.key(path), f"missing: listed in {where} but not on disk")
 
+    # The one rule every importer follows: nothing outside the dataset folder is read, whether
+    # a metadata row names it or a link inside the folder leads to it (a link to /etc/passwd
+    # or to another site's media was once imported, published and served to anyone).
+
+    def inside(self, path: Path) -> Path:
+        """`path` with every link resolved, or OutsideDataset when that is not inside the root."""
+        try:
+            target = path.resolve()
+        except (OSError, ValueError) as error:
+            raise OutsideDataset(f"its path cannot be resolved ({error})") from error
+        if target == self.root or not target.is_relative_to(self.root):
+            raise OutsideDataset(f"{OUTSIDE} (it leads to {target})")
+        return target
+
+    def refusal(self, path: Path) -> Refused | None:
+        """The report line for a dataset file that may not be read, or None when it may."""
+        try:
+            self.inside(path)
+        except OutsideDataset as error:
+            return Refused(self.key(path), str(error))
+        return None
+
+    def open(self, path: Path) -> BinaryIO:
+        """`path` opened for reading if it is a regular file inside the root (OutsideDataset if
+        not); what is opened is what was checked even if the folder changes meanwhile."""
+        return open_beneath(self.root, self.inside(path).relative_to(self.root).parts)
+
+    def read_text(self, path: Path, encoding: str = "utf-8") -> str:
+        """A metadata file's text, by the same rule as the media (OutsideDataset, OSError,
+        UnicodeDecodeError)."""
+        with self.open(path) as handle:
+            return io.TextIOWrapper(handle, encoding=encoding, newline="").read()
+
+
+def open_beneath(root: Path, parts: tuple[str, ...]) -> BinaryIO:
+    """The regular file `root`/`parts`, walked from the root one name at a time with O_NOFOLLOW:
+    a link met on the way (swapped in after the path was resolved) is refused, not followed."""
+    folder = os.open(root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        for part in parts[:-1]:
+            inner = os.open(part, _DIR_FLAGS, dir_fd=folder)
+            os.close(folder)
+            folder = inner
+        descriptor = os.open(parts[-1], _FILE_FLAGS, dir_fd=folder)
+    except OSError as error:
+        # ELOOP: the name is a link; ENOTDIR: a folder on the way is one (O_DIRECTORY|NOFOLLOW).
+        if error.errno in (errno.ELOOP, errno.ENOTDIR):
+            raise OutsideDataset(f"{OUTSIDE} (a link appeared while it was read)") from error
+        raise
+    finally:
+        os.close(folder)
+    if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+        os.close(descriptor)
+        raise OSError(errno.EINVAL, "not a regular file")
+    return os.fdopen(descriptor, "rb")
+
 
 def originals_first(items: Iterable[Entry | Skip]) -> list[Entry | Skip]:
     """Entries without an original before those with one, so a --limit run imports the
@@ -115,6 +198,7 @@ class ImportReport:
     imported: list[str] = field(default_factory=list)
     already: list[str] = field(default_factory=list)
     skipped: list[Skip] = field(default_factory=list)
+    refused: list[Skip] = field(default_factory=list)  # led out of the dataset folder
     linked: list[tuple[str, str]] = field(default_factory=list)
     unlinked: list[tuple[str, str]] = field(default_factory=list)  # original not in the library
     published: list[str] = field(default_factory=list)
@@ -156,7 +240,7 @@ class ImportRun:
                 break
             self.progress(done - 1, len(items), item.key)
             if isinstance(item, Skip):
-                self.report.skipped.append(item)
+                self.record_skip(item)
                 continue
             clip = self.ingest(item)
             if clip is not None and item.original_key:
@@ -171,7 +255,15 @@ class ImportRun:
     def existing(self, key: str) -> Clip | None:
         return Clip.objects.filter(import_source=self.importer.name, import_key=key).first()
 
+    def record_skip(self, skip: Skip) -> None:
+        (self.report.refused if isinstance(skip, Refused) else self.report.skipped).append(skip)
+
     def ingest(self, entry: Entry) -> Clip | None:
+        # Checked before the "already imported" lookup: a link that leads out of the folder is
+        # reported on every run, never counted as already imported.
+        if (refused := self.importer.refusal(entry.path)) is not None:
+            self.record_skip(refused)
+            return None
         if (clip := self.existing(entry.key)) is not None:
             self.report.already.append(entry.key)
             return clip
@@ -179,10 +271,20 @@ class ImportRun:
             self.report.skipped.append(Skip(entry.key, "missing: the file is not on disk"))
             return None
         if self.dry_run:
-            self.check_only(entry)
+            try:
+                self.check_only(entry)
+            except OutsideDataset as error:
+                self.record_skip(Refused(entry.key, str(error)))
+            except OSError as error:
+                self.report.skipped.append(
+                    Skip(entry.key, f"unreadable: {error.strerror or error}")
+                )
             return None
         try:
             clip = self.create(entry)
+        except OutsideDataset as error:
+            self.record_skip(Refused(entry.key, str(error)))
+            return None
         except ValidationError as error:
             self.report.skipped.append(Skip(entry.key, f"refused: {' '.join(error.messages)}"))
             return None
@@ -215,8 +317,9 @@ class ImportRun:
             "import_source": self.importer.name,
             "import_key": entry.key,
         }
-        with open(entry.path, "rb") as handle:
-            upload = UploadedFile(handle, name=entry.path.name, size=entry.path.stat().st_size)
+        with self.importer.open(entry.path) as handle:
+            size = os.fstat(handle.fileno()).st_size
+            upload = UploadedFile(handle, name=entry.path.name, size=size)
             with transaction.atomic():
                 clip = Clip.objects.create_from_upload(upload, self.user, **fields)
                 try:
@@ -233,8 +336,9 @@ class ImportRun:
 
     def check_only(self, entry: Entry) -> None:
         """The refusals a dry run can see without storing anything: size, format, duplicate."""
-        with open(entry.path, "rb") as handle:
-            upload = UploadedFile(handle, name=entry.path.name, size=entry.path.stat().st_size)
+        with self.importer.open(entry.path) as handle:
+            size = os.fstat(handle.fileno()).st_size
+            upload = UploadedFile(handle, name=entry.path.name, size=size)
             try:
                 check_upload(upload)
             except MediaRejected as error:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from media_library.importers.base import DatasetError, Entry, Importer, Skip
+from media_library.importers.base import DatasetError, Entry, Importer, OutsideDataset, Skip
 from media_library.models import Technique, Verdict
 
 TEST_LIST = "List_of_testing_videos.txt"
@@ -64,7 +64,13 @@ class CelebDFImporter(Importer):
         refused: set[str] = set()  # files whose list row is unusable: not guessed from folders
         test_list = self.root / TEST_LIST
         if test_list.is_file():
-            for number, line in enumerate(test_list.read_text(encoding="utf-8").splitlines(), 1):
+            try:
+                lines = self.read_text(test_list).splitlines()
+            except OutsideDataset as error:
+                raise DatasetError(f"{TEST_LIST} {error}: refused.") from error
+            except (OSError, UnicodeDecodeError) as error:
+                raise DatasetError(f"{TEST_LIST} cannot be read: {error}") from error
+            for number, line in enumerate(lines, 1):
                 if not line.strip():
                     continue
                 label, _, relative = line.strip().partition(" ")

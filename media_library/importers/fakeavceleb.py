@@ -9,10 +9,11 @@ folder is looked up under the root with and without its first part.
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Iterator
 from pathlib import Path
 
-from media_library.importers.base import DatasetError, Entry, Importer, Skip
+from media_library.importers.base import DatasetError, Entry, Importer, OutsideDataset, Skip
 from media_library.models import Technique, Verdict
 
 METADATA = "meta_data.csv"
@@ -75,8 +76,10 @@ class FakeAVCelebImporter(Importer):
         if not metadata.is_file():
             raise DatasetError(f"No {METADATA} in {self.root}: is this a FakeAVCeleb folder?")
         try:
-            with open(metadata, newline="", encoding="utf-8-sig") as handle:
-                rows = list(csv.reader(handle))
+            text = self.read_text(metadata, encoding="utf-8-sig")
+            rows = list(csv.reader(io.StringIO(text, newline="")))
+        except OutsideDataset as error:
+            raise DatasetError(f"{METADATA} {error}: refused.") from error
         except (OSError, UnicodeDecodeError, csv.Error) as error:
             raise DatasetError(f"{METADATA} cannot be read: {error}") from error
         if not rows or [c.strip() for c in rows[0][: len(HEADER)]] != HEADER:

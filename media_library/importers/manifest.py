@@ -12,13 +12,21 @@ null, explanation}. Only `file` and `verdict` are required.
 from __future__ import annotations
 
 import csv
+import io
 import json
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 
 from django.core.exceptions import ValidationError
 
-from media_library.importers.base import RIGHTS_FIELDS, DatasetError, Entry, Importer, Skip
+from media_library.importers.base import (
+    RIGHTS_FIELDS,
+    DatasetError,
+    Entry,
+    Importer,
+    OutsideDataset,
+    Skip,
+)
 from media_library.models import Clip, Technique, Tell, Verdict
 
 MANIFEST_NAMES = ("manifest.json", "manifest.csv")
@@ -34,8 +42,9 @@ class ManifestImporter(Importer):
     label = "Manifest"
 
     def __init__(self, root: Path, licence: str = "") -> None:
-        self.manifest = self.find_manifest(root)
-        super().__init__(self.manifest.parent, licence)
+        manifest = self.find_manifest(root)
+        super().__init__(manifest.parent, licence)
+        self.manifest = self.root / manifest.name
 
     @staticmethod
     def find_manifest(path: Path) -> Path:
@@ -48,14 +57,20 @@ class ManifestImporter(Importer):
 
     def read(self) -> list[dict]:
         try:
-            text = self.manifest.read_text(encoding="utf-8-sig")
+            text = self.read_text(self.manifest, encoding="utf-8-sig")
+        except OutsideDataset as error:
+            raise DatasetError(f"{self.manifest.name} {error}: refused.") from error
         except (OSError, UnicodeDecodeError) as error:
             raise DatasetError(f"{self.manifest.name} cannot be read: {error}") from error
         if self.manifest.suffix.lower() == ".csv":
-            return list(csv.DictReader(text.splitlines()))
+            try:
+                # newline="": a quoted field may hold a line break (a transcript).
+                return list(csv.DictReader(io.StringIO(text, newline="")))
+            except csv.Error as error:
+                raise DatasetError(f"{self.manifest.name} is not valid CSV: {error}") from error
         try:
             data = json.loads(text)
-        except ValueError as error:
+        except (ValueError, RecursionError) as error:
             raise DatasetError(f"{self.manifest.name} is not valid JSON: {error}") from error
         if isinstance(data, dict):
             if data.get("format", FORMAT) != FORMAT or data.get("version", VERSION) != VERSION:

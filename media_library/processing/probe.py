@@ -113,17 +113,17 @@ def _inspect(container: av.container.InputContainer, demuxer: str) -> VideoInfo:
     if not videos:
         raise MediaRejected(_("The file has no video stream (is it audio only?)."))
     video = videos[0]
-    codec = video.codec_context.name
+    codec = _codec_name(video)
     if codec not in VIDEO_CODECS:
         raise MediaRejected(
             _("The video codec “%(codec)s” is not supported.") % {"codec": codec or "?"}
         )
     audio_codec = None
     if container.streams.audio:
-        audio_codec = container.streams.audio[0].codec_context.name
+        audio_codec = _codec_name(container.streams.audio[0])
         if not _audio_ok(audio_codec):
             raise MediaRejected(
-                _("The audio codec “%(codec)s” is not supported.") % {"codec": audio_codec}
+                _("The audio codec “%(codec)s” is not supported.") % {"codec": audio_codec or "?"}
             )
 
     width, height = video.codec_context.width, video.codec_context.height
@@ -171,6 +171,13 @@ def _inspect(container: av.container.InputContainer, demuxer: str) -> VideoInfo:
         video_codec=codec,
         audio_codec=audio_codec,
     )
+
+
+def _codec_name(stream) -> str:
+    # A stream whose codec libavcodec does not know (a damaged or made-up codec tag, found by
+    # tests/test_fuzz_inputs.py) has no codec context at all.
+    context = stream.codec_context
+    return (context.name or "") if context is not None else ""
 
 
 def _is_cover_art(stream: av.video.stream.VideoStream) -> bool:

@@ -12,6 +12,9 @@ ends with a summary that lists every skipped file and why.
 (real use) new clips are still waiting, so run the command again with --publish once the
 worker has processed them; already imported clips are published then. --process-now processes
 each clip inside the command instead, so one run can import and publish everything.
+
+Nothing outside the dataset folder is read: a file or metadata file that is a link leading out
+of it (or whose folder is) is refused, and the summary lists it under "Refused".
 """
 
 from __future__ import annotations
@@ -92,9 +95,10 @@ class Command(BaseCommand):
     def summarise(self, report: ImportReport, *, dry_run: bool, publish: bool) -> None:
         out = self.stdout.write
         verb = "Would import" if dry_run else "Imported"
+        refused = f", refused {len(report.refused)}" if report.refused else ""
         out(
             f"{verb} {len(report.imported)}, already imported {len(report.already)}, "
-            f"skipped {len(report.skipped)}."
+            f"skipped {len(report.skipped)}{refused}."
         )
         if report.linked:
             out(f"Linked {len(report.linked)} fake(s) to their original:")
@@ -122,6 +126,13 @@ class Command(BaseCommand):
                 out("Not published until a curator completes the record:")
                 for key, reasons in report.unpublishable:
                     out(f"  {key}: {reasons}")
+        if report.refused:
+            out(
+                f"Refused {len(report.refused)} entries (nothing outside the dataset folder "
+                "is read; copy the file into the folder if it belongs to the dataset):"
+            )
+            for refused_entry in report.refused:
+                out(f"  {refused_entry.key}: {refused_entry.reason}")
         if report.skipped:
             out("Skipped:")
             for skip in report.skipped:
