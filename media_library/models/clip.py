@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from media_library import workshop
+from media_library import answer_records, workshop
 from media_library.choices import (
     MediaKind,
     ProcessingStatus,
@@ -267,9 +267,15 @@ class Clip(SlugFromTitle, ClipServing, ClipPublication, ClipProcessing, models.M
     # Deleting: rows first, then the files, and the files only once the delete has committed
     # (a rolled-back delete must not leave a clip whose media is gone).
 
+    def answer_records(self) -> answer_records.AnswerRecords:
+        """The learners' records that hold this clip (counted by the quiz engine, see
+        media_library/answer_records.py): with any, it cannot be deleted."""
+        return answer_records.records_of(self)
+
     def delete_with_files(self) -> None:
-        """Delete the clip, its tells and everything stored for it: upload, media, quiz
-        renditions, stills."""
+        """Delete the clip, its tells, its unanswered quiz items and everything stored for it:
+        upload, media, quiz renditions, stills. Raises ProtectedError, deleting nothing, when
+        learners have answered it or been dealt it (`answer_records`)."""
         storage = self.media_file.storage
         files = [self.source_file, *(getattr(self, field) for field in self.PROCESSED_FIELDS)]
         names = [f.name for f in files if f]

@@ -8,6 +8,7 @@ from datetime import timedelta
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -251,10 +252,29 @@ def clip_analyze(request: HttpRequest, slug: str) -> HttpResponse:
 @curator_required
 @require_http_methods(["GET", "POST"])
 def clip_delete(request: HttpRequest, slug: str) -> HttpResponse:
+    """The confirm page says what deleting would do; a clip learners have answered is never
+    deleted (the page offers withdrawal instead), and the post refuses it too."""
     clip = get_object_or_404(Clip, slug=slug)
+    records = clip.answer_records()
+    status = 200
     if request.method == "POST":
-        title = clip.title
-        clip.delete_with_files()
-        messages.success(request, _("“%(title)s” and its files are deleted.") % {"title": title})
-        return redirect("media_library:clip-list")
-    return render(request, "media_library/clip_confirm_delete.html", {"clip": clip})
+        if not records.keep_the_clip:
+            title = clip.title
+            try:
+                clip.delete_with_files()
+            except ProtectedError:
+                # A learner was dealt it or answered it since the count: it stays.
+                records = clip.answer_records()
+            else:
+                messages.success(
+                    request, _("“%(title)s” and its files are deleted.") % {"title": title}
+                )
+                return redirect("media_library:clip-list")
+        messages.error(request, _("Learners have answered this clip: it was not deleted."))
+        status = 409
+    return render(
+        request,
+        "media_library/clip_confirm_delete.html",
+        {"clip": clip, "records": records},
+        status=status,
+    )

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from media_library.answer_records import AnswerRecords
 from media_library.models import Clip, Technique, Verdict
 from quiz.models.choices import ItemKind, Mode, Slot
 from quiz.models.items import Item
@@ -89,7 +90,9 @@ def ownership(request: HttpRequest, uid: uuid.UUID | None = None, via: str = "")
 
 class Attempt(models.Model):
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="attempts")
+    # PROTECT, like every key that leads to answers: they are the learners' records, so a
+    # quiz that has been attempted is unpublished, never deleted.
+    quiz = models.ForeignKey(Quiz, on_delete=models.PROTECT, related_name="attempts")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -242,7 +245,9 @@ class GivenAnswer:
 
 class AttemptItem(models.Model):
     attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="entries")
-    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="attempt_entries")
+    # PROTECT: an item dealt into an attempt is part of the learner's record (answered or
+    # still to answer), so neither it nor its clip can be deleted from under them.
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="attempt_entries")
     position = models.PositiveSmallIntegerField()
     swapped = models.BooleanField(default=False)
     # When the item was first shown, for time per item.
@@ -281,8 +286,10 @@ class AttemptItem(models.Model):
 
 
 class Answer(models.Model):
+    # Deleting an attempt (a student's data deleted on request) takes its answers with it;
+    # deleting the item, and so its clip, must not (see AttemptItem.item).
     attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="answers")
-    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="answers")
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="answers")
     entry = models.OneToOneField(AttemptItem, on_delete=models.CASCADE, related_name="answer")
     # Sent with the form it was rendered into, so a replayed post is recognised as the same.
     key = models.UUIDField()
@@ -319,3 +326,15 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.attempt_id}/{self.item_id}: {'right' if self.is_correct else 'wrong'}"
+
+
+def answer_records_of(clip: Clip) -> AnswerRecords:
+    """What the quiz engine keeps of a clip: the answers to items showing it, the quizzes they
+    were given in, the entries dealt but not answered yet, and the items. Registered with
+    media_library.answer_records by QuizConfig.ready() for the curator's delete page."""
+    items = Item.objects.showing(clip)
+    answered = Answer.objects.filter(item__in=items).aggregate(
+        answers=models.Count("pk"), quizzes=models.Count("attempt__quiz", distinct=True)
+    )
+    waiting = AttemptItem.objects.filter(item__in=items, answer__isnull=True).count()
+    return AnswerRecords(answered["answers"], answered["quizzes"], waiting, items.count())

@@ -1,0 +1,235 @@
+"""Answers are the learners' records: a clip, item or quiz learners have answered is never
+hard-deleted, not from the curator area, not from the admin, not by the ORM. The confirm page
+says exactly what would happen and offers withdrawal instead; a clip nobody answered is
+deleted with its unanswered items."""
+
+from __future__ import annotations
+
+from django.db.models import ProtectedError
+from django.test import Client
+from django.urls import reverse
+
+from media_library import answer_records
+from media_library.models import Clip, PublicationState, Verdict
+from quiz.models import Answer, Attempt, Item, ItemKind, Mode, Quiz, Slot
+from tests.classroom_helpers import ClassroomTestCase
+from tests.factories import (
+    answer_key,
+    assign,
+    make_item,
+    make_quiz,
+    make_user,
+    messages_of,
+    quizzable_clip,
+    start,
+)
+
+# The class's assessment, in order: the clip under test twice (alone, and as the second clip
+# of a pair), then two others. The student gets the first three right and the last one wrong.
+STUDENT = (
+    {"verdict": "deepfake", "confidence": "80"},
+    {"slot": "?", "confidence": "70"},
+    {"verdict": "real", "confidence": "90"},
+    {"verdict": "deepfake", "confidence": "60"},
+)
+
+
+class AnswerRecordsTestCase(ClassroomTestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        cls.admin = make_user("site_admin", is_staff=True, is_superuser=True)
+        cls.answered = quizzable_clip(
+            "Mayor face swap at the harbour", Verdict.DEEPFAKE, depicts_people=False
+        )
+        cls.harbour = quizzable_clip("Harbour at dawn, untouched")
+        cls.ferry = quizzable_clip("Ferry leaving the quay")
+        cls.verdict_item = make_item(cls.answered)
+        cls.pair_item = make_item(cls.harbour, ItemKind.PAIR, other_clip=cls.answered)
+        cls.quiz = make_quiz(
+            [cls.verdict_item, cls.pair_item, make_item(cls.harbour), make_item(cls.ferry)],
+            title="Harbour assessment",
+            mode=Mode.ASSESSMENT,
+        )
+        cls.task = assign(cls.classroom, cls.quiz)
+        # A second quiz in which a visitor answers the clip too.
+        cls.practice = make_quiz([cls.verdict_item], title="Harbour practice")
+        # Nobody was ever given this one: it may go, with its item.
+        cls.unused = quizzable_clip("Unused lighthouse clip")
+        cls.unused_item = make_item(cls.unused)
+        cls.unused_quiz = make_quiz([cls.unused_item], title="Lighthouse quiz")
+
+    def setUp(self) -> None:
+        self.do_assignment(self.student, STUDENT)
+        visitor = Client()
+        attempt = start(visitor, self.practice)
+        self.answer(visitor, attempt, 1, {"verdict": "real", "confidence": "50"})
+        self.client.force_login(self.curator)
+
+    def answer(self, client: Client, attempt: Attempt, position: int, data: dict) -> None:
+        data = dict(data)
+        if data.get("slot") == "?":
+            # Pick the slot that holds the fake: which one it is was drawn for this attempt.
+            entry = attempt.entries.get(position=position)
+            data["slot"] = Slot.B if entry.clip_in_slot(Slot.B) == self.answered else Slot.A
+        data["key"] = answer_key(client, attempt, position)
+        response = client.post(f"/attempts/{attempt.uid}/items/{position}/answer/", data)
+        self.assertIn(response.status_code, (200, 302))
+
+    def do_assignment(self, student, answers) -> Attempt:
+        client = Client()
+        client.force_login(student)
+        client.post(f"/me/classes/{self.classroom.code}/assignments/{self.task.pk}/start/")
+        attempt = Attempt.objects.get(class_work__student=student)
+        for position, data in enumerate(answers, start=1):
+            self.answer(client, attempt, position, data)
+        return attempt
+
+    def answers(self) -> list[tuple]:
+        return list(
+            Answer.objects.order_by("pk").values_list(
+                "pk", "attempt_id", "item_id", "is_correct", "score", "confidence"
+            )
+        )
+
+    def gradebook(self) -> bytes:
+        teacher = Client()
+        teacher.force_login(self.teacher)
+        response = teacher.get(f"/classes/{self.classroom.code}/gradebook.csv")
+        self.assertEqual(response.status_code, 200)
+        return response.content
+
+    def delete_url(self, clip: Clip) -> str:
+        return reverse("media_library:clip-delete", args=[clip.slug])
+
+
+class CuratorDeleteTests(AnswerRecordsTestCase):
+    def test_it_refuses_to_delete_an_answered_clip_and_keeps_every_answer(self):
+        answers, gradebook = self.answers(), self.gradebook()
+        self.assertEqual(len(answers), 5)
+        self.assertIn(b",4,0.750,", gradebook)  # the student's 4 answers, 3 of them right
+
+        with self.captureOnCommitCallbacks(execute=True):
+            response = self.client.post(self.delete_url(self.answered))
+
+        self.assertEqual(response.status_code, 409)
+        self.assertIn(
+            "Learners have answered this clip: it was not deleted.", messages_of(response)
+        )
+        self.assertTrue(Clip.objects.filter(pk=self.answered.pk).exists())
+        self.assertEqual(Item.objects.showing(self.answered).count(), 2)
+        self.assertEqual(self.answers(), answers)
+        self.assertEqual(self.gradebook(), gradebook)
+
+    def test_the_confirm_page_says_the_clip_cannot_be_deleted_and_offers_withdrawal(self):
+        response = self.client.get(self.delete_url(self.answered))
+        self.assertContains(response, "“Mayor face swap at the harbour” cannot be deleted")
+        self.assertContains(response, "Learners have given it 3 answers in 2 quizzes.")
+        self.assertContains(
+            response,
+            "Answers are the learners\u2019 records: their results, gradebooks and learning gains "
+            "are worked out from them, so a clip learners have answered is never deleted.",
+        )
+        self.assertContains(response, "Withdraw it instead: it goes back to draft")
+        withdraw = reverse("media_library:clip-withdraw", args=[self.answered.slug])
+        self.assertContains(response, f'action="{withdraw}"')
+        self.assertNotContains(response, "Delete the clip and its files")
+
+    def test_the_withdrawal_it_offers_keeps_every_answer(self):
+        answers, gradebook = self.answers(), self.gradebook()
+        self.client.post(reverse("media_library:clip-withdraw", args=[self.answered.slug]))
+        self.answered.refresh_from_db()
+        self.assertEqual(self.answered.publication_state, PublicationState.DRAFT)
+        self.assertEqual(self.answers(), answers)
+        self.assertEqual(self.gradebook(), gradebook)
+        response = self.client.get(self.delete_url(self.answered))
+        self.assertContains(response, "It is a draft already: no learner is shown it")
+
+    def test_it_keeps_a_clip_dealt_into_an_attempt_not_yet_answered(self):
+        start(Client(), self.unused_quiz)
+        response = self.client.get(self.delete_url(self.unused))
+        self.assertContains(response, "“Unused lighthouse clip” cannot be deleted")
+        self.assertContains(response, "It is still to be answered in 1 attempt under way.")
+        self.assertEqual(self.client.post(self.delete_url(self.unused)).status_code, 409)
+        self.assertTrue(Clip.objects.filter(pk=self.unused.pk).exists())
+
+    def test_it_deletes_a_clip_nobody_answered_with_its_items(self):
+        response = self.client.get(self.delete_url(self.unused))
+        self.assertContains(response, "Delete “Unused lighthouse clip”?")
+        self.assertContains(response, "No learner has answered this clip or been given it.")
+        self.assertContains(
+            response, "Its 1 quiz item goes too, and leaves any quiz that lists it."
+        )
+        answers = self.answers()
+        with self.captureOnCommitCallbacks(execute=True):
+            response = self.client.post(self.delete_url(self.unused))
+        self.assertRedirects(response, reverse("media_library:clip-list"))
+        self.assertFalse(Clip.objects.filter(pk=self.unused.pk).exists())
+        self.assertFalse(Item.objects.filter(pk=self.unused_item.pk).exists())
+        self.assertTrue(Quiz.objects.filter(pk=self.unused_quiz.pk).exists())
+        self.assertEqual(self.answers(), answers)
+
+    def test_with_no_counter_registered_the_database_still_refuses(self):
+        # Without the quiz engine's count the page would offer the delete: PROTECT still holds.
+        counter = answer_records.unregister("quiz")
+        self.addCleanup(answer_records.register, "quiz", counter)
+        answers = self.answers()
+        response = self.client.post(self.delete_url(self.answered))
+        self.assertEqual(response.status_code, 409)
+        self.assertTrue(Clip.objects.filter(pk=self.answered.pk).exists())
+        self.assertEqual(self.answers(), answers)
+
+
+class ProtectedRecordsTests(AnswerRecordsTestCase):
+    def test_no_delete_of_a_clip_item_or_quiz_with_answers_gets_through(self):
+        answers = self.answers()
+        for deletion in (
+            lambda: Clip.objects.filter(pk=self.answered.pk).delete(),
+            lambda: self.answered.delete_with_files(),
+            lambda: Item.objects.filter(pk=self.verdict_item.pk).delete(),
+            lambda: Quiz.objects.filter(pk=self.quiz.pk).delete(),
+        ):
+            with self.assertRaises(ProtectedError):
+                deletion()
+        self.assertEqual(self.answers(), answers)
+
+    def test_the_admin_shows_the_clip_is_protected_and_deletes_nothing(self):
+        self.client.force_login(self.admin)
+        url = reverse("admin:media_library_clip_delete", args=[self.answered.pk])
+        response = self.client.get(url)
+        self.assertContains(
+            response, "would require deleting the following protected related objects"
+        )
+        self.assertContains(response, "Learners have answered this clip, and answers are their")
+        self.assertNotContains(response, "Yes, I\u2019m sure")
+        response = self.client.post(url, {"post": "yes"})
+        self.assertEqual(response.status_code, 200)
+        self.assertTrue(Clip.objects.filter(pk=self.answered.pk).exists())
+        self.assertEqual(len(self.answers()), 5)
+
+    def test_the_admin_refuses_a_bulk_delete_of_answered_clips(self):
+        self.client.force_login(self.admin)
+        response = self.client.post(
+            reverse("admin:media_library_clip_changelist"),
+            {"action": "delete_selected", "_selected_action": [self.answered.pk], "post": "yes"},
+        )
+        self.assertContains(response, "protected related objects")
+        self.assertTrue(Clip.objects.filter(pk=self.answered.pk).exists())
+
+    def test_the_admin_shows_an_attempted_quiz_is_protected(self):
+        self.client.force_login(self.admin)
+        url = reverse("admin:quiz_quiz_delete", args=[self.quiz.pk])
+        self.assertContains(
+            self.client.get(url), "would require deleting the following protected related objects"
+        )
+        self.client.post(url, {"post": "yes"})
+        self.assertTrue(Quiz.objects.filter(pk=self.quiz.pk).exists())
+
+    def test_the_admin_deletes_a_clip_nobody_answered(self):
+        self.client.force_login(self.admin)
+        url = reverse("admin:media_library_clip_delete", args=[self.unused.pk])
+        self.assertContains(self.client.get(url), "Yes, I\u2019m sure")
+        response = self.client.post(url, {"post": "yes"})
+        self.assertRedirects(response, reverse("admin:media_library_clip_changelist"))
+        self.assertFalse(Clip.objects.filter(pk=self.unused.pk).exists())
+        self.assertFalse(Item.objects.filter(pk=self.unused_item.pk).exists())
