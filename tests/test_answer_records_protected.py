@@ -5,6 +5,8 @@ deleted with its unanswered items."""
 
 from __future__ import annotations
 
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db.models import ProtectedError
 from django.test import Client
 from django.urls import reverse
@@ -12,8 +14,10 @@ from django.urls import reverse
 from media_library import answer_records
 from media_library.models import Clip, PublicationState, Verdict
 from quiz.models import Answer, Attempt, Item, ItemKind, Mode, Quiz, Slot
+from tests.base import isolated_media
 from tests.classroom_helpers import ClassroomTestCase
 from tests.factories import (
+    add_tell,
     answer_key,
     assign,
     make_item,
@@ -233,3 +237,105 @@ class ProtectedRecordsTests(AnswerRecordsTestCase):
         self.assertRedirects(response, reverse("admin:media_library_clip_changelist"))
         self.assertFalse(Clip.objects.filter(pk=self.unused.pk).exists())
         self.assertFalse(Item.objects.filter(pk=self.unused_item.pk).exists())
+
+
+class ConsentWithdrawalTests(AnswerRecordsTestCase):
+    """The person shown withdrew consent: the media goes, the answers stay counted."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        isolated_media(self, "media", "work")
+        self.answered.source_url = "https://example.org/mayor-at-the-harbour"
+        self.answered.attribution = "Filmed by Jo Harbourmaster"
+        self.answered.consent_notes = "Signed release, 2026-03-01."
+        self.stored = []
+        for field in ("source_file", "media_file", "poster", "quiz_media", "feed_media"):
+            name = default_storage.save(
+                f"clips/{self.answered.uid.hex}/{field}.bin", ContentFile(b"frames")
+            )
+            setattr(self.answered, field, name)
+            self.stored.append(name)
+        self.answered.save()
+        tell = add_tell(self.answered)
+        tell.still = default_storage.save(
+            f"clips/{self.answered.uid.hex}/still.jpg", ContentFile(b"still")
+        )
+        tell.save()
+        self.stored.append(tell.still.name)
+        self.derived = quizzable_clip(
+            "Mayor slowed down", Verdict.SHALLOWFAKE, original=self.answered
+        )
+        self.derived.media_file = default_storage.save("clips/derived/media.bin", ContentFile(b"x"))
+        self.derived.save()
+        self.stored.append(self.derived.media_file.name)
+
+    def erase(self, **data):
+        url = reverse("media_library:clip-erase", args=[self.answered.slug])
+        with self.captureOnCommitCallbacks(execute=True):
+            return self.client.post(url, data)
+
+    def test_the_delete_page_offers_the_erase_and_names_what_goes_with_it(self):
+        response = self.client.get(self.delete_url(self.answered))
+        self.assertContains(response, "If the person shown withdrew their consent")
+        self.assertContains(response, "Its verdict, technique and tells stay, so every answer")
+        self.assertContains(response, "Mayor slowed down")
+        erase = reverse("media_library:clip-erase", args=[self.answered.slug])
+        self.assertContains(response, f'action="{erase}"')
+
+    def test_it_erases_the_media_and_keeps_every_answer_counted(self):
+        answers, gradebook = self.answers(), self.gradebook()
+        old_media_url = self.answered.media_url
+        response = self.erase(confirm="on")
+
+        clip = Clip.objects.get(pk=self.answered.pk)
+        self.assertRedirects(response, clip.get_absolute_url())
+        self.assertIn(
+            "The media of this clip and of 1 clip made from it is erased, and they are "
+            "withdrawn; every answer to them stays counted.",
+            messages_of(response),
+        )
+        for name in self.stored:
+            self.assertFalse(default_storage.exists(name), name)
+        self.assertEqual(clip.title, "Removed clip (consent withdrawn)")
+        self.assertNotIn("mayor", clip.slug)
+        self.assertEqual((clip.source_url, clip.attribution), ("", ""))
+        self.assertFalse(clip.media_file or clip.source_file or clip.quiz_media)
+        self.assertEqual(clip.publication_state, PublicationState.DRAFT)
+        self.assertIsNotNone(clip.consent_withdrawn_at)
+        self.assertIn("Consent withdrawn on", clip.consent_notes)
+        self.assertEqual((clip.verdict, clip.tells.count()), (Verdict.DEEPFAKE, 1))
+        self.assertTrue(Clip.objects.get(pk=self.derived.pk).consent_withdrawn)
+        # The learners' records: every answer row, and the gradebook worked out from them.
+        self.assertEqual(self.answers(), answers)
+        self.assertEqual(self.gradebook(), gradebook)
+        # Nothing is served any more, to curators either.
+        self.assertEqual(self.client.get(old_media_url).status_code, 404)
+        # The reveal of the learner's finished attempt named it; it no longer does.
+        attempt = Attempt.objects.get(class_work__student=self.student)
+        student = Client()
+        student.force_login(self.student)
+        response = student.get(f"/attempts/{attempt.uid}/items/1/")
+        self.assertNotIn(b"Mayor face swap at the harbour", response.content)
+
+    def test_it_can_never_be_shown_again(self):
+        self.erase(confirm="on")
+        clip = Clip.objects.get(pk=self.answered.pk)
+        self.assertFalse(clip.submit_for_review(self.curator))
+        self.assertFalse(clip.retry_processing(self.curator))
+        self.assertIn(
+            "Consent was withdrawn and the media erased: this clip can never be shown again.",
+            clip.publication_blockers,
+        )
+        response = self.client.get(self.delete_url(clip))
+        self.assertContains(response, "Consent was withdrawn on")
+        self.assertNotContains(response, "Erase the media, keep the answers")
+
+    def test_it_erases_nothing_unless_the_box_is_ticked(self):
+        response = self.erase()
+        self.assertContains(
+            response, "Tick the box to confirm that consent was withdrawn.", status_code=400
+        )
+        self.answered.refresh_from_db()
+        self.assertFalse(self.answered.consent_withdrawn)
+        for name in self.stored:
+            self.assertTrue(default_storage.exists(name), name)
