@@ -53,6 +53,36 @@ def quiz_media_path(instance: Clip, filename: str) -> str:
     return f"quiz/{uuid.uuid4().hex}.{suffix}"
 
 
+# What erase_for_withdrawn_consent writes, by name: a worker may be writing other fields of the
+# same row (its analysis, a late progress update), and a whole-row save would undo them.
+ERASED_FIELDS = [
+    "title",
+    "slug",
+    "source_file",
+    "media_file",
+    "poster",
+    "thumbnail_strip",
+    "quiz_media",
+    "quiz_poster",
+    "feed_media",
+    "thumbnail_count",
+    "source_url",
+    "attribution",
+    "original_filename",
+    "transcript",
+    "captions_vtt",
+    "provenance_summary",
+    "consent_notes",
+    "publication_state",
+    "published_at",
+    "processing_status",
+    "processing_error",
+    "consent_withdrawn_at",
+    "updated_by",
+    "updated_at",
+]
+
+
 class Clip(SlugFromTitle, ClipServing, ClipPublication, ClipProcessing, models.Model):
     SLUG_FALLBACK = "clip"
 
@@ -348,7 +378,7 @@ class Clip(SlugFromTitle, ClipServing, ClipPublication, ClipProcessing, models.M
         self.processing_error = gettext("The media was erased when consent was withdrawn.")
         self.consent_withdrawn_at = now
         self.updated_by = user
-        self.save()
+        self.save(update_fields=ERASED_FIELDS)
         return names
 
     def delete_with_files(self) -> None:
