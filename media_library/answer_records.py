@@ -11,7 +11,7 @@ count a clip's records; with nothing registered a clip has none.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from django.utils.translation import gettext, ngettext
 
@@ -20,13 +20,16 @@ from django.utils.translation import gettext, ngettext
 class AnswerRecords:
     answers: int = 0  # answers given to items showing the clip
     quizzes: int = 0  # the quizzes those answers were given in
-    waiting: int = 0  # items showing the clip dealt into attempts, not answered yet
+    waiting: int = 0  # attempts under way that have the clip still to answer
     items: int = 0  # quiz items showing the clip (deleted with it when nothing is kept)
+    # Finished attempts that list the clip without an answer: skipped, or the answers folded
+    # into counts by retention (purge_answers). Still part of the learners' record.
+    unanswered_finished: int = 0
 
     @property
     def keep_the_clip(self) -> bool:
         """Whether learners' records hold the clip: then it cannot be deleted."""
-        return bool(self.answers or self.waiting)
+        return bool(self.answers or self.waiting or self.unanswered_finished)
 
     def answered(self) -> str:
         """ "Learners have given it 12 answers in 3 quizzes." (empty with no answers)"""
@@ -49,12 +52,19 @@ class AnswerRecords:
             self.waiting,
         ) % {"n": self.waiting}
 
+    def also_listed(self) -> str:
+        """ "It is also listed, unanswered, in 4 finished attempts." (empty with none)"""
+        if not self.unanswered_finished:
+            return ""
+        return ngettext(
+            "It is also listed, unanswered, in %(n)d finished attempt.",
+            "It is also listed, unanswered, in %(n)d finished attempts.",
+            self.unanswered_finished,
+        ) % {"n": self.unanswered_finished}
+
     def __add__(self, other: AnswerRecords) -> AnswerRecords:
         return AnswerRecords(
-            self.answers + other.answers,
-            self.quizzes + other.quizzes,
-            self.waiting + other.waiting,
-            self.items + other.items,
+            *(getattr(self, f.name) + getattr(other, f.name) for f in fields(AnswerRecords))
         )
 
 

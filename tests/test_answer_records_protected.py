@@ -5,11 +5,16 @@ deleted with its unanswered items."""
 
 from __future__ import annotations
 
+import io
+from datetime import timedelta
+
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.core.management import call_command
 from django.db.models import ProtectedError
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from media_library import answer_records
 from media_library.models import Clip, PublicationState, Verdict
@@ -156,6 +161,16 @@ class CuratorDeleteTests(AnswerRecordsTestCase):
         self.assertContains(response, "It is still to be answered in 1 attempt under way.")
         self.assertEqual(self.client.post(self.delete_url(self.unused)).status_code, 409)
         self.assertTrue(Clip.objects.filter(pk=self.unused.pk).exists())
+
+    def test_it_keeps_a_clip_whose_answers_retention_folded_into_counts(self):
+        Answer.objects.update(created_at=timezone.now() - timedelta(days=400))
+        call_command("purge_answers", "--months", "12", stdout=io.StringIO())
+        self.assertFalse(Answer.objects.exists())
+        response = self.client.get(self.delete_url(self.answered))
+        self.assertContains(response, "“Mayor face swap at the harbour” cannot be deleted")
+        self.assertContains(response, "It is also listed, unanswered, in 2 finished attempts.")
+        self.assertEqual(self.client.post(self.delete_url(self.answered)).status_code, 409)
+        self.assertTrue(Clip.objects.filter(pk=self.answered.pk).exists())
 
     def test_it_deletes_a_clip_nobody_answered_with_its_items(self):
         response = self.client.get(self.delete_url(self.unused))

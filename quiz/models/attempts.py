@@ -330,11 +330,25 @@ class Answer(models.Model):
 
 def answer_records_of(clip: Clip) -> AnswerRecords:
     """What the quiz engine keeps of a clip: the answers to items showing it, the quizzes they
-    were given in, the entries dealt but not answered yet, and the items. Registered with
+    were given in, the entries without an answer (in attempts under way, and in finished
+    ones), and the items. Registered with
     media_library.answer_records by QuizConfig.ready() for the curator's delete page."""
     items = Item.objects.showing(clip)
     answered = Answer.objects.filter(item__in=items).aggregate(
         answers=models.Count("pk"), quizzes=models.Count("attempt__quiz", distinct=True)
     )
-    waiting = AttemptItem.objects.filter(item__in=items, answer__isnull=True).count()
-    return AnswerRecords(answered["answers"], answered["quizzes"], waiting, items.count())
+    unanswered = AttemptItem.objects.filter(item__in=items, answer__isnull=True).aggregate(
+        waiting=models.Count(
+            "attempt", distinct=True, filter=models.Q(attempt__finished_at__isnull=True)
+        ),
+        finished=models.Count(
+            "attempt", distinct=True, filter=models.Q(attempt__finished_at__isnull=False)
+        ),
+    )
+    return AnswerRecords(
+        answers=answered["answers"],
+        quizzes=answered["quizzes"],
+        waiting=unanswered["waiting"],
+        items=items.count(),
+        unanswered_finished=unanswered["finished"],
+    )
