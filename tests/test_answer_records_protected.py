@@ -123,7 +123,7 @@ class CuratorDeleteTests(AnswerRecordsTestCase):
 
         self.assertEqual(response.status_code, 409)
         self.assertIn(
-            "Learners have answered this clip: it was not deleted.", messages_of(response)
+            "This clip is in learners' records: it was not deleted.", messages_of(response)
         )
         self.assertTrue(Clip.objects.filter(pk=self.answered.pk).exists())
         self.assertEqual(Item.objects.showing(self.answered).count(), 2)

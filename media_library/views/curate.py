@@ -270,7 +270,7 @@ def clip_delete(request: HttpRequest, slug: str) -> HttpResponse:
                     request, _("“%(title)s” and its files are deleted.") % {"title": title}
                 )
                 return redirect("media_library:clip-list")
-        messages.error(request, _("Learners have answered this clip: it was not deleted."))
+        messages.error(request, _("This clip is in learners' records: it was not deleted."))
         status = 409
     return _confirm_delete(request, clip, records, EraseForm(), status)
 
