@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest
 
-from lessons.models import Classroom, Membership
+from lessons.models import Assignment, Classroom, Membership
 from media_library.roles import Role, has_role, role_required
 
 
@@ -21,6 +21,14 @@ def is_lesson_editor(user) -> bool:
 
 editor_required = role_required(Role.CURATOR, staff=True)
 teacher_required = role_required(Role.TEACHER)
+
+
+def teaches_a_class_set(user, quiz) -> bool:
+    """Whether the user owns or co-teaches a class this quiz is set to (an assignment, or a
+    pre-test, post-test or retest): registered with quiz/draft_viewers.py, so a class's
+    teachers can open its draft quizzes, whichever of them built one."""
+    classes = Classroom.objects.taught_by(user)
+    return Assignment.objects.filter(quiz=quiz, classroom__in=classes).exists()
 
 
 def get_classroom_for_teacher(request: HttpRequest, code: str) -> Classroom:

@@ -1,8 +1,14 @@
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
 
 from media_library.models import Clip, Tell
+
+PROTECTED_CLIP = _(
+    "Learners have answered this clip, and answers are their records: it cannot be deleted. "
+    "Withdraw it in the curator area instead; every answer stays counted."
+)
 
 
 class TellInline(admin.TabularInline):
@@ -43,3 +49,19 @@ class ClipAdmin(admin.ModelAdmin):
     ]
     raw_id_fields = ["original"]
     inlines = [TellInline]
+
+    # A clip learners have answered is never deleted: the quiz engine's keys to its answers are
+    # PROTECT, so the admin's confirm page lists them as protected and deletes nothing. Any
+    # other clip goes with its files, as from the curator area.
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        if protected:
+            messages.warning(request, PROTECTED_CLIP)
+        return deleted, counts, perms_needed, protected
+
+    def delete_model(self, request, obj: Clip) -> None:
+        obj.delete_with_files()
+
+    def delete_queryset(self, request, queryset) -> None:
+        for clip in queryset:
+            clip.delete_with_files()

@@ -299,3 +299,12 @@ class TellForm(forms.ModelForm):
             )
         cleaned["box_w"] = min(w, 1 - x)
         cleaned["box_h"] = min(h, 1 - y)
+
+
+class EraseForm(forms.Form):
+    """The curator confirms that the person shown withdrew consent (the erase cannot be undone)."""
+
+    confirm = forms.BooleanField(
+        label=_("The person shown has withdrawn their consent. Erase the media for good."),
+        error_messages={"required": _("Tick the box to confirm that consent was withdrawn.")},
+    )

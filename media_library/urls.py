@@ -17,6 +17,7 @@ urlpatterns = [
     path("curate/clips/<slug:slug>/retry/", curate.clip_retry, name="clip-retry"),
     path("curate/clips/<slug:slug>/analyze/", curate.clip_analyze, name="clip-analyze"),
     path("curate/clips/<slug:slug>/delete/", curate.clip_delete, name="clip-delete"),
+    path("curate/clips/<slug:slug>/erase/", curate.clip_erase, name="clip-erase"),
     path("curate/clips/<slug:slug>/tells/", curate.tell_create, name="tell-create"),
     path("curate/tells/<int:pk>/edit/", curate.tell_edit, name="tell-edit"),
     path("curate/tells/<int:pk>/delete/", curate.tell_delete, name="tell-delete"),

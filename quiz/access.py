@@ -1,7 +1,9 @@
 """Who may do what in the quiz engine.
 
-Anyone (signed in or not) takes published quizzes. Curators and teachers build quizzes; an
-attempt is seen only by whoever started it (their account, or for visitors their session).
+Anyone (signed in or not) takes published quizzes; a draft is seen by its builder, the teachers
+of a class it is set to, curators and staff (`Quiz.is_visible_to`). Curators and teachers build
+quizzes; an attempt is seen only by whoever started it (their account, or for visitors their
+session).
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from uuid import UUID
 
 from django.http import Http404, HttpRequest
 
-from media_library.roles import Role, has_role, role_required
+from media_library.roles import Role, role_required
 from quiz.answer_lookup import entry_for_answer
 from quiz.models import Attempt, AttemptItem, Quiz
 from quiz.models.attempts import in_session, ownership
@@ -53,7 +55,8 @@ def get_entry(
 
 
 def visible_quiz(request: HttpRequest, quiz: Quiz) -> Quiz:
-    """Drafts are seen by builders only (to try them out); learners get 404."""
-    if not quiz.is_published and not has_role(request.user, *QUIZ_BUILDERS):
+    """The quiz if the requester may see it (`Quiz.is_visible_to`), or 404: a draft is
+    not confirmed to exist to anyone who may not open it."""
+    if not quiz.is_visible_to(request.user):
         raise Http404
     return quiz

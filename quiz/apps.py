@@ -7,6 +7,10 @@ class QuizConfig(AppConfig):
     name = "quiz"
 
     def ready(self) -> None:
-        # Imported here, not at the top: the module imports models, which the app registry
+        # Imported here, not at the top: these modules import models, which the app registry
         # loads only after every AppConfig exists.
+        from media_library import answer_records
         from quiz import signals  # noqa: F401 (connects the receivers)
+        from quiz.models.attempts import answer_records_of
+
+        answer_records.register("quiz", answer_records_of)

@@ -10,7 +10,8 @@ whose reveal it has seen) without looking at it. So nothing sent here is stable 
   4:3 photo arrive the same size, so the pixel size says nothing of how a picture was made; it
   is also a screen-sized file instead of a lossless PNG), with a faint noise seeded by the
   attempt (one level up or down on a quarter of the pixels, far below what an eye sees), and
-  saved as a bare JPEG;
+  saved as a bare JPEG followed by attempt-random bytes (decoders stop at the end-of-image
+  marker), so not even its size to the byte repeats;
 - a video is the stored rendition followed by a `free` box of attempt-random length and bytes:
   ISO BMFF players skip such boxes, and the file's hash and size change per attempt. The frames
   are the clip's frames: a learner who has seen a clip's reveal can recognise it again, as a
@@ -38,7 +39,7 @@ MAT_COLOUR = (17, 17, 17)
 JPEG_QUALITY = 88
 # A free box's payload: at least this long, so that the size changes by more than rounding.
 PADDING_MIN = 256
-PADDING_SPREAD = 16 * 1024
+PADDING_SPREAD = 32 * 1024
 NOISE_SHARE = 0.25
 
 
@@ -86,14 +87,21 @@ def image_for_attempt(
     noisy = Image.fromarray(np.clip(pixels + noise, 0, 255).astype(np.uint8), "RGB")
     out = BytesIO()
     noisy.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True)
-    return out.getvalue()
+    # Bytes after the end-of-image marker, which decoders ignore: without them two attempts'
+    # files of one picture would often be the same size to the byte.
+    return out.getvalue() + padding(key)
+
+
+def padding(key: bytes) -> bytes:
+    """Attempt-random bytes of attempt-random length."""
+    length = PADDING_MIN + int.from_bytes(key[8:12], "big") % PADDING_SPREAD
+    return hashlib.shake_256(key).digest(length)
 
 
 def free_box(key: bytes) -> bytes:
     """A top-level ISO BMFF `free` box of attempt-random length and content."""
-    length = PADDING_MIN + int.from_bytes(key[8:12], "big") % PADDING_SPREAD
-    payload = hashlib.shake_256(key).digest(length)
-    return struct.pack(">I", 8 + length) + b"free" + payload
+    payload = padding(key)
+    return struct.pack(">I", 8 + len(payload)) + b"free" + payload
 
 
 class PaddedFile:

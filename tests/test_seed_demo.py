@@ -18,7 +18,7 @@ from PIL import Image
 from media_library.demo.items import ITEMS
 from media_library.demo.sources import PHOTOS
 from media_library.models import Clip, MediaKind, ProcessingStatus, PublicationState, Tell, Verdict
-from quiz.models import Item, ItemKind, Mode, Quiz, QuizItem
+from quiz.models import Answer, Attempt, Item, ItemKind, Mode, Quiz, QuizItem
 
 
 def run_seed(*args: str) -> str:
@@ -222,6 +222,8 @@ class DemoPackTests(TempMediaTestCase):
     def test_it_rebuilds_an_item_a_stopped_run_left_unfinished(self) -> None:
         # No other test reads this item's files, which this one deletes.
         clip = self.clips["shallowfake/shuttle-model-crop"]
+        # A run that stopped half way stopped before the demo class played anything.
+        Attempt.objects.filter(entries__item__in=Item.objects.showing(clip)).delete()
         Clip.objects.filter(pk=clip.pk).update(processing_status=ProcessingStatus.FAILED)
         old_media = Path(clip.media_file.path)
         with self.captureOnCommitCallbacks(execute=True):
@@ -231,6 +233,18 @@ class DemoPackTests(TempMediaTestCase):
         self.assertEqual(rebuilt.processing_status, ProcessingStatus.READY)
         self.assertEqual(Clip.objects.count(), len(ITEMS))
         self.assertFalse(old_media.exists())
+
+    def test_it_keeps_an_unfinished_item_learners_have_answered(self) -> None:
+        clip = self.clips["shallowfake/shuttle-model-crop"]
+        answers = Answer.objects.filter(item__in=Item.objects.showing(clip)).count()
+        self.assertGreater(answers, 0)
+        Clip.objects.filter(pk=clip.pk).update(processing_status=ProcessingStatus.FAILED)
+        with self.assertRaisesMessage(CommandError, "learners have answered it, so it is kept"):
+            run_seed()
+        self.assertTrue(Clip.objects.filter(pk=clip.pk).exists())
+        self.assertEqual(
+            Answer.objects.filter(item__in=Item.objects.showing(clip)).count(), answers
+        )
 
 
 class SeedDemoRefusalTests(TempMediaTestCase):

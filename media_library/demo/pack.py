@@ -80,6 +80,13 @@ class DemoPack:
         if existing is not None and existing.processing_status == ProcessingStatus.READY:
             return existing
         if existing is not None:
+            if existing.answer_records().keep_the_clip:
+                # It was played before its processing failed (a later re-processing): the
+                # answers are learners' records, so it is not deleted to be made again.
+                raise DemoPackError(
+                    f"{existing.title}: processing failed, but learners have answered it, so "
+                    "it is kept; retry its processing in the curator area."
+                )
             # A run that stopped half way: start this item again from nothing.
             existing.delete_with_files()
         clip = self.create(item, curator)

@@ -14,9 +14,11 @@ from django.conf import settings
 from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from media_library import workshop
+from media_library import answer_records, workshop
 from media_library.choices import (
     MediaKind,
     ProcessingStatus,
@@ -49,6 +51,36 @@ def quiz_media_path(instance: Clip, filename: str) -> str:
     # may tie the file to its clip (no uid, unlike clip_media_path).
     suffix = filename.rsplit(".", 1)[-1] if "." in filename else "bin"
     return f"quiz/{uuid.uuid4().hex}.{suffix}"
+
+
+# What erase_for_withdrawn_consent writes, by name: a worker may be writing other fields of the
+# same row (its analysis, a late progress update), and a whole-row save would undo them.
+ERASED_FIELDS = [
+    "title",
+    "slug",
+    "source_file",
+    "media_file",
+    "poster",
+    "thumbnail_strip",
+    "quiz_media",
+    "quiz_poster",
+    "feed_media",
+    "thumbnail_count",
+    "source_url",
+    "attribution",
+    "original_filename",
+    "transcript",
+    "captions_vtt",
+    "provenance_summary",
+    "consent_notes",
+    "publication_state",
+    "published_at",
+    "processing_status",
+    "processing_error",
+    "consent_withdrawn_at",
+    "updated_by",
+    "updated_at",
+]
 
 
 class Clip(SlugFromTitle, ClipServing, ClipPublication, ClipProcessing, models.Model):
@@ -116,6 +148,11 @@ class Clip(SlugFromTitle, ClipServing, ClipPublication, ClipProcessing, models.M
         help_text=_("The people depicted agreed to this use, and the record is kept."),
     )
     consent_notes = models.TextField(_("consent record"), blank=True)
+    # Set when the person shown withdrew consent and the media was erased (see
+    # erase_for_withdrawn_consent): the clip can never be shown again.
+    consent_withdrawn_at = models.DateTimeField(
+        _("consent withdrawn"), null=True, blank=True, editable=False
+    )
     content_notes = models.TextField(
         _("content notes"), blank=True, help_text=_("Warnings a teacher should see first.")
     )
@@ -283,9 +320,87 @@ class Clip(SlugFromTitle, ClipServing, ClipPublication, ClipProcessing, models.M
     # Deleting: rows first, then the files, and the files only once the delete has committed
     # (a rolled-back delete must not leave a clip whose media is gone).
 
+    @property
+    def consent_withdrawn(self) -> bool:
+        return self.consent_withdrawn_at is not None
+
+    def answer_records(self) -> answer_records.AnswerRecords:
+        """The learners' records that hold this clip (counted by the quiz engine, see
+        media_library/answer_records.py): with any, it cannot be deleted."""
+        return answer_records.records_of(self)
+
+    def erase_for_withdrawn_consent(self, user) -> list[Clip]:
+        """The person shown withdrew their consent: erase the clip's media and keep its row.
+
+        Every stored file goes (upload, media, renditions, poster, strip, tell stills), and so
+        does what could name or show the person: title and slug, source, attribution, file
+        name, transcript, captions and Content Credentials. What a learner was judged against
+        stays (kind, verdict, technique, the tells' categories and times), so every answer to
+        it stays counted in results, gradebooks and learning gains. The clip is withdrawn and
+        can never be published or processed again. Clips made from it (workshop edits, fakes
+        of it) show the same person and are erased with it; returns every clip erased.
+        """
+        storage = self.media_file.storage
+        with transaction.atomic():
+            erased = [self, *self.made_from_it()]
+            for clip in erased:
+                names, folder = clip._erase(user), f"clips/{clip.uid.hex}"
+                # Once committed: a rolled-back erase must not leave a clip without its media.
+                transaction.on_commit(
+                    lambda names=names, folder=folder: delete_stored_files(storage, names, folder)
+                )
+        return erased
+
+    def made_from_it(self) -> list[Clip]:
+        """Clips whose original is this one, and theirs in turn."""
+        found, frontier = [], [self.pk]
+        while frontier:
+            children = list(Clip.objects.filter(original_id__in=frontier).exclude(pk=self.pk))
+            children = [clip for clip in children if clip not in found]
+            found += children
+            frontier = [clip.pk for clip in children]
+        return found
+
+    def _erase(self, user) -> list[str]:
+        files = [self.source_file, *(getattr(self, field) for field in self.PROCESSED_FIELDS)]
+        names = [f.name for f in files if f]
+        for tell in self.tells.all():
+            if tell.still:
+                names.append(tell.still.name)
+                tell.still = ""
+                tell.save(update_fields=["still"])
+        now = timezone.now()
+        self.title = gettext("Removed clip (consent withdrawn)")
+        self.slug = Clip.unique_slug(f"removed-{self.uid.hex[:12]}")
+        for field in ("source_file", *self.PROCESSED_FIELDS):
+            setattr(self, field, "")
+        for field in ("source_url", "attribution", "original_filename", "transcript"):
+            setattr(self, field, "")
+        self.captions_vtt = ""
+        self.provenance_summary = {}
+        self.thumbnail_count = 0
+        self.consent_notes = "\n\n".join(
+            part
+            for part in (
+                self.consent_notes.strip(),
+                gettext("Consent withdrawn on %(date)s: media erased.")
+                % {"date": f"{now:%Y-%m-%d}"},
+            )
+            if part
+        )
+        self.publication_state = PublicationState.DRAFT
+        self.published_at = None
+        self.processing_status = ProcessingStatus.FAILED
+        self.processing_error = gettext("The media was erased when consent was withdrawn.")
+        self.consent_withdrawn_at = now
+        self.updated_by = user
+        self.save(update_fields=ERASED_FIELDS)
+        return names
+
     def delete_with_files(self) -> None:
-        """Delete the clip, its tells and everything stored for it: upload, media, quiz
-        renditions, stills."""
+        """Delete the clip, its tells, its unanswered quiz items and everything stored for it:
+        upload, media, quiz renditions, stills. Raises ProtectedError, deleting nothing, when
+        learners have answered it or been dealt it (`answer_records`)."""
         storage = self.media_file.storage
         files = [self.source_file, *(getattr(self, field) for field in self.PROCESSED_FIELDS)]
         names = [f.name for f in files if f]

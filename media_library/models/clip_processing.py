@@ -33,6 +33,8 @@ class ClipProcessing:
 
     @property
     def can_retry_processing(self) -> bool:
+        if self.consent_withdrawn_at is not None:
+            return False  # nothing is left to process, and nothing may come back
         return self.processing_status == ProcessingStatus.FAILED or self.is_processing_stalled
 
     # Queueing. media_library.tasks loads clips by primary key, so it imports the models: the

@@ -58,6 +58,10 @@ class ClipPublication:
           states the basis, e.g. "Public figure, newsworthy broadcast footage", unless consent is
           on file anyway.
         """
+        if self.consent_withdrawn_at is not None:
+            return [
+                _("Consent was withdrawn and the media erased: this clip can never be shown again.")
+            ]
         blockers = []
         if self.processing_status != ProcessingStatus.READY:
             blockers.append(_("Processing has not finished."))

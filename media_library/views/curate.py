@@ -8,16 +8,17 @@ from datetime import timedelta
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import reswap, retarget
 
 from media_library.access import curator_required
-from media_library.forms import ClipEditForm, ClipFilterForm, TellForm
+from media_library.forms import ClipEditForm, ClipFilterForm, EraseForm, TellForm
 from media_library.models import Clip, ClipAnalysis, ProcessingStatus, Tell
 from media_library.stored_files import delete_stored_files
 
@@ -251,10 +252,61 @@ def clip_analyze(request: HttpRequest, slug: str) -> HttpResponse:
 @curator_required
 @require_http_methods(["GET", "POST"])
 def clip_delete(request: HttpRequest, slug: str) -> HttpResponse:
+    """The confirm page says what deleting would do; a clip learners have answered is never
+    deleted (the page offers withdrawal instead), and the post refuses it too."""
     clip = get_object_or_404(Clip, slug=slug)
+    records = clip.answer_records()
+    status = 200
     if request.method == "POST":
-        title = clip.title
-        clip.delete_with_files()
-        messages.success(request, _("“%(title)s” and its files are deleted.") % {"title": title})
-        return redirect("media_library:clip-list")
-    return render(request, "media_library/clip_confirm_delete.html", {"clip": clip})
+        if not records.keep_the_clip:
+            title = clip.title
+            try:
+                clip.delete_with_files()
+            except ProtectedError:
+                # A learner was dealt it or answered it since the count: it stays.
+                records = clip.answer_records()
+            else:
+                messages.success(
+                    request, _("“%(title)s” and its files are deleted.") % {"title": title}
+                )
+                return redirect("media_library:clip-list")
+        messages.error(request, _("This clip is in learners' records: it was not deleted."))
+        status = 409
+    return _confirm_delete(request, clip, records, EraseForm(), status)
+
+
+def _confirm_delete(
+    request: HttpRequest, clip: Clip, records, erase_form: EraseForm, status: int
+) -> HttpResponse:
+    context = {
+        "clip": clip,
+        "records": records,
+        "erase_form": erase_form,
+        "made_from_it": clip.made_from_it() if records.keep_the_clip else [],
+    }
+    return render(request, "media_library/clip_confirm_delete.html", context, status=status)
+
+
+@curator_required
+@require_POST
+def clip_erase(request: HttpRequest, slug: str) -> HttpResponse:
+    """Consent withdrawn: erase the media of a clip learners have answered, keep the answers
+    (offered on the delete page, where deleting is refused)."""
+    clip = get_object_or_404(Clip, slug=slug)
+    form = EraseForm(request.POST)
+    if clip.consent_withdrawn or not form.is_valid():
+        return _confirm_delete(request, clip, clip.answer_records(), form, status=400)
+    erased = clip.erase_for_withdrawn_consent(request.user)
+    others = len(erased) - 1
+    if others:
+        message = ngettext(
+            "The media of this clip and of %(n)d clip made from it is erased, and they are "
+            "withdrawn; every answer to them stays counted.",
+            "The media of this clip and of %(n)d clips made from it is erased, and they are "
+            "withdrawn; every answer to them stays counted.",
+            others,
+        ) % {"n": others}
+    else:
+        message = _("The media is erased and the clip withdrawn; every answer to it stays counted.")
+    messages.success(request, message)
+    return redirect(clip)

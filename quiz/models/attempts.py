@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from media_library.answer_records import AnswerRecords
 from media_library.models import Clip, ProcessingStatus, PublicationState, Technique
 from quiz.models.choices import ItemKind, Mode, SaidVerdict, Slot
 from quiz.models.items import Item
@@ -105,7 +106,9 @@ def ownership(request: HttpRequest, uid: uuid.UUID | None = None, via: str = "")
 
 class Attempt(models.Model):
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="attempts")
+    # PROTECT, like every key that leads to answers: they are the learners' records, so a
+    # quiz that has been attempted is unpublished, never deleted.
+    quiz = models.ForeignKey(Quiz, on_delete=models.PROTECT, related_name="attempts")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -354,7 +357,9 @@ class AttemptItemQuerySet(models.QuerySet["AttemptItem"]):
 
 class AttemptItem(models.Model):
     attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="entries")
-    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="attempt_entries")
+    # PROTECT: an item dealt into an attempt is part of the learner's record (answered or
+    # still to answer), so neither it nor its clip can be deleted from under them.
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="attempt_entries")
     position = models.PositiveSmallIntegerField()
     swapped = models.BooleanField(default=False)
     # When the item was first shown, for time per item.
@@ -428,8 +433,10 @@ class AttemptItem(models.Model):
 
 
 class Answer(models.Model):
+    # Deleting an attempt (a student's data deleted on request) takes its answers with it;
+    # deleting the item, and so its clip, must not (see AttemptItem.item).
     attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="answers")
-    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="answers")
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="answers")
     entry = models.OneToOneField(AttemptItem, on_delete=models.CASCADE, related_name="answer")
     # Sent with the form it was rendered into, so a replayed post is recognised as the same.
     key = models.UUIDField()
@@ -466,3 +473,29 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.attempt_id}/{self.item_id}: {'right' if self.is_correct else 'wrong'}"
+
+
+def answer_records_of(clip: Clip) -> AnswerRecords:
+    """What the quiz engine keeps of a clip: the answers to items showing it, the quizzes they
+    were given in, the entries without an answer (in attempts under way, and in finished
+    ones), and the items. Registered with
+    media_library.answer_records by QuizConfig.ready() for the curator's delete page."""
+    items = Item.objects.showing(clip)
+    answered = Answer.objects.filter(item__in=items).aggregate(
+        answers=models.Count("pk"), quizzes=models.Count("attempt__quiz", distinct=True)
+    )
+    unanswered = AttemptItem.objects.filter(item__in=items, answer__isnull=True).aggregate(
+        waiting=models.Count(
+            "attempt", distinct=True, filter=models.Q(attempt__finished_at__isnull=True)
+        ),
+        finished=models.Count(
+            "attempt", distinct=True, filter=models.Q(attempt__finished_at__isnull=False)
+        ),
+    )
+    return AnswerRecords(
+        answers=answered["answers"],
+        quizzes=answered["quizzes"],
+        waiting=unanswered["waiting"],
+        items=items.count(),
+        unanswered_finished=unanswered["finished"],
+    )

@@ -22,6 +22,10 @@ if TYPE_CHECKING:
 
 
 class ItemQuerySet(models.QuerySet["Item"]):
+    def showing(self, clip: Clip) -> ItemQuerySet:
+        """Items that show the clip, alone or as either side of a pair."""
+        return self.filter(Q(clip=clip) | Q(other_clip=clip))
+
     def available(self) -> ItemQuerySet:
         """Items a learner may be given: every clip they show is published and has its
         blind quiz rendition."""
@@ -97,6 +101,9 @@ class Judgement:
 class Item(models.Model):
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     kind = models.CharField(_("type"), max_length=20, choices=ItemKind)
+    # CASCADE: deleting a clip takes the items no learner was given. An item that was dealt
+    # or answered cannot go (AttemptItem.item and Answer.item are PROTECT), so neither can
+    # its clip: the delete is refused as a whole.
     clip = models.ForeignKey(
         Clip, on_delete=models.CASCADE, related_name="quiz_items", verbose_name=_("clip")
     )

@@ -13,7 +13,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from media_library.models import Technique, TellCategory, Verdict
+from media_library.roles import Role, has_role
 from media_library.slugs import SlugFromTitle
+from quiz import draft_viewers
 from quiz.models.choices import Difficulty, ItemKind, Mode, Order, Selection
 from quiz.models.items import Item
 
@@ -62,7 +64,10 @@ class Quiz(SlugFromTitle, models.Model):
     is_published = models.BooleanField(
         _("open to learners"),
         default=False,
-        help_text=_("Students and visitors can take it. Drafts are seen by their builders only."),
+        help_text=_(
+            "Students and visitors can take it. A draft is seen only by its builder, the "
+            "teachers of a class it is set to, and curators."
+        ),
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -89,6 +94,19 @@ class Quiz(SlugFromTitle, models.Model):
     @property
     def quiz_mode(self) -> Mode:
         return Mode(self.mode)
+
+    def is_visible_to(self, user) -> bool:
+        """Whether the user may open (and try) this quiz. A published quiz is anyone's. A
+        draft is its builder's, the curators' and staff's, and whoever a higher app vouches
+        for (lessons: the teachers of a class it is set to); to anyone else, another
+        teacher's draft or pre-test included, it does not exist."""
+        if self.is_published:
+            return True
+        if user is None or not user.is_authenticated:
+            return False
+        if self.created_by_id == user.pk or has_role(user, Role.CURATOR, staff=True):
+            return True
+        return draft_viewers.vouched_for(user, self)
 
     def clean(self) -> None:
         super().clean()
