@@ -9,7 +9,7 @@ whose reveal it has seen) without looking at it. So nothing sent here is stable 
   for every picture (IMAGE_CANVAS, FEED_CANVAS: a GAN's square 1024-pixel face and a phone's
   4:3 photo arrive the same size, so the pixel size says nothing of how a picture was made; it
   is also a screen-sized file instead of a lossless PNG), with a faint noise seeded by the
-  attempt (one level up or down on a quarter of the pixels, far below what an eye sees), and
+  attempt (one level up or down on a scattering of pixels, far below what an eye sees), and
   saved as a bare JPEG followed by attempt-random bytes (decoders stop at the end-of-image
   marker), so not even its size to the byte repeats;
 - a video is the stored rendition followed by a `free` box of attempt-random length and bytes:
@@ -37,10 +37,14 @@ FEED_CANVAS = (640, 640)
 # The mat around a picture of another shape: the page's own dark media background.
 MAT_COLOUR = (17, 17, 17)
 JPEG_QUALITY = 88
+# The shared, framed picture each attempt's image starts from: close to lossless.
+BASE_QUALITY = 95
 # A free box's payload: at least this long, so that the size changes by more than rounding.
 PADDING_MIN = 256
 PADDING_SPREAD = 32 * 1024
-NOISE_SHARE = 0.25
+# The share of pixels an attempt's noise touches: enough that every 8x8 block of the JPEG is
+# likely hit (so its bytes differ throughout), few enough to cost little per request.
+NOISE_SHARE = 0.03
 
 
 def attempt_key(*parts: object) -> bytes:
@@ -61,12 +65,11 @@ def fitted_size(size: tuple[int, int], canvas: tuple[int, int]) -> tuple[int, in
     return max(1, round(size[0] * scale)), max(1, round(size[1] * scale))
 
 
-def image_for_attempt(
-    handle: IO[bytes], key: bytes, canvas: tuple[int, int], *, matted: bool = True
-) -> bytes:
-    """The picture in `handle`, drawn again for one attempt (see the module docstring).
+def framed_picture(handle: IO[bytes], canvas: tuple[int, int], *, matted: bool = True) -> bytes:
+    """The picture in `handle` fitted onto `canvas`, as a near-lossless JPEG: the part of an
+    attempt's image that is the same for every attempt, made once and cached.
 
-    `matted=False` sends the picture at its fitted size with no mat: for questions that point
+    `matted=False` gives the picture at its fitted size with no mat: for questions that point
     at a place in the picture (spot the tell), whose answers are fractions of the picture, and
     which only ever show fakes, so the shape gives nothing away."""
     with Image.open(handle) as image:
@@ -80,13 +83,24 @@ def image_for_attempt(
     # A new image: nothing of the stored file's info (comments, profiles) comes along.
     framed = Image.new("RGB", canvas, MAT_COLOUR)
     framed.paste(picture, ((canvas[0] - fitted[0]) // 2, (canvas[1] - fitted[1]) // 2))
-    rng = np.random.default_rng(int.from_bytes(key[:8], "big"))
-    pixels = np.asarray(framed, dtype=np.int16)
-    touched = rng.random(pixels.shape[:2]) < NOISE_SHARE
-    noise = rng.integers(-1, 2, size=pixels.shape, dtype=np.int16) * touched[..., None]
-    noisy = Image.fromarray(np.clip(pixels + noise, 0, 255).astype(np.uint8), "RGB")
     out = BytesIO()
-    noisy.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True)
+    framed.save(out, "JPEG", quality=BASE_QUALITY)
+    return out.getvalue()
+
+
+def image_for_attempt(framed: bytes, key: bytes) -> bytes:
+    """A framed picture (framed_picture) drawn again for one attempt: attempt-seeded noise on
+    a scattering of pixels, a fresh JPEG encode, attempt-random trailing bytes."""
+    with Image.open(BytesIO(framed)) as image:
+        pixels = np.array(image.convert("RGB"), dtype=np.int16)
+    rng = np.random.default_rng(int.from_bytes(key[:8], "big"))
+    height, width = pixels.shape[:2]
+    count = max(1, round(height * width * NOISE_SHARE))
+    rows, columns = rng.integers(0, height, count), rng.integers(0, width, count)
+    pixels[rows, columns] += rng.choice(np.array([-1, 1], dtype=np.int16), size=(count, 3))
+    noisy = Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8), "RGB")
+    out = BytesIO()
+    noisy.save(out, "JPEG", quality=JPEG_QUALITY)
     # Bytes after the end-of-image marker, which decoders ignore: without them two attempts'
     # files of one picture would often be the same size to the byte.
     return out.getvalue() + padding(key)

@@ -29,6 +29,7 @@ from quiz.attempt_media import (
     PaddedFile,
     attempt_key,
     etag_for,
+    framed_picture,
     free_box,
     image_for_attempt,
 )
@@ -40,6 +41,7 @@ VARIANT_FIELDS = {"media": "quiz_media", "feed": "feed_media", "poster": "quiz_p
 ATTEMPT_CACHE_CONTROL = "private, max-age=3600"
 # How long a drawn image stays in the cache for the Range and repeat requests of its attempt.
 IMAGE_CACHE_SECONDS = 10 * 60
+FRAMED_CACHE_SECONDS = 24 * 60 * 60
 NEUTRAL_NAMES = {"video": "clip.mp4", "image": "clip.jpg"}
 
 
@@ -123,14 +125,25 @@ def _drawn_image(file, key: bytes, canvas: tuple[int, int], *, matted: bool) -> 
     cache_key = f"quiz-media:{key.hex()}"
     body = cache.get(cache_key)
     if body is None:
+        body = image_for_attempt(_framed(file, canvas, matted=matted), key)
+        cache.set(cache_key, body, IMAGE_CACHE_SECONDS)
+    return body
+
+
+def _framed(file, canvas: tuple[int, int], *, matted: bool) -> bytes:
+    """The stored picture fitted onto the canvas, shared by every attempt (cached a day: the
+    stored name changes whenever the file does)."""
+    cache_key = "quiz-framed:" + Clip.serving_version(f"{file.name}:{canvas}:{matted}")
+    framed = cache.get(cache_key)
+    if framed is None:
         try:
             with file.storage.open(file.name, "rb") as handle:
-                body = image_for_attempt(handle, key, canvas, matted=matted)
+                framed = framed_picture(handle, canvas, matted=matted)
         except OSError:
             # Gone from storage, or no longer a picture Pillow can read: nothing to send.
             raise Http404 from None
-        cache.set(cache_key, body, IMAGE_CACHE_SECONDS)
-    return body
+        cache.set(cache_key, framed, FRAMED_CACHE_SECONDS)
+    return framed
 
 
 class _Bytes:
