@@ -22,6 +22,7 @@ from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
 from media_library.models import AnalysisStatus, Clip, ClipAnalysis, ProcessingStatus
+from media_library.processing.workdir import work_dir
 from tests.factories import make_user, make_video
 
 DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -57,6 +58,35 @@ def worker_env() -> dict[str, str]:
     }
     env.pop("DATABASE_TEST_NAME", None)
     return env
+
+
+def children(pid: int) -> list[int]:
+    """The PIDs of a process's children (every thread's), from /proc."""
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            found += [int(child) for child in (task / "children").read_text().split()]
+        except OSError:
+            continue
+    return found
+
+
+def is_running(pid: int) -> bool:
+    """Whether `pid` is a live process (a zombie nobody has reaped yet is not)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rpartition(")")[2].split()[0] not in {"Z", "X"}
+
+
+def wait_for(condition, seconds: float, step: float = 0.1) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(step)
+    return condition()
 
 
 @pytest.mark.worker
@@ -168,3 +198,75 @@ class WorkerProcessTests(TransactionTestCase):
         clip.refresh_from_db()
         self.assertEqual(clip.processing_status, ProcessingStatus.READY, clip.processing_error)
         self.assertTrue(Path(clip.media_file.path).is_file())
+
+    def test_a_worker_killed_alone_takes_ffmpeg_with_it_and_the_next_worker_finishes_the_job(
+        self,
+    ) -> None:
+        source = make_video(
+            settings.VAR_DIR / "worker-killed.mp4", seconds=60, width=1280, height=720, audio=True
+        )
+        clip = self.upload(source, "Killed worker clip")
+        worker = subprocess.Popen(
+            worker_command(),
+            cwd=settings.BASE_DIR,
+            env=worker_env(),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            # Mid-transcode: ffmpeg is running and has reported progress.
+            def transcoding() -> bool:
+                clip.refresh_from_db()
+                return clip.processing_progress > 0 and bool(children(worker.pid))
+
+            self.assertTrue(wait_for(transcoding, 120), clip.processing_status)
+            ffmpeg_pids = children(worker.pid)
+            self.assertTrue(all(is_running(pid) for pid in ffmpeg_pids))
+            # The worker alone, as the OOM killer or `kill -9 <pid>` would: not its group.
+            os.kill(worker.pid, signal.SIGKILL)
+            worker.wait(timeout=30)
+        finally:
+            if worker.poll() is None:
+                worker.kill()
+                worker.wait(timeout=30)
+
+        # The kernel takes ffmpeg down with its parent.
+        self.assertTrue(wait_for(lambda: not any(map(is_running, ffmpeg_pids)), 5))
+        # The dead job's half-written output is still in the work dir ...
+        self.assertTrue(list(work_dir().glob("tt-*")))
+
+        # ... and the curator is told at once that the worker stopped, and may retry.
+        clip.refresh_from_db()
+        self.assertEqual(clip.processing_status, ProcessingStatus.PROCESSING)
+        self.assertTrue(clip.can_retry_processing)
+        page = self.client.get(clip.get_absolute_url())
+        self.assertContains(page, "The worker processing this clip stopped when it was")
+        self.assertContains(page, reverse("media_library:clip-retry", args=[clip.slug]))
+        self.assertEqual(DBTaskResult.objects.get().status, "RUNNING")
+
+        # A new worker recovers the job as it starts and finishes it.
+        subprocess.run(
+            worker_command("--batch"),
+            cwd=settings.BASE_DIR,
+            env=worker_env(),
+            check=True,
+            timeout=300,
+            capture_output=True,
+        )
+        clip.refresh_from_db()
+        self.assertEqual(clip.processing_status, ProcessingStatus.READY, clip.processing_error)
+        self.assertEqual(clip.processing_attempts, 2)
+        self.assertTrue(Path(clip.media_file.path).is_file())
+        self.assertEqual(
+            sorted(DBTaskResult.objects.values_list("status", "exception_class_path")),
+            [
+                ("FAILED", "media_library.management.commands.db_worker.WorkerLost"),
+                ("SUCCESSFUL", ""),
+            ],
+        )
+        # Nothing is left of the dead job: no work file, no stray file in storage.
+        self.assertEqual(list(work_dir().glob("tt-*")), [])
+        clip_dir = Path(settings.MEDIA_ROOT) / "clips" / clip.uid.hex
+        kept = {Path(name).name for name in (clip.media_file.name, clip.poster.name)}
+        kept.add(Path(clip.thumbnail_strip.name).name)
+        self.assertEqual({path.name for path in clip_dir.rglob("*") if path.is_file()}, kept)

@@ -47,7 +47,23 @@ MIN_OUTPUT_SHARE = 0.9
 
 
 def create_from_upload(queryset: ClipQuerySet, upload: UploadedFile, user, **fields) -> Clip:
-    """Store an accepted upload as a new PENDING clip and queue its processing."""
+    """Store an accepted upload as a new PENDING clip and queue its processing. A full disk
+    (the work dir or the media volume) is a ValidationError with code "out_of_space", and
+    leaves no file: the staged copy and any partly written stored file are deleted."""
+    try:
+        return _create_from_upload(queryset, upload, user, **fields)
+    except OSError as error:
+        if not is_out_of_space(error):
+            raise
+        logger.error("Out of space while storing an upload: %r", error)
+        raise ValidationError(out_of_space_upload_message(), code="out_of_space") from error
+
+
+def out_of_space_upload_message() -> str:
+    return _("The server is out of space; nothing was saved. Try again once space is freed.")
+
+
+def _create_from_upload(queryset: ClipQuerySet, upload: UploadedFile, user, **fields) -> Clip:
     try:
         staged = stage_upload(upload)
     except MediaRejected as error:
