@@ -68,19 +68,22 @@ def plain_command(source: Path, target: Path, info) -> list[str]:
     """The same ffmpeg arguments the pipeline compiles, minus `-progress pipe:1`: one bare
     subprocess.run, so the difference is what the pipeline adds (Popen, progress parsing,
     the timeout timer, output checks)."""
-    command = build_command(source, target, info)
+    return without_progress(build_command(source, target, info))
+
+
+def without_progress(command: list[str]) -> list[str]:
     at = command.index("-progress")
     return command[:at] + command[at + 2 :]
 
 
 def rendition_commands(media: Path, folder: Path) -> list[list[str]]:
     """The two ffmpeg commands make_video_renditions runs on a processed video, compiled by
-    renditions.py from a probe of that video as the job does (they carry no `-progress`). The
+    renditions.py from a probe of that video as the job does, minus `-progress pipe:1`. The
     quiz poster is drawn with PyAV in the worker process, not by ffmpeg, so it is job work."""
     info = probe_video(media, "mov")
     return [
-        quiz_video_command(media, folder / "plain-quiz.mp4"),
-        feed_video_command(media, folder / "plain-feed.mp4", info),
+        without_progress(quiz_video_command(media, folder / "plain-quiz.mp4")),
+        without_progress(feed_video_command(media, folder / "plain-feed.mp4", info)),
     ]
 
 

@@ -143,8 +143,10 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
-    "django_tasks_db",
+    # Before django_tasks_db: its `db_worker` command is media_library's, which recovers the
+    # jobs of dead workers before it starts (media_library/management/commands/db_worker.py).
     "media_library",
+    "django_tasks_db",
     "quiz",
     "lessons",
 ]
@@ -284,6 +286,13 @@ MEDIA_MAX_FPS = env_int("MEDIA_MAX_FPS", 120)
 MEDIA_MAX_STREAMS = env_int("MEDIA_MAX_STREAMS", 4)
 MEDIA_TRANSCODE_TIMEOUT_SECONDS = env_int("MEDIA_TRANSCODE_TIMEOUT_SECONDS", 15 * 60)
 MEDIA_MAX_OUTPUT_BYTES = env_int("MEDIA_MAX_OUTPUT_BYTES", 300 * 1024 * 1024)
+# A processing job's worker writes a heartbeat at most this often while it works; a job whose
+# heartbeat is older than the stall limit (or whose worker on this machine is gone) is
+# stalled: the curator may retry it and a starting worker recovers it, re-queueing it until
+# it has been tried MEDIA_PROCESSING_MAX_ATTEMPTS times (docs/deployment.md, "Operations").
+MEDIA_PROCESSING_HEARTBEAT_SECONDS = env_int("MEDIA_PROCESSING_HEARTBEAT_SECONDS", 10)
+MEDIA_PROCESSING_STALL_SECONDS = env_int("MEDIA_PROCESSING_STALL_SECONDS", 120)
+MEDIA_PROCESSING_MAX_ATTEMPTS = env_int("MEDIA_PROCESSING_MAX_ATTEMPTS", 3)
 # Scratch space for processing; outputs are moved into storage only when complete.
 MEDIA_WORK_DIR = Path(env_str("MEDIA_WORK_DIR", str(VAR_DIR / "work")))
 # The ffmpeg binary: the one imageio-ffmpeg ships unless FFMPEG_BINARY names another.

@@ -245,6 +245,29 @@ class ClipDetailTestCase(BaseTestCase):
         # Nobody is working on it, so there is nothing to poll for.
         self.assertNotContains(response, "hx-trigger")
 
+    def test_a_job_on_another_machine_is_stalled_only_once_its_heartbeat_is_old(self) -> None:
+        # A holder token from another boot cannot be checked here: the heartbeat decides.
+        elsewhere = "0123456789ab.4026531836.4242.777"
+        clip = make_clip(
+            processing_status=ProcessingStatus.PROCESSING,
+            processing_started_at=timezone.now() - timedelta(hours=2),
+            processing_heartbeat_at=timezone.now() - timedelta(seconds=5),
+            processing_holder=elsewhere,
+        )
+        retry_url = reverse("media_library:clip-retry", args=[clip.slug])
+        response = self.client.get(clip.get_absolute_url())
+        self.assertContains(response, 'hx-trigger="every 1s"')
+        self.assertNotContains(response, retry_url)
+        self.client.post(retry_url)
+        clip.refresh_from_db()
+        self.assertEqual(clip.processing_status, ProcessingStatus.PROCESSING)
+
+        stale = timedelta(seconds=settings.MEDIA_PROCESSING_STALL_SECONDS + 1)
+        Clip.objects.filter(pk=clip.pk).update(processing_heartbeat_at=timezone.now() - stale)
+        response = self.client.get(clip.get_absolute_url())
+        self.assertContains(response, "seems stuck")
+        self.assertContains(response, retry_url)
+
     def test_it_lists_publication_blockers_and_disables_the_button(self) -> None:
         clip = make_clip(processing_status=ProcessingStatus.PROCESSING)
         response = self.client.get(clip.get_absolute_url())

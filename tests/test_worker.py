@@ -11,17 +11,20 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.management import call_command
 from django.db import connection
 from django.test import TransactionTestCase, override_settings
 from django.urls import reverse
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from media_library.models import AnalysisStatus, Clip, ClipAnalysis, ProcessingStatus
+from media_library.processing.liveness import current_token
+from media_library.processing.workdir import new_work_path, work_dir
 from tests.factories import make_user, make_video
 
 DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -57,6 +60,35 @@ def worker_env() -> dict[str, str]:
     }
     env.pop("DATABASE_TEST_NAME", None)
     return env
+
+
+def children(pid: int) -> list[int]:
+    """The PIDs of a process's children (every thread's), from /proc."""
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            found += [int(child) for child in (task / "children").read_text().split()]
+        except OSError:
+            continue
+    return found
+
+
+def is_running(pid: int) -> bool:
+    """Whether `pid` is a live process (a zombie nobody has reaped yet is not)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rpartition(")")[2].split()[0] not in {"Z", "X"}
+
+
+def wait_for(condition, seconds: float, step: float = 0.1) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(step)
+    return condition()
 
 
 @pytest.mark.worker
@@ -153,11 +185,7 @@ class WorkerProcessTests(TransactionTestCase):
         clip_dir = Path(settings.MEDIA_ROOT) / "clips" / clip.uid.hex
         self.assertEqual(list(clip_dir.glob("*")) if clip_dir.exists() else [], [])
 
-        # Once the job has overrun its time limit the curator sees it is stuck and may retry.
-        Clip.objects.filter(pk=clip.pk).update(
-            processing_started_at=clip.processing_started_at
-            - timedelta(seconds=settings.MEDIA_TRANSCODE_TIMEOUT_SECONDS + 600)
-        )
+        # Its worker is gone, so the curator may retry at once (no waiting for a time limit).
         page = self.client.get(clip.get_absolute_url())
         self.assertContains(page, reverse("media_library:clip-retry", args=[clip.slug]))
 
@@ -168,3 +196,165 @@ class WorkerProcessTests(TransactionTestCase):
         clip.refresh_from_db()
         self.assertEqual(clip.processing_status, ProcessingStatus.READY, clip.processing_error)
         self.assertTrue(Path(clip.media_file.path).is_file())
+
+    def test_a_worker_killed_alone_takes_ffmpeg_with_it_and_the_next_worker_finishes_the_job(
+        self,
+    ) -> None:
+        source = make_video(
+            settings.VAR_DIR / "worker-killed.mp4", seconds=60, width=1280, height=720, audio=True
+        )
+        clip = self.upload(source, "Killed worker clip")
+        worker = subprocess.Popen(
+            worker_command(),
+            cwd=settings.BASE_DIR,
+            env=worker_env(),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            # Mid-transcode: ffmpeg is running and has reported progress.
+            def transcoding() -> bool:
+                clip.refresh_from_db()
+                return clip.processing_progress > 0 and bool(children(worker.pid))
+
+            self.assertTrue(wait_for(transcoding, 120), clip.processing_status)
+            ffmpeg_pids = children(worker.pid)
+            self.assertTrue(all(is_running(pid) for pid in ffmpeg_pids))
+            # The worker alone, as the OOM killer or `kill -9 <pid>` would: not its group.
+            os.kill(worker.pid, signal.SIGKILL)
+            worker.wait(timeout=30)
+        finally:
+            if worker.poll() is None:
+                worker.kill()
+                worker.wait(timeout=30)
+
+        # The kernel takes ffmpeg down with its parent.
+        self.assertTrue(wait_for(lambda: not any(map(is_running, ffmpeg_pids)), 5))
+        # The dead job's half-written output is still in the work dir ...
+        self.assertTrue(list(work_dir().glob("tt-*")))
+
+        # ... and the curator is told at once that the worker stopped, and may retry.
+        clip.refresh_from_db()
+        self.assertEqual(clip.processing_status, ProcessingStatus.PROCESSING)
+        self.assertTrue(clip.can_retry_processing)
+        page = self.client.get(clip.get_absolute_url())
+        self.assertContains(page, "The worker processing this clip stopped when it was")
+        self.assertContains(page, reverse("media_library:clip-retry", args=[clip.slug]))
+        self.assertEqual(DBTaskResult.objects.get().status, "RUNNING")
+
+        # A new worker recovers the job as it starts and finishes it.
+        subprocess.run(
+            worker_command("--batch"),
+            cwd=settings.BASE_DIR,
+            env=worker_env(),
+            check=True,
+            timeout=300,
+            capture_output=True,
+        )
+        clip.refresh_from_db()
+        self.assertEqual(clip.processing_status, ProcessingStatus.READY, clip.processing_error)
+        self.assertEqual(clip.processing_attempts, 2)
+        self.assertTrue(Path(clip.media_file.path).is_file())
+        self.assertEqual(
+            sorted(DBTaskResult.objects.values_list("status", "exception_class_path")),
+            [
+                ("FAILED", "media_library.management.commands.db_worker.WorkerLost"),
+                ("SUCCESSFUL", ""),
+            ],
+        )
+        # Nothing is left of the dead job: no work file, no stray file in storage.
+        self.assertEqual(list(work_dir().glob("tt-*")), [])
+        clip_dir = Path(settings.MEDIA_ROOT) / "clips" / clip.uid.hex
+        kept = {Path(name).name for name in (clip.media_file.name, clip.poster.name)}
+        kept.add(Path(clip.thumbnail_strip.name).name)
+        self.assertEqual({path.name for path in clip_dir.rglob("*") if path.is_file()}, kept)
+
+
+def dead_token() -> str:
+    """The token of an earlier process that had this PID: on this machine, and gone."""
+    return ".".join([*current_token().split(".")[:-1], "1"])
+
+
+@pytest.mark.worker
+@override_settings(TASKS=DB_TASKS)
+class WorkerStartupTests(TransactionTestCase):
+    """What `manage.py db_worker` does as it starts, run in this process."""
+
+    def setUp(self) -> None:
+        if not current_token():
+            self.skipTest("process tokens need Linux /proc")
+        self.curator = make_user("curator", curator=True)
+        self.client.force_login(self.curator)
+
+    def orphan(self, clip: Clip, attempts: int) -> DBTaskResult:
+        """Leave `clip` as a dead worker would: PROCESSING, and its task row RUNNING."""
+        Clip.objects.filter(pk=clip.pk).update(
+            processing_status=ProcessingStatus.PROCESSING,
+            processing_started_at=timezone.now(),
+            processing_heartbeat_at=timezone.now(),
+            processing_holder=dead_token(),
+            processing_attempts=attempts,
+            processing_progress=18,
+        )
+        row = DBTaskResult.objects.get(args_kwargs__args=[clip.pk])
+        row.claim(f"{dead_token()}-abcdefabcdef")
+        return row
+
+    def start_worker(self) -> None:
+        call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", "--interval", "0")
+
+    def upload(self, title: str) -> Clip:
+        path = make_video(settings.VAR_DIR / f"{title}.mp4", seconds=1 + len(title) / 10)
+        with path.open("rb") as handle:
+            self.client.post(
+                reverse("media_library:clip-upload"),
+                {"file": handle, "title": title, "verdict": "real", "technique": "none"},
+            )
+        return Clip.objects.get(title=title)
+
+    def test_a_starting_worker_requeues_a_dead_workers_job_and_finishes_it(self) -> None:
+        clip = self.upload("Orphaned once")
+        row = self.orphan(clip, attempts=1)
+        dead_file = Path(str(new_work_path(".mp4")).replace(current_token(), dead_token()))
+        dead_file.touch()
+        live_file = new_work_path(".mp4")
+
+        self.start_worker()
+
+        clip.refresh_from_db()
+        self.assertEqual(clip.processing_status, ProcessingStatus.READY, clip.processing_error)
+        self.assertEqual(clip.processing_attempts, 2)
+        row.refresh_from_db()
+        self.assertEqual(row.status, "FAILED")
+        self.assertTrue(row.exception_class_path.endswith("WorkerLost"))
+        # The dead process's work file is gone at once; a live one's is not touched.
+        self.assertFalse(dead_file.exists())
+        self.assertTrue(live_file.exists())
+        live_file.unlink()
+
+    def test_a_job_that_keeps_killing_its_worker_is_failed_for_the_curator_to_retry(self) -> None:
+        clip = self.upload("Orphaned often")
+        self.orphan(clip, attempts=settings.MEDIA_PROCESSING_MAX_ATTEMPTS)
+
+        self.start_worker()
+
+        clip.refresh_from_db()
+        self.assertEqual(clip.processing_status, ProcessingStatus.FAILED)
+        stopped = "The worker stopped while processing this clip, 3 times"
+        self.assertIn(stopped, clip.processing_error)
+        self.assertEqual(list(DBTaskResult.objects.values_list("status", flat=True)), ["FAILED"])
+        self.assertTrue(clip.can_retry_processing)
+
+    def test_a_run_taken_for_dead_cannot_overwrite_the_retry(self) -> None:
+        clip = self.upload("Taken for dead")
+        self.assertTrue(clip.claim_for_processing())
+        # Its worker is presumed dead (its token says so) and the curator retries.
+        Clip.objects.filter(pk=clip.pk).update(processing_holder=dead_token())
+        retried = Clip.objects.get(pk=clip.pk)
+        self.assertTrue(retried.retry_processing(self.curator))
+        # The first run wakes up: its progress and its result are refused.
+        self.assertFalse(clip.beat_processing(progress=50))
+        self.assertFalse(clip.mark_processing_failed("A late failure"))
+        clip.refresh_from_db()
+        self.assertEqual(clip.processing_status, ProcessingStatus.PENDING)
+        self.assertEqual(clip.processing_error, "")

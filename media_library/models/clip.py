@@ -222,6 +222,11 @@ class Clip(SlugFromTitle, ClipServing, ClipPublication, ClipProcessing, models.M
     processing_started_at = models.DateTimeField(null=True, blank=True)
     processed_at = models.DateTimeField(null=True, blank=True)
     processing_attempts = models.PositiveSmallIntegerField(default=0)
+    # The lease of the run that claimed the clip: the worker writes the heartbeat as it works
+    # and names itself in the holder (processing/liveness.py), so a dead worker's job can be
+    # told from a slow one (ClipProcessing.is_processing_stalled).
+    processing_heartbeat_at = models.DateTimeField(null=True, blank=True)
+    processing_holder = models.CharField(max_length=64, blank=True)
 
     publication_state = models.CharField(
         max_length=20, choices=PublicationState, default=PublicationState.DRAFT

@@ -4,15 +4,17 @@ files it ends with (media_library/processing does the work on files; this module
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from media_library.choices import ProcessingStatus
-from media_library.processing import pipeline, provenance, renditions
+from media_library.processing import liveness, pipeline, provenance, renditions
 
 
 class ClipProcessing:
@@ -24,12 +26,26 @@ class ClipProcessing:
     PROCESSED_FIELDS = ("media_file", "poster", "thumbnail_strip", *QUIZ_FIELDS)
 
     @property
+    def processing_worker_gone(self) -> bool:
+        """The worker that claimed this clip is known to have died (it ran on this machine)."""
+        return self.processing_status == ProcessingStatus.PROCESSING and liveness.is_gone(
+            self.processing_holder
+        )
+
+    @property
     def is_processing_stalled(self) -> bool:
-        """A worker that died mid-job leaves the clip 'processing' with nobody on it."""
-        if self.processing_status != ProcessingStatus.PROCESSING or not self.processing_started_at:
+        """Nobody is working on this 'processing' clip: its worker died (known at once on this
+        machine), or its heartbeat is older than MEDIA_PROCESSING_STALL_SECONDS (a worker
+        elsewhere, or one that hangs)."""
+        if self.processing_status != ProcessingStatus.PROCESSING:
             return False
-        limit = timedelta(seconds=settings.MEDIA_TRANSCODE_TIMEOUT_SECONDS + 120)
-        return timezone.now() - self.processing_started_at > limit
+        if self.processing_worker_gone:
+            return True
+        last_sign = self.processing_heartbeat_at or self.processing_started_at
+        if last_sign is None:
+            return False
+        limit = timedelta(seconds=settings.MEDIA_PROCESSING_STALL_SECONDS)
+        return timezone.now() - last_sign > limit
 
     @property
     def can_retry_processing(self) -> bool:
@@ -62,21 +78,44 @@ class ClipProcessing:
     def retry_processing(self, user) -> bool:
         if not self.can_retry_processing:
             return False
-        self.processing_status = ProcessingStatus.PENDING
-        self.processing_progress = 0
-        self.processing_error = ""
-        self.updated_by = user
-        self.save(
-            update_fields=[
-                "processing_status",
-                "processing_progress",
-                "processing_error",
-                "updated_by",
-                "updated_at",
-            ]
+        # Conditional on the state just read, so a retry and a worker's recovery of the same
+        # stalled job queue it once; a stalled run that wakes up finds it lost its claim.
+        now = timezone.now()
+        won = self._job_rows().update(
+            processing_status=ProcessingStatus.PENDING,
+            processing_progress=0,
+            processing_error="",
+            updated_by=user,
+            updated_at=now,
         )
+        if not won:
+            return False
+        self.refresh_from_db()
         self.enqueue_processing()
         return True
+
+    def recover_stalled_processing(self) -> str:
+        """A stalled job (its worker gone): queue it again, or mark it FAILED (retryable) once it
+        has been tried MEDIA_PROCESSING_MAX_ATTEMPTS times, so a file that kills the worker
+        cannot kill every worker in turn. Returns "requeued", "failed" or "" (not stalled, or
+        another worker or a curator got to it first)."""
+        if not self.is_processing_stalled:
+            return ""
+        if self.processing_attempts < settings.MEDIA_PROCESSING_MAX_ATTEMPTS:
+            won = self._job_rows().update(
+                processing_status=ProcessingStatus.PENDING,
+                processing_progress=0,
+                updated_at=timezone.now(),
+            )
+            if won:
+                self.refresh_from_db()
+                self.enqueue_processing()
+            return "requeued" if won else ""
+        reason = _(
+            "The worker stopped while processing this clip, %(count)s times in a row (it may "
+            "have run out of memory or been restarted). Retry processing to try once more."
+        ) % {"count": self.processing_attempts}
+        return "failed" if self.mark_processing_failed(reason) else ""
 
     # Running.
 
@@ -93,6 +132,8 @@ class ClipProcessing:
             .update(
                 processing_status=ProcessingStatus.PROCESSING,
                 processing_started_at=now,
+                processing_heartbeat_at=now,
+                processing_holder=liveness.current_token(),
                 processing_attempts=models.F("processing_attempts") + 1,
                 processing_progress=0,
                 processing_error="",
@@ -101,7 +142,30 @@ class ClipProcessing:
         )
         if claimed:
             self.refresh_from_db()
+            self._last_beat = time.monotonic()
         return bool(claimed)
+
+    def _job_rows(self) -> models.QuerySet:
+        """This clip's row while it is in the state this object last saw. For a PROCESSING
+        clip that means the same run (its attempt number is the fencing token): a run that was
+        taken for dead and retried must not overwrite the newer run's progress or result."""
+        rows = type(self).objects.filter(pk=self.pk, processing_status=self.processing_status)
+        if self.processing_status == ProcessingStatus.PROCESSING:
+            rows = rows.filter(processing_attempts=self.processing_attempts)
+        return rows
+
+    def beat_processing(self, *, progress: int | None = None) -> bool:
+        """Renew this run's lease (at most every MEDIA_PROCESSING_HEARTBEAT_SECONDS unless
+        there is progress to save); False once the run has lost the clip to a retry."""
+        now = time.monotonic()
+        due = now - getattr(self, "_last_beat", 0.0) >= settings.MEDIA_PROCESSING_HEARTBEAT_SECONDS
+        if progress is None and not due:
+            return True
+        values: dict = {"processing_heartbeat_at": timezone.now()}
+        if progress is not None:
+            values["processing_progress"] = self.processing_progress = max(0, min(100, progress))
+        self._last_beat = now
+        return bool(self._job_rows().update(**values))
 
     def read_provenance(self, path: Path) -> None:
         """Record the Content Credentials of the upload at `path`; never fails processing.
@@ -115,62 +179,66 @@ class ClipProcessing:
         self.save(update_fields=["provenance_status", "provenance_summary", "updated_at"])
 
     def save_processing_progress(self, percent: int) -> None:
-        self.processing_progress = max(0, min(100, int(percent)))
-        self.save(update_fields=["processing_progress"])
+        self.beat_processing(progress=int(percent))
 
-    def mark_processing_ready(self) -> None:
+    def mark_processing_ready(self) -> bool:
+        """Record the finished files; False (nothing written) when this run lost the clip."""
+        rows = self._job_rows()
         self.processing_status = ProcessingStatus.READY
         self.processing_progress = 100
         self.processing_error = ""
         self.processed_at = timezone.now()
-        self.save(
-            update_fields=[
-                "kind",
-                "media_file",
-                "poster",
-                "thumbnail_strip",
-                "thumbnail_count",
-                "quiz_media",
-                "quiz_poster",
-                "feed_media",
-                "media_content_type",
-                "duration_seconds",
-                "width",
-                "height",
-                "frame_rate",
-                "has_audio",
-                "source_format",
-                "processing_status",
-                "processing_progress",
-                "processing_error",
-                "processed_at",
-                "updated_at",
-            ]
-        )
+        self.updated_at = timezone.now()
+        fields = [
+            "kind",
+            *self.PROCESSED_FIELDS,
+            "thumbnail_count",
+            "media_content_type",
+            "duration_seconds",
+            "width",
+            "height",
+            "frame_rate",
+            "has_audio",
+            "source_format",
+            "processing_status",
+            "processing_progress",
+            "processing_error",
+            "processed_at",
+            "updated_at",
+        ]
+        if not rows.update(**{field: getattr(self, field) for field in fields}):
+            self.refresh_from_db()
+            return False
         # Tells marked before the media existed (imports, manifests) get their stills now,
         # whichever worker runs first.
         for tell in self.tells.filter(still=""):
             tell.enqueue_still()
         if settings.DETECTOR_ANALYZE_AFTER_PROCESSING:
             self.enqueue_analysis()
+        return True
 
-    def mark_processing_failed(self, reason: str) -> None:
+    def mark_processing_failed(self, reason: str) -> bool:
+        """Record why processing failed; False (nothing written) when this run lost the clip."""
+        rows = self._job_rows()
         self.processing_status = ProcessingStatus.FAILED
         self.processing_progress = 0
         self.processing_error = str(reason)
         for field in self.PROCESSED_FIELDS:
             setattr(self, field, "")
         self.thumbnail_count = 0
-        self.save(
-            update_fields=[
-                "processing_status",
-                "processing_progress",
-                "processing_error",
-                *self.PROCESSED_FIELDS,
-                "thumbnail_count",
-                "updated_at",
-            ]
-        )
+        self.updated_at = timezone.now()
+        fields = [
+            "processing_status",
+            "processing_progress",
+            "processing_error",
+            *self.PROCESSED_FIELDS,
+            "thumbnail_count",
+            "updated_at",
+        ]
+        if not rows.update(**{field: getattr(self, field) for field in fields}):
+            self.refresh_from_db()
+            return False
+        return True
 
     # Quiz renditions for clips processed before they existed.
 

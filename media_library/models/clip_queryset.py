@@ -74,3 +74,12 @@ class ClipQuerySet(models.QuerySet["Clip"]):
         big, not a supported format, a duplicate of an existing clip's upload).
         """
         return pipeline.create_from_upload(self, upload, user, **fields)
+
+    def recover_stalled_processing(self) -> dict[int, str]:
+        """Recover every stalled processing job (Clip.recover_stalled_processing): what a
+        worker does as it starts. Returns {clip id: "requeued" or "failed"}."""
+        outcomes = {}
+        for clip in self.filter(processing_status=ProcessingStatus.PROCESSING):
+            if outcome := clip.recover_stalled_processing():
+                outcomes[clip.pk] = outcome
+        return outcomes

@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from media_library.choices import MediaKind
-from media_library.processing import MediaRejected
+from media_library.processing import MediaRejected, OutOfSpace, is_out_of_space
 from media_library.processing.images import process_image
 from media_library.processing.ingest import stage_upload
 from media_library.processing.marks import mark_for, metadata_tags
@@ -47,7 +47,23 @@ MIN_OUTPUT_SHARE = 0.9
 
 
 def create_from_upload(queryset: ClipQuerySet, upload: UploadedFile, user, **fields) -> Clip:
-    """Store an accepted upload as a new PENDING clip and queue its processing."""
+    """Store an accepted upload as a new PENDING clip and queue its processing. A full disk
+    (the work dir or the media volume) is a ValidationError with code "out_of_space", and
+    leaves no file: the staged copy and any partly written stored file are deleted."""
+    try:
+        return _create_from_upload(queryset, upload, user, **fields)
+    except OSError as error:
+        if not is_out_of_space(error):
+            raise
+        logger.error("Out of space while storing an upload: %r", error)
+        raise ValidationError(out_of_space_upload_message(), code="out_of_space") from error
+
+
+def out_of_space_upload_message() -> str:
+    return _("The server is out of space; nothing was saved. Try again once space is freed.")
+
+
+def _create_from_upload(queryset: ClipQuerySet, upload: UploadedFile, user, **fields) -> Clip:
     try:
         staged = stage_upload(upload)
     except MediaRejected as error:
@@ -109,23 +125,27 @@ def process_clip(clip: Clip) -> bool:
     job = _Job(clip)
     try:
         job.run()
-    except MediaRejected as error:
-        if isinstance(error, TranscodeFailed):
-            logger.warning("ffmpeg failed on clip %s: %s", clip.pk, error.detail)
+    except Exception as error:
         job.undo()
-        clip.mark_processing_failed(error.message)
-    except Exception:
-        logger.exception("Processing clip %s failed", clip.pk)
-        job.undo()
-        clip.mark_processing_failed(
-            _(
-                "Processing failed unexpectedly. Try again; if it fails again, the file may be "
-                "damaged."
-            )
-        )
+        clip.mark_processing_failed(_failure_reason(clip, error))
     finally:
         discard(*job.work_files)
     return True
+
+
+def _failure_reason(clip: Clip, error: Exception) -> str:
+    """What the curator reads: a full disk is not a damaged file, and says so."""
+    if is_out_of_space(error):
+        logger.error("Out of space while processing clip %s: %r", clip.pk, error)
+        return OutOfSpace().message
+    if isinstance(error, MediaRejected):
+        if isinstance(error, TranscodeFailed):
+            logger.warning("ffmpeg failed on clip %s: %s", clip.pk, error.detail)
+        return error.message
+    logger.error("Processing clip %s failed", clip.pk, exc_info=error)
+    return _(
+        "Processing failed unexpectedly. Try again; if it fails again, the file may be damaged."
+    )
 
 
 class _Job:
@@ -139,6 +159,9 @@ class _Job:
         path = new_work_path(suffix)
         self.work_files.append(path)
         return path
+
+    def beat(self, _percent: float) -> None:
+        self.clip.beat_processing()
 
     def undo(self) -> None:
         for name in self.stored:
@@ -170,8 +193,13 @@ class _Job:
         for field in clip.PROCESSED_FIELDS:
             path, suffix = outputs.get(field, (None, ""))
             getattr(clip, field).name = self.keep(field, path, suffix) if path else ""
+            clip.beat_processing()
         clip.kind = sniffed.kind
-        clip.mark_processing_ready()
+        if not clip.mark_processing_ready():
+            # Taken for dead and retried meanwhile: the newer run's files are the ones kept.
+            logger.warning("Processing clip %s lost its claim; its results are dropped", clip.pk)
+            self.undo()
+            return
         for name in old:
             self.storage.delete(name)
 
@@ -182,6 +210,7 @@ class _Job:
         # A clip Telltale generated says so in its file; an upload's metadata is dropped.
         tags = metadata_tags(clip)
         transcode(source, output, info, Throttle(clip.save_processing_progress), tags=tags)
+        clip.beat_processing()
         result = probe_video(output, "mov")
         if result.duration < info.duration * MIN_OUTPUT_SHARE - 0.5:
             raise MediaRejected(
@@ -206,7 +235,9 @@ class _Job:
             "media_file": (output, ".mp4"),
             "poster": (poster, ".jpg"),
             "thumbnail_strip": (strip, ".jpg"),
-            **make_video_renditions(output, result, self.work_file, clip.QUIZ_FIELDS),
+            **make_video_renditions(
+                output, result, self.work_file, clip.QUIZ_FIELDS, on_progress=self.beat
+            ),
         }
 
     def run_image(self, source: Path, fmt: str, label: str) -> dict:

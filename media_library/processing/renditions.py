@@ -42,7 +42,7 @@ from media_library.processing import MediaRejected
 from media_library.processing.images import SUFFIXES, flatten, save_poster
 from media_library.processing.probe import VideoInfo, probe_video
 from media_library.processing.stills import make_poster
-from media_library.processing.transcode import h264_encode, run_ffmpeg
+from media_library.processing.transcode import ProgressCallback, h264_encode, run_ffmpeg
 from media_library.processing.workdir import discard, local_path, new_work_path, save_work_file
 
 if TYPE_CHECKING:
@@ -70,14 +70,20 @@ Outputs = dict[str, tuple[Path, str]]
 
 
 def make_video_renditions(
-    media: Path, info: VideoInfo, work_file: WorkFile, fields: tuple[str, ...]
+    media: Path,
+    info: VideoInfo,
+    work_file: WorkFile,
+    fields: tuple[str, ...],
+    *,
+    on_progress: ProgressCallback | None = None,
 ) -> Outputs:
     """The `fields` renditions of a processed MP4 as {field: (work file, suffix)}; raises
-    MediaRejected when one cannot be made (the work files are the caller's to discard)."""
+    MediaRejected when one cannot be made (the work files are the caller's to discard).
+    `on_progress` hears from each ffmpeg run as it goes (processing renews its lease)."""
     outputs: Outputs = {}
     if "quiz_media" in fields:
         target = work_file(".mp4")
-        _run(quiz_video_command(media, target), info)
+        _run(quiz_video_command(media, target), info, on_progress)
         _check_video(target, info, same_size=True)
         outputs["quiz_media"] = (target, ".mp4")
     if "quiz_poster" in fields:
@@ -87,7 +93,7 @@ def make_video_renditions(
         outputs["quiz_poster"] = (target, ".jpg")
     if "feed_media" in fields:
         target = work_file(".mp4")
-        _run(feed_video_command(media, target, info), info)
+        _run(feed_video_command(media, target, info), info, on_progress)
         _check_video(target, info, same_size=False)
         outputs["feed_media"] = (target, ".mp4")
     return outputs
@@ -100,6 +106,8 @@ def _input(media: Path):
 
 def _compile(graph) -> list[str]:
     graph = graph.global_args("-nostdin", "-hide_banner", "-nostats", "-loglevel", "error", "-y")
+    # Progress reports on stdout: run_ffmpeg passes them on, so a long run shows it is alive.
+    graph = graph.global_args("-progress", "pipe:1")
     return graph.compile(cmd=ffmpeg_binary())
 
 
@@ -147,8 +155,10 @@ def feed_video_command(media: Path, target: Path, info: VideoInfo) -> list[str]:
     return _compile(graph)
 
 
-def _run(command: list[str], info: VideoInfo) -> None:
-    run_ffmpeg(command, info.duration, None, timeout=settings.MEDIA_TRANSCODE_TIMEOUT_SECONDS)
+def _run(command: list[str], info: VideoInfo, on_progress: ProgressCallback | None) -> None:
+    run_ffmpeg(
+        command, info.duration, on_progress, timeout=settings.MEDIA_TRANSCODE_TIMEOUT_SECONDS
+    )
 
 
 def _check_video(target: Path, info: VideoInfo, *, same_size: bool) -> None:

@@ -2,14 +2,24 @@
 
 The graph is built with ffmpeg-python and compiled to an argument list that we run ourselves,
 so we own the timeout (the process is killed on expiry) and read `-progress` as it comes.
+
+ffmpeg dies with the process that started it: on Linux the kernel sends it SIGKILL when its
+parent goes (`PR_SET_PDEATHSIG`, set between fork and exec). A process group and a watchdog
+would not do: a worker killed with SIGKILL runs no code, so nothing of ours could kill the
+group, and a watchdog process can itself be killed; only the kernel outlives the worker.
 """
 
 from __future__ import annotations
 
+import ctypes
+import os
+import signal
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 
 import ffmpeg
@@ -17,7 +27,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from media_library.ffmpeg import ffmpeg_binary
-from media_library.processing import MediaRejected
+from media_library.processing import MediaRejected, OutOfSpace
 from media_library.processing.probe import VideoInfo
 from media_library.processing.sniff import VIDEO_DEMUXERS
 
@@ -140,6 +150,34 @@ def transcode(
         raise MediaRejected(_("The converted video would be too large to keep."))
 
 
+PR_SET_PDEATHSIG = 1
+# ffmpeg prints strerror() text; in the C locale "No space left on device" reads the same
+# everywhere, so a full disk can be told from a damaged file.
+FFMPEG_ENV_OVERRIDES = {"LC_ALL": "C"}
+NO_SPACE_TEXT = "No space left on device"
+
+
+@cache
+def _prctl():
+    return ctypes.CDLL(None, use_errno=True).prctl
+
+
+def die_with_parent() -> Callable[[], None] | None:
+    """A preexec_fn that makes the child get SIGKILL when the calling thread's process dies."""
+    if not sys.platform.startswith("linux"):
+        return None
+    prctl = _prctl()  # loaded before the fork: the child only calls it
+    parent = os.getpid()
+
+    def preexec() -> None:
+        prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        # The parent may have died between fork and prctl: then no signal would ever come.
+        if os.getppid() != parent:
+            os._exit(1)
+
+    return preexec
+
+
 def run_ffmpeg(
     command: list[str],
     duration: float,
@@ -147,6 +185,8 @@ def run_ffmpeg(
     *,
     timeout: float,
 ) -> None:
+    """Run ffmpeg, calling `on_progress(percent)` for each `-progress` report it writes.
+    Raises MediaRejected on expiry, OutOfSpace when the disk filled, TranscodeFailed else."""
     with subprocess.Popen(  # noqa: S603 (a fixed binary and arguments we built; no shell)
         command,
         stdin=subprocess.DEVNULL,
@@ -154,6 +194,10 @@ def run_ffmpeg(
         stderr=subprocess.PIPE,
         text=True,
         errors="replace",
+        env={**os.environ, **FFMPEG_ENV_OVERRIDES},
+        # The pdeathsig is tied to the thread that forks; run_ffmpeg waits for ffmpeg in that
+        # same thread, so the signal can only come when the process itself dies.
+        preexec_fn=die_with_parent(),
     ) as process:
         timed_out = threading.Event()
 
@@ -187,6 +231,8 @@ def run_ffmpeg(
         )
     if process.returncode != 0:
         detail = "".join(errors[-5:]).strip()
+        if NO_SPACE_TEXT in "".join(errors):
+            raise OutOfSpace(detail)
         raise TranscodeFailed(
             _("The video could not be converted; the file may be damaged."), detail
         )

@@ -1,7 +1,10 @@
 """Scratch files in settings.MEDIA_WORK_DIR: created for one job, moved into storage or deleted.
 
-A worker killed mid-job cannot clean up after itself, so each job first sweeps leftovers older
-than a day (no live job runs that long: the transcode timeout is minutes).
+A worker killed mid-job cannot clean up after itself. Each work file's name carries the token
+of the process that made it (processing/liveness.py), so the next sweep (at each job and when
+a worker starts) deletes the files of processes that are gone at once; files whose maker
+cannot be checked (another host sharing the folder, older names) go once they are a day old
+(no live job runs that long: the transcode timeout is minutes).
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import Storage
 
+from media_library.processing.liveness import current_token, is_gone
+
 STALE_AFTER_SECONDS = 24 * 60 * 60
 PREFIX = "tt-"
 
@@ -30,7 +35,9 @@ def work_dir() -> Path:
 
 def new_work_path(suffix: str) -> Path:
     """A fresh, empty file in the work dir that only this process knows the name of."""
-    fd, name = tempfile.mkstemp(prefix=PREFIX, suffix=suffix, dir=work_dir())
+    # "tt-<token>-<random><suffix>"; the token is dots and digits, so the first "-" ends it.
+    prefix = f"{PREFIX}{current_token()}-" if current_token() else PREFIX
+    fd, name = tempfile.mkstemp(prefix=prefix, suffix=suffix, dir=work_dir())
     os.close(fd)
     return Path(name)
 
@@ -48,7 +55,7 @@ def sweep_stale(now: float | None = None) -> int:
     removed = 0
     for entry in work_dir().iterdir():
         try:
-            if entry.lstat().st_mtime >= cutoff:
+            if not is_gone(maker_token(entry.name)) and entry.lstat().st_mtime >= cutoff:
                 continue
             if entry.is_dir() and not entry.is_symlink():
                 shutil.rmtree(entry, ignore_errors=True)
@@ -58,6 +65,13 @@ def sweep_stale(now: float | None = None) -> int:
         except FileNotFoundError:
             continue
     return removed
+
+
+def maker_token(name: str) -> str:
+    """The token of the process that made the work file `name` ('' when it has none)."""
+    if not name.startswith(PREFIX):
+        return ""
+    return name[len(PREFIX) :].partition("-")[0]
 
 
 class WorkFile(File):
@@ -73,10 +87,19 @@ class WorkFile(File):
 
 
 def save_work_file(storage: Storage, name: str, path: Path) -> str:
-    """Move a finished work file into storage under `name`; returns the stored name."""
+    """Move a finished work file into storage under `name`; returns the stored name.
+
+    A save that fails part way (a full disk) leaves no partial file behind: the name is
+    chosen first, so what a failed save wrote is known and deleted."""
     work_file = WorkFile(path, name)
     try:
-        return storage.save(name, work_file)
+        name = storage.get_available_name(name)
+        try:
+            return storage.save(name, work_file)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                storage.delete(name)
+            raise
     finally:
         work_file.close()
         discard(path)
