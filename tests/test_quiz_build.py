@@ -3,6 +3,8 @@ items of each type (and being told why one is refused), removing and moving them
 
 from __future__ import annotations
 
+import re
+
 from media_library.models import MediaKind, Technique, Verdict
 from quiz.models import Item, ItemKind, Mode, Quiz, QuizItem, Selection, SpotTarget
 from tests.base import BaseTestCase
@@ -293,14 +295,31 @@ class AddItemTests(BuildFixture):
             headers={"HX-Request": "true"},
         )
         self.assertEqual(response.status_code, 200)
-        page = response.content.decode()
-        self.assertTrue(page.lstrip().startswith('<div id="item-list">'))
-        self.assertIn("The item is added.", page)
-        self.assertIn("Mayor face swap", page)
-        # A fresh form replaces the one just used.
-        self.assertIn('id="add-item"', page)
-        self.assertIn('hx-swap-oob="true"', page)
-        self.assertNotIn("<html", page)
+        fragment = response.content.decode()
+        self.assertIn("The item is added.", fragment)
+        self.assertIn("Mayor face swap", fragment)
+        self.assertNotIn("<html", fragment)
+        # The list and a fresh form come back as the one element the form targets. The form
+        # itself may have been replaced by its clip list while the post was on its way, so the
+        # fragment swaps nothing out of band: an id taken from the form that sent the request
+        # is not there to find (htmx:oobErrorNoTarget).
+        full_page = self.client.get(self.edit_url(self.quiz)).content.decode()
+        target = re.search(r'<form id="add-item"[^>]*hx-target="#([\w-]+)"', full_page)[1]
+        self.assertTrue(fragment.lstrip().startswith(f'<div id="{target}">'))
+        self.assertIn('<form id="add-item"', fragment)
+        self.assertNotIn("hx-swap-oob", fragment)
+
+    def test_it_swaps_only_the_list_after_a_move_or_a_removal(self):
+        self.quiz.add_item(make_item(self.real))
+        item = make_item(self.other_real)
+        self.quiz.add_item(item)
+        response = self.client.post(
+            f"/build/quizzes/{self.quiz.slug}/items/{item.pk}/remove/",
+            headers={"HX-Request": "true"},
+        )
+        fragment = response.content.decode()
+        self.assertTrue(fragment.lstrip().startswith('<div id="item-list">'))
+        self.assertNotIn('<form id="add-item"', fragment)
 
     def test_it_answers_an_invalid_htmx_post_with_the_form_only(self):
         response = self.client.post(

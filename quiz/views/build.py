@@ -135,10 +135,10 @@ def _items_changed(
         if message:
             messages.success(request, message)
         return redirect(reverse("quiz:build-edit", args=[quiz.slug]) + "#items")
-    # The list is swapped in place; after an item is added a fresh, empty form replaces the
-    # one just used (a half-filled one survives a move or a removal).
-    context = _edit_context(quiz, items_message=message, item_form_oob=reset_form)
-    return render(request, f"{EDIT}#items-changed", context)
+    # The list is swapped in place; after an item is added the list and a fresh, empty form
+    # come back together (a half-filled form survives a move or a removal).
+    context = _edit_context(quiz, items_message=message)
+    return render(request, f"{EDIT}#item-editor" if reset_form else f"{EDIT}#item-list", context)
 
 
 def _item_form(quiz: Quiz | None, *args, **kwargs) -> ItemForm:
