@@ -54,9 +54,33 @@ def quiz_list(request: HttpRequest) -> HttpResponse:
         )
         .order_by("title", "pk")
     )
-    return render(
-        request, LIST, {"quizzes": quizzes, "sees_everyone": has_role(request.user, Role.CURATOR)}
+    # Someone else's open quizzes, to start from instead of from nothing.
+    to_copy = (
+        Quiz.objects.published()
+        .exclude(created_by=request.user)
+        .annotate(item_count=Count("entries"))
+        .order_by("title", "pk")
     )
+    return render(
+        request,
+        LIST,
+        {
+            "quizzes": quizzes,
+            "to_copy": to_copy,
+            "sees_everyone": has_role(request.user, Role.CURATOR),
+        },
+    )
+
+
+@builder_required
+@require_POST
+def quiz_copy(request: HttpRequest, slug: str) -> HttpResponse:
+    quiz = get_object_or_404(Quiz.objects.copyable_by(request.user), slug=slug)
+    draft = quiz.copy_for(request.user)
+    messages.success(
+        request, _("This is your own copy, a draft: change it as you like, then open it.")
+    )
+    return redirect("quiz:build-edit", draft.slug)
 
 
 @builder_required
