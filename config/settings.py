@@ -305,6 +305,10 @@ FILE_UPLOAD_TEMP_DIR = env_str("FILE_UPLOAD_TEMP_DIR") or None
 # Without it, intact credentials read as "valid, signer not verified".
 C2PA_TRUST_ANCHORS_FILE = env_str("C2PA_TRUST_ANCHORS_FILE")
 
+# Publishing needs a second curator (or staff member) besides the one who submitted the clip;
+# a site run by one curator waives that here, and the clip page says so.
+TELLTALE_SINGLE_CURATOR_PUBLISHING = env_bool("TELLTALE_SINGLE_CURATOR_PUBLISHING")
+
 # The detector analyses every clip once processing has made it ready (a task per clip).
 DETECTOR_ANALYZE_AFTER_PROCESSING = env_bool("DETECTOR_ANALYZE_AFTER_PROCESSING", True)
 

@@ -35,6 +35,31 @@ class NotEnoughItems(ValueError):
     pass
 
 
+@dataclass(frozen=True)
+class Capacity:
+    """How many items each of `tests` pools can hold: one item per family, dealt evenly."""
+
+    families: int
+    tests: int
+
+    @property
+    def per_test(self) -> int:
+        return self.families // self.tests
+
+    def holds(self, per_test: int) -> bool:
+        return MIN_PER_POOL <= per_test <= self.per_test
+
+    def missing_for(self, per_test: int) -> int:
+        """Families to add before every test can have `per_test` items."""
+        return max(0, per_test * self.tests - self.families)
+
+
+def capacity(
+    candidates: Iterable[Candidate], originals: Mapping[int, int | None], *, pools: int
+) -> Capacity:
+    return Capacity(len(families(candidates, originals)), pools)
+
+
 def families(candidates: Iterable[Candidate], originals: Mapping[int, int | None]):
     """Candidates grouped so that no clip, nor a clip and its original, spans two groups."""
     parent: dict[int, int] = {}
@@ -71,10 +96,11 @@ def deal(
     rng: random.Random,
 ) -> list[list[Candidate]]:
     picks = [rng.choice(family) for family in families(candidates, originals)]
-    size = min(per_pool, len(picks) // pools)
-    if size < MIN_PER_POOL:
+    # Never fewer than asked: a test quietly smaller than the teacher chose would be measured
+    # as if it were the test they set (callers check capacity() first and say what to add).
+    if not Capacity(len(picks), pools).holds(per_pool):
         raise NotEnoughItems(len(picks))
-    picks = rng.sample(picks, size * pools)
+    picks = rng.sample(picks, per_pool * pools)
     # Shuffled then stably sorted: items of equal difficulty land in a random pool.
     rng.shuffle(picks)
     picks.sort(key=lambda candidate: candidate.difficulty)

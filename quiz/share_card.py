@@ -81,7 +81,9 @@ def _ellipsize(lines: list[str], font: Font, width: int) -> list[str]:
     return [*lines[:-1], last.rstrip(" .,;:") + ELLIPSIS]
 
 
-def card_lines(*, quiz_title: str, correct: int, total: int, headline: str) -> list[CardLine]:
+def card_lines(
+    *, quiz_title: str, correct: int, total: int, headline: str, site: str
+) -> list[CardLine]:
     """Where every piece of text goes, top to bottom."""
     text_width = WIDTH - 2 * MARGIN
     brand, score_font = _font(44, bold=True), _font(140, bold=True)
@@ -97,18 +99,26 @@ def card_lines(*, quiz_title: str, correct: int, total: int, headline: str) -> l
     for text in wrap(headline, headline_font, text_width, max_lines=2):
         lines.append(CardLine(text, (MARGIN, y), headline_font, SOFT))
         y += 46
-    footer = wrap(_("Can you tell? Play at telltale"), footer_font, text_width, max_lines=1)
+    # The real address: a card seen on a social site is no use if it cannot say where to go.
+    footer_text = _("Can you tell? Play at %(site)s") % {"site": site}
+    footer = wrap(footer_text, footer_font, text_width, max_lines=1)
     lines.append(CardLine(footer[0], (MARGIN, HEIGHT - 72), footer_font, ACCENT))
     return lines
 
 
-def render_share_card(*, quiz_title: str, correct: int, total: int, headline: str) -> bytes:
-    """The card as PNG bytes: brand, "7 / 10", the quiz title, the headline and where to play."""
+def render_share_card(
+    *, quiz_title: str, correct: int, total: int, headline: str, site: str
+) -> bytes:
+    """The card as PNG bytes: brand, "7 / 10", the quiz title, the headline and where to play
+    (`site`, the address people type, e.g. "telltale.example.org")."""
     image = Image.new("RGB", (WIDTH, HEIGHT), PAPER)
     draw = ImageDraw.Draw(image)
     draw.rectangle((0, 0, 24, HEIGHT), fill=ACCENT)
     draw.line((MARGIN, HEIGHT - 92, WIDTH - MARGIN, HEIGHT - 92), fill="#d9d6cc", width=2)
-    for line in card_lines(quiz_title=quiz_title, correct=correct, total=total, headline=headline):
+    lines = card_lines(
+        quiz_title=quiz_title, correct=correct, total=total, headline=headline, site=site
+    )
+    for line in lines:
         draw.text(line.xy, line.text, font=line.font, fill=line.fill)
     out = io.BytesIO()
     # No metadata and fixed settings: identical input gives identical bytes.

@@ -31,6 +31,7 @@ urlpatterns = [
     path("build/quizzes/", build.quiz_list, name="build-list"),
     path("build/quizzes/new/", build.quiz_create, name="build-create"),
     path("build/quizzes/<slug:slug>/", build.quiz_edit, name="build-edit"),
+    path("build/quizzes/<slug:slug>/copy/", build.quiz_copy, name="build-copy"),
     path("build/quizzes/<slug:slug>/items/add/", build.quiz_add_item, name="build-add-item"),
     path(
         "build/quizzes/<slug:slug>/items/<int:pk>/remove/",

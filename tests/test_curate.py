@@ -11,6 +11,7 @@ from unittest import mock
 from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -539,6 +540,41 @@ class WorkflowTestCase(BaseTestCase):
         clip.refresh_from_db()
         self.assertEqual(clip.publication_state, PublicationState.DRAFT)
         self.assertIsNone(clip.published_at)
+
+    def test_it_refuses_publishing_by_the_curator_who_submitted_the_clip(self) -> None:
+        clip = publishable_clip()
+        self.post("clip-submit", clip)
+        page = self.client.get(clip.get_absolute_url())
+        self.assertContains(
+            page,
+            "You submitted this clip for review, so another curator or a staff member "
+            "publishes it.",
+        )
+        self.assertNotContains(page, reverse("media_library:clip-publish", args=[clip.slug]))
+        response = self.post("clip-publish", clip)
+        self.assertIn(
+            "You submitted this clip for review, so another curator or a staff member "
+            "publishes it.",
+            messages_of(response),
+        )
+        clip.refresh_from_db()
+        self.assertEqual(clip.publication_state, PublicationState.IN_REVIEW)
+        self.assertEqual(clip.submitted_by, self.curator)
+
+    @override_settings(TELLTALE_SINGLE_CURATOR_PUBLISHING=True)
+    def test_it_lets_a_single_curator_site_publish_its_own_submission_and_says_so(self) -> None:
+        clip = publishable_clip()
+        self.post("clip-submit", clip)
+        page = self.client.get(clip.get_absolute_url())
+        self.assertContains(page, "TELLTALE_SINGLE_CURATOR_PUBLISHING is on")
+        self.assertContains(page, reverse("media_library:clip-publish", args=[clip.slug]))
+        self.post("clip-publish", clip)
+        clip.refresh_from_db()
+        self.assertEqual(clip.publication_state, PublicationState.PUBLISHED)
+
+    def test_it_says_nothing_of_a_waiver_where_review_needs_two(self) -> None:
+        page = self.client.get(publishable_clip().get_absolute_url())
+        self.assertNotContains(page, "TELLTALE_SINGLE_CURATOR_PUBLISHING is on")
 
     def test_it_refuses_to_submit_an_unprocessed_clip(self) -> None:
         clip = publishable_clip(processing_status=ProcessingStatus.PROCESSING)

@@ -31,6 +31,7 @@ from tests.factories import (
     make_quiz,
     make_video,
     requires_dev_media,
+    run_ffmpeg,
     start,
 )
 
@@ -178,6 +179,28 @@ class AnalysisAfterProcessingTests(IsolatedMediaTestCase):
         self.assertEqual(analysis.status, AnalysisStatus.DONE, analysis.error)
         self.assertTrue(analysis.editing_abstained)
         self.assertEqual(analysis.editing_why, "A still image has no frames to compare.")
+
+    @requires_dev_media
+    def test_reasons_for_a_still_image_name_no_time(self) -> None:
+        # A frame of a face swap whose pasted face is smoother than its surroundings: the
+        # face-edge reason fires, and a still has no moment to point at.
+        still = self.fixtures / "swapped-face.png"
+        run_ffmpeg("-ss", "1", "-i", str(dev_clip(DEEPFAKE)), "-frames:v", "1", str(still))
+        clip = self.add_clip(still, "Swapped still", verdict=Verdict.DEEPFAKE)
+        analysis = ClipAnalysis.objects.get(clip=clip)
+        self.assertEqual(analysis.status, AnalysisStatus.DONE, analysis.error)
+        reasons = [r for family in analysis.reasons.values() for s in family for r in s["reasons"]]
+        self.assertIn(
+            "The face is smoother than the hair, skin and background just around it, as when "
+            "a pasted face is blended in.",
+            [reason["text"] for reason in reasons],
+        )
+        self.assertTrue(all(reason["start"] is None for reason in reasons), reasons)
+        self.client.force_login(self.curator)
+        page = self.client.get(clip.get_absolute_url()).content.decode()
+        self.assertIn("detector-reasons", page)
+        self.assertNotIn("most of all at 0:00", page)
+        self.assertNotIn('class="seek-link"', page)
 
     @requires_dev_media
     def test_the_reveal_shows_the_score_and_reasons_only_after_the_answer(self) -> None:

@@ -14,7 +14,7 @@ from lessons.models import AssignmentRole, PrePost
 from lessons.models.gradebook import PairedChange, t_975
 from lessons.pools import Candidate, deal, mean_difficulty
 from media_library.models import Verdict
-from quiz.models import Attempt, Difficulty
+from quiz.models import Attempt, Difficulty, Quiz
 from tests.classroom_helpers import ClassroomTestCase
 from tests.factories import answer_key, make_item, make_user, quizzable_clip
 
@@ -116,8 +116,10 @@ class PrePostTests(ClassroomTestCase):
             self.assertFalse(test.quiz.is_published)
 
     def test_it_adds_a_delayed_retest_with_a_third_pool(self):
-        prepost = self.make_tests(retest_after_days=7)
+        # Eight families hold three tests of two.
+        prepost = self.make_tests(retest_after_days=7, items_per_test=2)
         tests = [prepost.assignment(role) for role in AssignmentRole.values[1:]]
+        self.assertEqual([test.quiz.items.count() for test in tests], [2, 2, 2])
         clips = [self.family_clips(test) for test in tests]
         self.assertFalse(clips[0] & clips[1] or clips[0] & clips[2] or clips[1] & clips[2])
         retest = tests[2]
@@ -142,8 +144,56 @@ class PrePostTests(ClassroomTestCase):
                 "post_due": when(3),
             },
         )
-        self.assertContains(response, "Too few separate clips")
+        self.assertContains(
+            response,
+            "The pool holds 0 independent items (no two share a clip or its original), too few "
+            "for 2 tests of at least 2 items each; add 8 more items on clips of different "
+            "originals for 4 each (4 for 2 each).",
+        )
         self.assertFalse(PrePost.objects.exists())
+
+    def ask(self, **extra):
+        self.client.force_login(self.teacher)
+        data = {
+            "title": "Asked too much",
+            "items_per_test": 10,
+            "item_kind": "verdict",
+            "pre_due": when(1),
+            "post_opens": when(2),
+            "post_due": when(3),
+            **extra,
+        }
+        return self.client.post(self.url("pre-post/new/"), data)
+
+    def test_it_refuses_more_items_than_the_pool_holds_and_says_what_to_add(self):
+        response = self.ask()
+        self.assertNotContains(response, "The pre-test and post-test are set")
+        self.assertContains(
+            response,
+            "The pool holds 8 independent items (no two share a clip or its original), so each "
+            "of 2 tests can have 4; add 12 more items on clips of different originals for 10 "
+            "each, or ask for 4.",
+        )
+        self.assertFalse(PrePost.objects.exists())
+        self.assertFalse(Quiz.objects.filter(title__startswith="Asked too much").exists())
+
+    def test_it_says_what_a_retest_costs_when_the_pool_is_too_small_for_three(self):
+        response = self.ask(items_per_test=4, retest_after_days=14)
+        self.assertContains(
+            response,
+            "so each of 3 tests can have 2; add 4 more items on clips of different originals "
+            "for 4 each, or ask for 2. Without the delayed retest, the pre-test and post-test "
+            "can have 4 each.",
+        )
+        self.assertFalse(PrePost.objects.exists())
+
+    def test_it_shows_how_many_items_each_test_can_hold_on_the_form(self):
+        self.client.force_login(self.teacher)
+        response = self.client.get(self.url("pre-post/new/"))
+        self.assertContains(response, "8 independent items (no two share a clip or its original)")
+        self.assertContains(
+            response, "Each test can have up to 4 items, or 2 with a delayed retest."
+        )
 
     def take(self, user, assignment, right: int) -> None:
         client = Client()

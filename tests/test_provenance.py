@@ -22,8 +22,9 @@ from media_library.choices import ProvenanceStatus
 from media_library.models import ProcessingStatus
 from media_library.processing.provenance import read_provenance
 from tests.base import IsolatedMediaTestCase
-from tests.factories import make_clip, make_image, make_video
+from tests.factories import make_clip, make_image, make_video, ready_clip
 
+BEFORE_CREDENTIALS = "This clip was added before Telltale read Content Credentials"
 CAPTURE = "http://cv.iptc.org/newscodes/digitalsourcetype/digitalCapture"
 
 
@@ -286,9 +287,30 @@ class InvalidCredentialsTests(ProvenanceTestCase):
 
 class NotCheckedTests(ProvenanceTestCase):
     def test_clips_from_before_stay_not_checked_and_say_so(self) -> None:
-        clip = make_clip("Old clip")
+        clip = ready_clip("Old clip")
         self.assertEqual(clip.provenance_status, ProvenanceStatus.NOT_CHECKED)
         self.client.force_login(self.curator)
-        self.assertContains(self.client.get(clip.get_absolute_url()), "Not checked.")
+        page = self.client.get(clip.get_absolute_url())
+        self.assertContains(page, "Not checked.")
+        self.assertContains(page, BEFORE_CREDENTIALS)
         listing = self.client.get(reverse("media_library:clip-list"))
         self.assertContains(listing, "provenance-state-not_checked")
+
+    def test_a_clip_still_processing_says_its_credentials_are_being_checked(self) -> None:
+        self.client.force_login(self.curator)
+        for status in (ProcessingStatus.PENDING, ProcessingStatus.PROCESSING):
+            with self.subTest(status):
+                clip = make_clip(f"Fresh {status}", processing_status=status)
+                page = self.client.get(clip.get_absolute_url())
+                self.assertContains(page, "Being checked.")
+                self.assertNotContains(page, BEFORE_CREDENTIALS)
+                listing = self.client.get(reverse("media_library:clip-list"))
+                self.assertContains(listing, "Being checked</span>")
+                clip.delete()
+
+    def test_a_clip_whose_processing_failed_says_why_it_was_not_checked(self) -> None:
+        clip = make_clip("Broken", processing_status=ProcessingStatus.FAILED)
+        self.client.force_login(self.curator)
+        page = self.client.get(clip.get_absolute_url())
+        self.assertContains(page, "Processing failed before Telltale could read")
+        self.assertNotContains(page, BEFORE_CREDENTIALS)

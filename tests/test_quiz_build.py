@@ -3,10 +3,12 @@ items of each type (and being told why one is refused), removing and moving them
 
 from __future__ import annotations
 
+import re
+
 from media_library.models import MediaKind, Technique, Verdict
 from quiz.models import Item, ItemKind, Mode, Quiz, QuizItem, Selection, SpotTarget
 from tests.base import BaseTestCase
-from tests.factories import add_tell, make_clip, make_item, quizzable_clip
+from tests.factories import add_tell, make_clip, make_item, make_teacher, quizzable_clip
 
 BOXED = {"box_x": 0.4, "box_y": 0.1, "box_w": 0.2, "box_h": 0.3}
 
@@ -293,14 +295,31 @@ class AddItemTests(BuildFixture):
             headers={"HX-Request": "true"},
         )
         self.assertEqual(response.status_code, 200)
-        page = response.content.decode()
-        self.assertTrue(page.lstrip().startswith('<div id="item-list">'))
-        self.assertIn("The item is added.", page)
-        self.assertIn("Mayor face swap", page)
-        # A fresh form replaces the one just used.
-        self.assertIn('id="add-item"', page)
-        self.assertIn('hx-swap-oob="true"', page)
-        self.assertNotIn("<html", page)
+        fragment = response.content.decode()
+        self.assertIn("The item is added.", fragment)
+        self.assertIn("Mayor face swap", fragment)
+        self.assertNotIn("<html", fragment)
+        # The list and a fresh form come back as the one element the form targets. The form
+        # itself may have been replaced by its clip list while the post was on its way, so the
+        # fragment swaps nothing out of band: an id taken from the form that sent the request
+        # is not there to find (htmx:oobErrorNoTarget).
+        full_page = self.client.get(self.edit_url(self.quiz)).content.decode()
+        target = re.search(r'<form id="add-item"[^>]*hx-target="#([\w-]+)"', full_page)[1]
+        self.assertTrue(fragment.lstrip().startswith(f'<div id="{target}">'))
+        self.assertIn('<form id="add-item"', fragment)
+        self.assertNotIn("hx-swap-oob", fragment)
+
+    def test_it_swaps_only_the_list_after_a_move_or_a_removal(self):
+        self.quiz.add_item(make_item(self.real))
+        item = make_item(self.other_real)
+        self.quiz.add_item(item)
+        response = self.client.post(
+            f"/build/quizzes/{self.quiz.slug}/items/{item.pk}/remove/",
+            headers={"HX-Request": "true"},
+        )
+        fragment = response.content.decode()
+        self.assertTrue(fragment.lstrip().startswith('<div id="item-list">'))
+        self.assertNotIn('<form id="add-item"', fragment)
 
     def test_it_answers_an_invalid_htmx_post_with_the_form_only(self):
         response = self.client.post(
@@ -450,3 +469,57 @@ class ItemBankCreateTests(BuildFixture):
         self.assertIn(f'<option value="{self.fake.pk}" selected>', page)
         self.assertIn("Waiting for its rendition · Real · no quiz version yet", page)
         self.assertNotIn("Please correct the errors", page)
+
+
+class CopyTests(BuildFixture):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        cls.open_quiz = Quiz.objects.create(
+            title="Harbour basics",
+            created_by=cls.other_teacher,
+            mode=Mode.ASSESSMENT,
+            order="shuffled",
+            is_published=True,
+        )
+        cls.first, cls.second = make_item(cls.fake), make_item(cls.other_real)
+        cls.open_quiz.add_item(cls.first)
+        cls.open_quiz.add_item(cls.second)
+        cls.newcomer = make_teacher("newcomer")
+
+    def copy_url(self, quiz: Quiz) -> str:
+        return f"/build/quizzes/{quiz.slug}/copy/"
+
+    def test_it_offers_open_quizzes_to_copy_instead_of_an_empty_builder(self):
+        self.client.force_login(self.newcomer)
+        page = self.client.get("/build/quizzes/")
+        self.assertContains(page, "Or start from an open quiz below")
+        self.assertContains(page, "Open quizzes you can copy")
+        self.assertContains(page, "Harbour basics")
+        self.assertContains(page, f'action="{self.copy_url(self.open_quiz)}"')
+        # Someone else's draft is not offered.
+        self.assertNotContains(page, "Colleague&#x27;s quiz")
+
+    def test_it_copies_an_open_quiz_into_the_teachers_own_draft(self):
+        self.client.force_login(self.newcomer)
+        response = self.client.post(self.copy_url(self.open_quiz))
+        draft = Quiz.objects.get(created_by=self.newcomer)
+        self.assertRedirects(response, self.edit_url(draft))
+        self.assertEqual(draft.title, "Harbour basics (copy)")
+        self.assertFalse(draft.is_published)
+        self.assertEqual((draft.mode, draft.order), (Mode.ASSESSMENT, "shuffled"))
+        self.assertEqual(
+            list(draft.entries.values_list("item", flat=True)), [self.first.pk, self.second.pk]
+        )
+        # The original is untouched, and the copy is the teacher's to list and edit.
+        self.assertEqual(self.open_quiz.entries.count(), 2)
+        self.assertContains(self.client.get("/build/quizzes/"), "Harbour basics (copy)")
+        self.assertEqual(self.client.get(self.edit_url(draft)).status_code, 200)
+
+    def test_it_refuses_to_copy_another_teachers_draft_or_by_get(self):
+        self.client.force_login(self.newcomer)
+        self.assertEqual(self.client.post(self.copy_url(self.other_quiz)).status_code, 404)
+        self.assertEqual(self.client.get(self.copy_url(self.open_quiz)).status_code, 405)
+        self.client.force_login(self.student)
+        self.assertEqual(self.client.post(self.copy_url(self.open_quiz)).status_code, 403)
+        self.assertFalse(Quiz.objects.filter(title__endswith="(copy)").exists())

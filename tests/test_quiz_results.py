@@ -8,6 +8,8 @@ from django.test import Client
 from media_library import links
 from media_library.models import Technique, Verdict
 from quiz.models import Answer, Mode
+from quiz.share_card import render_share_card
+from quiz.sharing import share_summary
 from tests.base import BaseTestCase
 from tests.factories import answer_key, make_item, make_quiz, quizzable_clip, start
 
@@ -219,5 +221,19 @@ class ResultsTests(BaseTestCase):
         card = anyone.get(f"/shared/{attempt.uid}/card.png")
         self.assertEqual(card["Content-Type"], "image/png")
         self.assertTrue(card.content.startswith(b"\x89PNG"))
+        # The card says where to play: the site's own address, as the visitor reached it.
+        with self.settings(ALLOWED_HOSTS=["telltale.example.org"]):
+            hosted = anyone.get(
+                f"/shared/{attempt.uid}/card.png", headers={"host": "telltale.example.org"}
+            )
+        summary = share_summary(attempt)
+        card_of = {
+            "quiz_title": attempt.quiz.title,
+            "correct": summary["correct"],
+            "total": summary["total"],
+            "headline": summary["headline"],
+        }
+        self.assertEqual(hosted.content, render_share_card(**card_of, site="telltale.example.org"))
+        self.assertNotEqual(hosted.content, render_share_card(**card_of, site="telltale"))
         # The results themselves stay private.
         self.assertEqual(anyone.get(f"/attempts/{attempt.uid}/results/").status_code, 404)

@@ -381,3 +381,48 @@ class OwnershipTests(QuizFixture):
         self.fake.save()
         response = self.client.post(f"/quizzes/{self.quiz.slug}/start/", follow=True)
         self.assertContains(response, "This quiz has no items ready yet.")
+
+
+class TellBoxTimingTests(BaseTestCase):
+    def test_a_video_tell_box_shows_only_within_its_time_range(self):
+        clip = quizzable_clip("Speech, end swapped", Verdict.DEEPFAKE, duration_seconds=10.0)
+        add_tell(
+            clip, start_seconds=0.5, end_seconds=1.5, box_x=0.1, box_y=0.1, box_w=0.2, box_h=0.2
+        )
+        add_tell(
+            clip, start_seconds=9.0, end_seconds=10.0, box_x=0.4, box_y=0.6, box_w=0.2, box_h=0.3
+        )
+        quiz = make_quiz([make_item(clip, ItemKind.SPOT_TELL, spot_target=SpotTarget.REGION)])
+        attempt = start(self.client, quiz)
+        self.client.post(
+            f"/attempts/{attempt.uid}/items/1/answer/",
+            {"key": answer_key(self.client, attempt, 1), "cell": "4"},
+        )
+        page = self.client.get(f"/attempts/{attempt.uid}/items/1/").content.decode()
+        boxes = re.findall(r'<rect class="overlay-tell"[^>]*/>', page)
+        self.assertEqual(len(boxes), 2, page)
+        early, late = boxes
+        # The poster is the frame at 1 s: the early tell's box is on it, the last second's is not.
+        self.assertIn('data-start="0.50" data-end="1.50"', early)
+        self.assertNotIn('visibility="hidden"', early)
+        self.assertIn('data-start="9.00" data-end="10.00"', late)
+        self.assertIn('visibility="hidden"', late)
+        self.assertIn('data-player="reveal-player-1" data-poster-seconds="1.00"', page)
+        # The script that moves them with the player is a static file under the CSP nonce.
+        self.assertRegex(page, r'<script src="/static/js/tell-boxes[^"]*\.js" nonce="[^"]+" defer>')
+
+    def test_an_image_tell_box_is_always_shown(self):
+        clip = quizzable_clip(
+            "Retouched portrait", Verdict.DEEPFAKE, kind="image", duration_seconds=None
+        )
+        add_tell(clip, start_seconds=0, end_seconds=0, box_x=0.1, box_y=0.1, box_w=0.2, box_h=0.2)
+        quiz = make_quiz([make_item(clip, ItemKind.SPOT_TELL, spot_target=SpotTarget.REGION)])
+        attempt = start(self.client, quiz)
+        self.client.post(
+            f"/attempts/{attempt.uid}/items/1/answer/",
+            {"key": answer_key(self.client, attempt, 1), "cell": "0"},
+        )
+        page = self.client.get(f"/attempts/{attempt.uid}/items/1/").content.decode()
+        [box] = re.findall(r'<rect class="overlay-tell"[^>]*/>', page)
+        self.assertNotIn("visibility", box)
+        self.assertNotIn("data-start", box)

@@ -9,7 +9,11 @@ from PIL import Image, ImageDraw
 
 from quiz.share_card import HEIGHT, WIDTH, card_lines, render_share_card
 
-CARD = {"quiz_title": "Real or fake: the basics", "headline": "I caught 4 of 5 fakes. Can you?"}
+CARD = {
+    "quiz_title": "Real or fake: the basics",
+    "headline": "I caught 4 of 5 fakes. Can you?",
+    "site": "telltale.example.org",
+}
 
 
 def text_boxes(**card) -> list[tuple[str, tuple[float, float, float, float]]]:
@@ -50,13 +54,14 @@ class ShareCardTests(SimpleTestCase):
                 "7 / 10",
                 "Real or fake: the basics",
                 "I caught 4 of 5 fakes. Can you?",
-                "Can you tell? Play at telltale",
+                "Can you tell? Play at telltale.example.org",
             ],
         )
 
     def test_it_keeps_a_long_title_on_the_card(self):
         title = ("Deepfakes, shallowfakes and everything between " * 7)[:300]
         card = {"quiz_title": title, "headline": "W" * 120, "correct": 10, "total": 10}
+        card["site"] = "telltale.example.org"
         render_share_card(**card)
         boxes = text_boxes(**card)
         for text, (left, top, right, bottom) in boxes:
@@ -77,6 +82,6 @@ class ShareCardTests(SimpleTestCase):
             self.assertLessEqual(upper_bottom, lower_top)
 
     def test_it_splits_a_title_with_no_spaces(self):
-        boxes = text_boxes(quiz_title="x" * 300, headline="h", correct=0, total=3)
+        boxes = text_boxes(quiz_title="x" * 300, headline="h", correct=0, total=3, site="t.org")
         self.assertTrue(all(box[2] <= WIDTH - 40 for _text, box in boxes))
         self.assertTrue(boxes[3][0].endswith("\u2026"))

@@ -32,7 +32,25 @@ class PrePostForm(forms.ModelForm):
             self.add_error("post_opens", _("The post-test opens after the pre-test is due."))
         if opens and due and due <= opens:
             self.add_error("post_due", _("The post-test is due after it opens."))
+        asked = data.get("items_per_test")
+        if asked and "item_kind" in data:
+            # Checked before anything is made, so a teacher never gets smaller tests than asked.
+            prepost = self.pool_settings()
+            prepost.items_per_test = asked
+            problem = prepost.shortfall(
+                prepost.capacity(retest=bool(data.get("retest_after_days")))
+            )
+            if problem:
+                self.add_error("items_per_test", problem)
         return data
+
+    def pool_settings(self) -> PrePost:
+        """An unsaved PrePost with the kind and tell chosen so far (the defaults before any)."""
+        data = self.cleaned_data if self.is_bound and hasattr(self, "cleaned_data") else {}
+        return PrePost(
+            item_kind=data.get("item_kind") or PrePost._meta.get_field("item_kind").default,
+            tell_category=data.get("tell_category") or "",
+        )
 
     def save(self, classroom: Classroom, teacher) -> PrePost:
         prepost = super().save(commit=False)

@@ -17,7 +17,15 @@ from django.utils.translation import gettext_lazy as _
 
 from lessons.models.assignments import Assignment, AssignmentRole
 from lessons.models.gradebook import LearningGain
-from lessons.pools import LABEL_DIFFICULTY, Candidate, NotEnoughItems, deal
+from lessons.pools import (
+    LABEL_DIFFICULTY,
+    MIN_PER_POOL,
+    Candidate,
+    Capacity,
+    NotEnoughItems,
+    capacity,
+    deal,
+)
 from media_library.models import Clip, TellCategory
 from quiz.item_stats import item_stats
 from quiz.measures import MIN_ITEM_ANSWERS
@@ -90,12 +98,60 @@ class PrePost(models.Model):
             result.append(Candidate(item.pk, clips, difficulty))
         return result
 
+    @staticmethod
+    def originals(candidates: list[Candidate]) -> dict[int, int | None]:
+        clip_ids = {clip for candidate in candidates for clip in candidate.clip_ids}
+        return dict(Clip.objects.filter(pk__in=clip_ids).values_list("pk", "original_id"))
+
+    def capacity(self, *, retest: bool) -> Capacity:
+        """How many items each test can hold with this kind and tell, before anything is made."""
+        candidates = self.candidates()
+        return capacity(candidates, self.originals(candidates), pools=3 if retest else 2)
+
+    def capacities(self) -> tuple[Capacity, Capacity]:
+        """Items each test can hold without and with a delayed retest, shown on the form."""
+        candidates = self.candidates()
+        originals = self.originals(candidates)
+        return capacity(candidates, originals, pools=2), capacity(candidates, originals, pools=3)
+
+    def shortfall(self, found: Capacity) -> str | None:
+        """What a teacher can do when the pool cannot give each test the items asked for."""
+        asked = self.items_per_test
+        if found.holds(asked):
+            return None
+        numbers = {
+            "families": found.families,
+            "tests": found.tests,
+            "fit": found.per_test,
+            "asked": asked,
+            "more": found.missing_for(asked),
+            "least": MIN_PER_POOL,
+        }
+        if found.per_test >= MIN_PER_POOL:
+            message = gettext(
+                "The pool holds %(families)d independent items (no two share a clip or its "
+                "original), so each of %(tests)d tests can have %(fit)d; add %(more)d more items "
+                "on clips of different originals for %(asked)d each, or ask for %(fit)d."
+            )
+        else:
+            numbers["more_least"] = found.missing_for(MIN_PER_POOL)
+            message = gettext(
+                "The pool holds %(families)d independent items (no two share a clip or its "
+                "original), too few for %(tests)d tests of at least %(least)d items each; add "
+                "%(more)d more items on clips of different originals for %(asked)d each "
+                "(%(more_least)d for %(least)d each)."
+            )
+        if found.tests == 3 and Capacity(found.families, 2).holds(asked):
+            message += " " + gettext(
+                "Without the delayed retest, the pre-test and post-test can have %(asked)d each."
+            )
+        return message % numbers
+
     def build(self, schedule: Schedule, rng: random.Random | None = None) -> None:
         """Deal the pools and make one unlisted assessment quiz and one assignment per test."""
         rng = rng or random.SystemRandom()
         candidates = self.candidates()
-        clip_ids = {clip for candidate in candidates for clip in candidate.clip_ids}
-        originals = dict(Clip.objects.filter(pk__in=clip_ids).values_list("pk", "original_id"))
+        originals = self.originals(candidates)
         tests = [
             (AssignmentRole.PRE_TEST, gettext("pre-test"), None, schedule.pre_due),
             (
@@ -120,10 +176,9 @@ class PrePost(models.Model):
                 candidates, originals, pools=len(tests), per_pool=self.items_per_test, rng=rng
             )
         except NotEnoughItems:
-            raise ValidationError(
-                _("Too few separate clips of this kind to make %(n)d tests of two items or more.")
-                % {"n": len(tests)}
-            ) from None
+            # The form checked first; this is items unpublished since, so say the same thing.
+            found = capacity(candidates, originals, pools=len(tests))
+            raise ValidationError(self.shortfall(found) or "") from None
         by_pk = Item.objects.in_bulk([c.item_id for pool in pools for c in pool])
         with transaction.atomic():
             for (role, label, opens, due), pool in zip(tests, pools, strict=True):

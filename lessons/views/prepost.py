@@ -29,7 +29,12 @@ def prepost_create(request: HttpRequest, code: str) -> HttpResponse:
         else:
             messages.success(request, _("The pre-test and post-test are set."))
             return redirect("classrooms:prepost-detail", classroom.code, prepost.pk)
-    return render(request, PREPOST_FORM, {"classroom": classroom, "form": form})
+    pool = form.pool_settings()
+    return render(
+        request,
+        PREPOST_FORM,
+        {"classroom": classroom, "form": form, "pool": pool, "capacities": pool.capacities()},
+    )
 
 
 @teacher_required

@@ -142,7 +142,7 @@ class DemoPack:
                 )
                 for spec in (made.tells if made else [])
             ]
-            if not (clip.submit_for_review(curator) and clip.publish(curator)):
+            if not clip.publish_by_command(curator):
                 raise DemoPackError(f"{clip.title}: could not be published")
         for tell in tells:
             tell.render_still()

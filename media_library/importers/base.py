@@ -26,7 +26,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from media_library.choices import TellOrigin
-from media_library.models import Clip, ProcessingStatus, PublicationState, Technique, Tell, Verdict
+from media_library.models import Clip, ProcessingStatus, Technique, Tell, Verdict
 from media_library.processing import MediaRejected
 from media_library.processing.ingest import check_upload
 
@@ -388,7 +388,5 @@ class ImportRun:
         if blockers:
             self.report.unpublishable.append((key, " ".join(str(b) for b in blockers)))
             return
-        if clip.publication_state != PublicationState.IN_REVIEW:
-            clip.submit_for_review(self.user)
-        if clip.publish(self.user):
+        if clip.publish_by_command(self.user):
             self.report.published.append(key)

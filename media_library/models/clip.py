@@ -232,6 +232,14 @@ class Clip(SlugFromTitle, ClipServing, ClipPublication, ClipProcessing, models.M
         max_length=20, choices=PublicationState, default=PublicationState.DRAFT
     )
     published_at = models.DateTimeField(null=True, blank=True)
+    # Who sent the clip to review: someone else must publish it (clip_publication.py).
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="clips_submitted",
+    )
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -3,6 +3,7 @@ and what a clip's record must say before any learner sees it."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -100,9 +101,34 @@ class ClipPublication:
     def submit_for_review(self, user) -> bool:
         if self.publication_state != PublicationState.DRAFT or self.publication_blockers:
             return False
-        return self._move_to(PublicationState.IN_REVIEW, user)
+        self.submitted_by = user
+        return self._move_to(PublicationState.IN_REVIEW, user, "submitted_by")
+
+    def needs_another_reviewer(self, user) -> bool:
+        """Whether `user` is the one who submitted the clip, and so may not publish it.
+
+        Review means a second pair of eyes on the verdict, the tells and the consent record;
+        the curator who sent the clip to review cannot be that pair. A site with one curator
+        waives the rule with TELLTALE_SINGLE_CURATOR_PUBLISHING (and the clip page says so).
+        """
+        if settings.TELLTALE_SINGLE_CURATOR_PUBLISHING:
+            return False
+        submitter = self.submitted_by_id
+        return submitter is not None and submitter == getattr(user, "pk", None)
 
     def publish(self, user) -> bool:
+        if self.needs_another_reviewer(user):
+            return False
+        return self._publish(user)
+
+    def publish_by_command(self, user) -> bool:
+        """Submit and publish in one step for an operator's command (the demo seeding, a
+        dataset import with --publish): no curator clicked, so there is no one to review after."""
+        if self.publication_state == PublicationState.DRAFT and not self.submit_for_review(user):
+            return False
+        return self._publish(user)
+
+    def _publish(self, user) -> bool:
         if self.publication_state != PublicationState.IN_REVIEW or self.publication_blockers:
             return False
         self.published_at = timezone.now()

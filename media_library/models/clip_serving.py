@@ -8,6 +8,9 @@ import hashlib
 from django.db.models.fields.files import FieldFile
 from django.urls import reverse
 
+from media_library.choices import MediaKind
+from media_library.processing import stills
+
 
 class ClipServing:
     """Mixed into Clip: the served variants of its processed files and its captions."""
@@ -47,6 +50,13 @@ class ClipServing:
     @property
     def poster_url(self) -> str:
         return self.file_url("poster")
+
+    @property
+    def poster_seconds(self) -> float:
+        """The time of the frame the poster shows (0 for an image)."""
+        if self.kind != MediaKind.VIDEO:
+            return 0.0
+        return stills.poster_seconds(self.duration_seconds)
 
     @property
     def strip_url(self) -> str:

@@ -8,11 +8,14 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from media_library.choices import TellCategory, TellOrigin
+from media_library.choices import MediaKind, TellCategory, TellOrigin
 from media_library.models.clip import Clip
 from media_library.processing import stills
 from media_library.stored_files import delete_stored_files
 from media_library.timestamps import format_timestamp
+
+# Seconds either side of its range that a tell's box stays on screen (see Tell.covers).
+BOX_SLACK = 0.25
 
 
 def tell_still_path(instance: Tell, filename: str) -> str:
@@ -106,6 +109,19 @@ class Tell(models.Model):
             return ""
         url = reverse("media_library:tell-still", args=[self.pk])
         return f"{url}?v={Clip.serving_version(self.still.name)}"
+
+    def covers(self, seconds: float) -> bool:
+        """Whether the tell is on screen at `seconds`: its range, give or take BOX_SLACK, so a
+        tell marked at one instant is not gone between two frames. static/js/tell-boxes.js
+        applies the same rule to the playing video."""
+        return self.start_seconds - BOX_SLACK <= seconds <= self.end_seconds + BOX_SLACK
+
+    @property
+    def box_on_poster(self) -> bool:
+        """Whether the box belongs on the frame a video shows before it plays (its poster): a
+        box drawn for the last second does not belong on the first. An image has one frame."""
+        clip = self.clip
+        return clip.kind != MediaKind.VIDEO or self.covers(clip.poster_seconds)
 
     @property
     def time_range_label(self) -> str:

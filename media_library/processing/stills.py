@@ -36,9 +36,14 @@ def frame_at(path: Path, seconds: float) -> Image.Image | None:
         return last.to_image() if last is not None else None
 
 
+def poster_seconds(duration: float | None) -> float:
+    """Where in a video its poster frame is taken: a second in (or a tenth of a short clip),
+    which avoids the black first frame many clips open on."""
+    return min(1.0, (duration or 0.0) / 10)
+
+
 def make_poster(video: Path, duration: float, target: Path) -> None:
-    # A second in (or a tenth of a short clip) avoids the black first frame many clips open on.
-    image = frame_at(video, min(1.0, duration / 10))
+    image = frame_at(video, poster_seconds(duration))
     if image is None:
         raise MediaRejected(_("No picture could be decoded from the video."))
     save_poster(image, target)

@@ -13,7 +13,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
-from media_library.choices import ProvenanceStatus
+from media_library.choices import ProcessingStatus, ProvenanceStatus
 from media_library.models import Clip, Technique, Verdict
 
 register = template.Library()
@@ -57,8 +57,12 @@ def demo_badge(clip: Clip) -> SafeString | str:
 def provenance_panel(clip: Clip) -> dict:
     """The clip's Content Credentials in plain words, with what they do and do not mean."""
     summary = clip.provenance_summary or {}
+    processing = ProcessingStatus(clip.processing_status)
     return {
         "status": clip.provenance_status,
+        # Not checked yet is not the same as never checked: processing reads the credentials.
+        "being_checked": not processing.is_finished,
+        "processing_failed": processing == ProcessingStatus.FAILED,
         "statuses": ProvenanceStatus,
         "summary": summary,
         "trusted": bool(summary.get("trusted")),
@@ -73,6 +77,11 @@ def provenance_badge(clip: Clip) -> SafeString:
     if status == ProvenanceStatus.VALID and not (clip.provenance_summary or {}).get("trusted"):
         # Intact but unvouched: not the green of a trusted signer.
         text, css = _("Valid, untrusted signer"), "untrusted"
+    elif (
+        status == ProvenanceStatus.NOT_CHECKED
+        and not ProcessingStatus(clip.processing_status).is_finished
+    ):
+        text = _("Being checked")
     else:
         text = {
             ProvenanceStatus.NOT_CHECKED: _("Not checked"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -46,7 +47,7 @@ def clip_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _detail_context(clip: Clip, **overrides) -> dict:
+def _detail_context(request: HttpRequest, clip: Clip, **overrides) -> dict:
     tells = list(clip.tells.all())
     recently = timezone.now() - STILL_WAIT
     context = {
@@ -60,6 +61,8 @@ def _detail_context(clip: Clip, **overrides) -> dict:
         "tell_form": TellForm(clip=clip),
         "editing_tell": None,
         "analysis": ClipAnalysis.objects.filter(clip=clip).first(),
+        "own_submission": clip.needs_another_reviewer(request.user),
+        "single_curator_publishing": settings.TELLTALE_SINGLE_CURATOR_PUBLISHING,
     }
     context.update(overrides)
     return context
@@ -69,18 +72,18 @@ def _detail_context(clip: Clip, **overrides) -> dict:
 def clip_detail(request: HttpRequest, slug: str) -> HttpResponse:
     clip = get_object_or_404(Clip, slug=slug)
     if request.htmx and request.htmx.target == "tell-list":
-        return render(request, f"{DETAIL}#tell-list", _detail_context(clip))
+        return render(request, f"{DETAIL}#tell-list", _detail_context(request, clip))
     if request.htmx and request.htmx.target == "detector":
         # The detector panel polls this URL while an analysis is queued or running.
-        return render(request, f"{DETAIL}#detector", _detail_context(clip))
+        return render(request, f"{DETAIL}#detector", _detail_context(request, clip))
     if request.htmx:
         # The processing panel polls this URL until the clip is finished.
-        response = render(request, f"{DETAIL}#processing-status", _detail_context(clip))
+        response = render(request, f"{DETAIL}#processing-status", _detail_context(request, clip))
         if ProcessingStatus(clip.processing_status).is_finished:
             # The player and the tell editor only exist on a finished clip: reload once.
             response.headers["HX-Refresh"] = "true"
         return response
-    return render(request, DETAIL, _detail_context(clip))
+    return render(request, DETAIL, _detail_context(request, clip))
 
 
 @curator_required
@@ -96,7 +99,7 @@ def clip_edit(request: HttpRequest, slug: str) -> HttpResponse:
             return redirect(clip)
         saved = True
         form = ClipEditForm(instance=clip)
-    context = _detail_context(clip, edit_form=form, metadata_saved=saved)
+    context = _detail_context(request, clip, edit_form=form, metadata_saved=saved)
     if request.htmx:
         return render(request, f"{DETAIL}#metadata-form", context)
     return render(request, DETAIL, context)
@@ -116,7 +119,7 @@ def tell_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         return _save_tell(request, tell.clip, TellForm(request.POST, clip=tell.clip, instance=tell))
     context = _detail_context(
-        tell.clip, tell_form=TellForm(clip=tell.clip, instance=tell), editing_tell=tell
+        request, tell.clip, tell_form=TellForm(clip=tell.clip, instance=tell), editing_tell=tell
     )
     if request.htmx:
         return render(request, f"{DETAIL}#tell-form", context)
@@ -127,7 +130,7 @@ def _save_tell(request: HttpRequest, clip: Clip, form: TellForm) -> HttpResponse
     editing = form.instance.pk is not None
     if not form.is_valid():
         context = _detail_context(
-            clip, tell_form=form, editing_tell=form.instance if editing else None
+            request, clip, tell_form=form, editing_tell=form.instance if editing else None
         )
         if request.htmx:
             # The list stays as it is; only the form comes back, with its errors.
@@ -166,7 +169,7 @@ def _tells_changed(request: HttpRequest, clip: Clip, message: str) -> HttpRespon
         messages.success(request, message)
         return redirect(f"{clip.get_absolute_url()}#tells")
     # The list is swapped in place and a fresh, empty form replaces the one just used.
-    context = _detail_context(clip, tell_message=message, tell_form_oob=True)
+    context = _detail_context(request, clip, tell_message=message, tell_form_oob=True)
     return render(request, f"{DETAIL}#tells-changed", context)
 
 
@@ -195,6 +198,14 @@ def _workflow_step(request: HttpRequest, slug: str, step: str) -> HttpResponse:
     done = getattr(clip, step)(request.user)
     if done:
         messages.success(request, _WORKFLOW_MESSAGES[step][0])
+    elif step == "publish" and clip.needs_another_reviewer(request.user):
+        messages.error(
+            request,
+            _(
+                "You submitted this clip for review, so another curator or a staff member "
+                "publishes it."
+            ),
+        )
     elif step != "withdraw" and clip.publication_blockers:
         reasons = " ".join(str(reason) for reason in clip.publication_blockers)
         messages.error(request, _("Not yet: %(reasons)s") % {"reasons": reasons})
@@ -244,7 +255,7 @@ def clip_analyze(request: HttpRequest, slug: str) -> HttpResponse:
         return redirect(clip)
     clip.enqueue_analysis()
     if request.htmx:
-        return render(request, f"{DETAIL}#detector", _detail_context(clip))
+        return render(request, f"{DETAIL}#detector", _detail_context(request, clip))
     messages.success(request, _("The detector will look at this clip again."))
     return redirect(clip)
 

@@ -8,8 +8,9 @@ import uuid
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from media_library.models import Technique, TellCategory, Verdict
@@ -23,6 +24,10 @@ from quiz.models.items import Item
 class QuizQuerySet(models.QuerySet["Quiz"]):
     def published(self) -> QuizQuerySet:
         return self.filter(is_published=True)
+
+    def copyable_by(self, user) -> QuizQuerySet:
+        """What a builder may copy: any open quiz (learners see it anyway), and their own."""
+        return self.filter(models.Q(is_published=True) | models.Q(created_by=user))
 
     def built_by(self, user) -> QuizQuerySet:
         return self.filter(created_by=user)
@@ -175,6 +180,39 @@ class Quiz(SlugFromTitle, models.Model):
         fake_count = min(len(fakes), max(1, round(size * self.feed_fake_percent / 100)))
         real_count = min(len(reals), size - fake_count)
         return rng.sample(fakes, fake_count) + rng.sample(reals, real_count)
+
+    # Everything a copy keeps besides its items; it gets its own title, slug, owner and state.
+    COPIED_FIELDS = (
+        "description",
+        "mode",
+        "selection",
+        "order",
+        "pool_size",
+        "pool_kind",
+        "pool_verdict",
+        "pool_technique",
+        "pool_tell_category",
+        "pool_difficulty",
+        "feed_fake_percent",
+    )
+
+    @transaction.atomic
+    def copy_for(self, user) -> Quiz:
+        """The user's own draft with this quiz's settings and items, in the same order. Items
+        are shared from the bank, not duplicated, so their statistics keep counting."""
+        copy = Quiz(
+            title=gettext("%(title)s (copy)") % {"title": self.title},
+            created_by=user,
+            is_published=False,
+            **{field: getattr(self, field) for field in self.COPIED_FIELDS},
+        )
+        copy.title = copy.title[: self._meta.get_field("title").max_length]
+        copy.save()
+        QuizItem.objects.bulk_create(
+            QuizItem(quiz=copy, item_id=entry.item_id, position=entry.position)
+            for entry in self.entries.order_by("position", "pk")
+        )
+        return copy
 
     def add_item(self, item: Item) -> QuizItem:
         last = self.entries.aggregate(models.Max("position"))["position__max"]

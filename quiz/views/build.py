@@ -54,9 +54,33 @@ def quiz_list(request: HttpRequest) -> HttpResponse:
         )
         .order_by("title", "pk")
     )
-    return render(
-        request, LIST, {"quizzes": quizzes, "sees_everyone": has_role(request.user, Role.CURATOR)}
+    # Someone else's open quizzes, to start from instead of from nothing.
+    to_copy = (
+        Quiz.objects.published()
+        .exclude(created_by=request.user)
+        .annotate(item_count=Count("entries"))
+        .order_by("title", "pk")
     )
+    return render(
+        request,
+        LIST,
+        {
+            "quizzes": quizzes,
+            "to_copy": to_copy,
+            "sees_everyone": has_role(request.user, Role.CURATOR),
+        },
+    )
+
+
+@builder_required
+@require_POST
+def quiz_copy(request: HttpRequest, slug: str) -> HttpResponse:
+    quiz = get_object_or_404(Quiz.objects.copyable_by(request.user), slug=slug)
+    draft = quiz.copy_for(request.user)
+    messages.success(
+        request, _("This is your own copy, a draft: change it as you like, then open it.")
+    )
+    return redirect("quiz:build-edit", draft.slug)
 
 
 @builder_required
@@ -135,10 +159,10 @@ def _items_changed(
         if message:
             messages.success(request, message)
         return redirect(reverse("quiz:build-edit", args=[quiz.slug]) + "#items")
-    # The list is swapped in place; after an item is added a fresh, empty form replaces the
-    # one just used (a half-filled one survives a move or a removal).
-    context = _edit_context(quiz, items_message=message, item_form_oob=reset_form)
-    return render(request, f"{EDIT}#items-changed", context)
+    # The list is swapped in place; after an item is added the list and a fresh, empty form
+    # come back together (a half-filled form survives a move or a removal).
+    context = _edit_context(quiz, items_message=message)
+    return render(request, f"{EDIT}#item-editor" if reset_form else f"{EDIT}#item-list", context)
 
 
 def _item_form(quiz: Quiz | None, *args, **kwargs) -> ItemForm:

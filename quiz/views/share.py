@@ -22,6 +22,13 @@ def _finished_attempt(uid: UUID) -> Attempt:
     return attempt
 
 
+def site_address(request: HttpRequest) -> str:
+    """The address the card was fetched from (a host Django has checked against ALLOWED_HOSTS),
+    as people type it: no scheme, no default port."""
+    host = request.get_host()
+    return host.removesuffix(":443" if request.is_secure() else ":80")
+
+
 @require_safe
 def share_page(request: HttpRequest, uid: UUID) -> HttpResponse:
     attempt = _finished_attempt(uid)
@@ -37,6 +44,7 @@ def share_card(request: HttpRequest, uid: UUID) -> HttpResponse:
         correct=summary["correct"],
         total=summary["total"],
         headline=summary["headline"],
+        site=site_address(request),
     )
     return HttpResponse(
         png, content_type="image/png", headers={"Cache-Control": "public, max-age=86400"}

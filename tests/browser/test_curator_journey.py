@@ -2,7 +2,8 @@
 
 The journey uploads a real clip (a FaceForensics++ original from ../shared/media/dev when that
 folder exists, else a test pattern made with ffmpeg), waits for processing, plays the result,
-edits the details, marks a tell by scrubbing and dragging a box, and publishes through review.
+edits the details, marks a tell by scrubbing and dragging a box, and submits it for review,
+which a second curator publishes.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ def test_curator_uploads_annotates_and_publishes_a_clip(
     page, page_problems, log_in, tmp_path
 ) -> None:
     make_user("curator", curator=True)
+    make_user("reviewer", curator=True)
     source, duration = journey_clip(tmp_path)
     log_in("curator")
 
@@ -152,6 +154,11 @@ def test_curator_uploads_annotates_and_publishes_a_clip(
     with page.expect_navigation():
         page.get_by_role("button", name="Submit for review").click()
     assert page.get_by_text("Submitted for review.").is_visible()
+    # The curator who submitted it cannot publish it: a second curator reviews.
+    assert page.get_by_text("another curator or a staff member publishes it").is_visible()
+    assert page.get_by_role("button", name="Publish").count() == 0
+    log_in("reviewer")
+    page.goto(clip.get_absolute_url())
     with page.expect_navigation():
         page.get_by_role("button", name="Publish").click()
     assert page.get_by_text("Published: the clip can now appear").is_visible()

@@ -348,6 +348,25 @@ def check_tell_seek(page, clip: Clip) -> None:
     assert page.evaluate("() => document.activeElement.classList.contains('reveal-player')")
 
 
+def check_boxes_follow_the_player(page, clip: Clip) -> None:
+    """A spot item's reveal shows each tell's box only while the player is inside that tell's
+    time range: the demo swap's tells are marked over the last second, so at the start they
+    must not sit on the frame."""
+    tells = [tell for tell in clip.tells.order_by("start_seconds", "pk") if tell.has_box]
+    boxes = page.locator(".reveal .spot-overlay .overlay-tell")
+    assert boxes.count() == len(tells)
+    player = page.locator(".reveal video.reveal-player").first
+    for moment in (0.2, tells[0].start_seconds + 0.1, clip.duration_seconds - 0.1):
+        player.evaluate("(p, t) => { p.currentTime = t; }", moment)
+        page.wait_for_function(
+            "([p, t]) => !p.seeking && Math.abs(p.currentTime - t) < 0.1",
+            arg=[player.element_handle(), moment],
+        )
+        shown = [boxes.nth(i).get_attribute("visibility") != "hidden" for i in range(len(tells))]
+        assert shown == [tell.covers(moment) for tell in tells], (moment, shown)
+    assert not all(tell.covers(0.2) for tell in tells), "no tell starts after 0:00"
+
+
 def check_results(page, uid: str, total: int, right: int) -> None:
     assert page.url.endswith(f"/attempts/{uid}/results/"), page.url
     assert page.locator(".big-score").inner_text() == f"{right} of {total} right"
@@ -407,6 +426,8 @@ def test_it_walks_the_practice_quiz_in_place_with_javascript(page) -> None:
         rights_seen += headings == Intent.RIGHT.value
         if entry.item.clip.kind == "video":
             check_tell_seek(page, entry.item.clip)
+            if entry.item.kind == ItemKind.SPOT_TELL:
+                check_boxes_follow_the_player(page, entry.item.clip)
         if position < total:
             page.get_by_role("link", name="Next item").click()
             page.wait_for_url(f"**{item_path(uid, position + 1)}")

@@ -51,8 +51,8 @@ def measure_face(footage: Footage, track: FaceTracker) -> list[Measurement]:
     still = footage.kind == "image"
     return [
         blink_rate(track, still),
-        mouth_detail(frames, track.sample_step),
-        boundary_blending(frames, track.tracked_seconds),
+        mouth_detail(frames, track.sample_step, still),
+        boundary_blending(frames, track.tracked_seconds, still),
         colour_flicker(track, still),
         skin_tone(frames),
         eye_highlights(frames),

@@ -29,7 +29,7 @@ def blur_step(frame: FaceFrame) -> float:
     return math.log(max(frame.ring_detail, 0.1) / max(frame.face_detail, 0.1))
 
 
-def boundary_blending(frames: list[FaceFrame], seconds: float) -> Measurement:
+def boundary_blending(frames: list[FaceFrame], seconds: float, still: bool = False) -> Measurement:
     name, tell, unit = "boundary_blending", tells.FACE_EDGES, "log detail ratio"
     if not frames:
         return Measurement.unmeasured(name, FACE, tell, unit, NO_FACE)
@@ -40,10 +40,13 @@ def boundary_blending(frames: list[FaceFrame], seconds: float) -> Measurement:
     seam = float(
         np.median([math.log(max(f.seam_detail, 0.1) / max(f.face_detail, 0.1)) for f in frames])
     )
+    # A still image has no moments: its reasons name no time and seek nowhere.
+    when = None if still else worst.time
     if feature > 0:
+        most = "" if when is None else f" (most of all at {clock(when)})"
         text = (
-            f"The face is smoother than the hair, skin and background just around it "
-            f"(most of all at {clock(worst.time)}), as when a pasted face is blended in."
+            f"The face is smoother than the hair, skin and background just around it"
+            f"{most}, as when a pasted face is blended in."
         )
     else:
         text = "The face is as sharp as its surroundings, with no smoothed edge."
@@ -55,7 +58,7 @@ def boundary_blending(frames: list[FaceFrame], seconds: float) -> Measurement:
         unit,
         feature,
         min(1.0, seconds / 10) * size_factor(frames),
-        [Reason(text, worst.time, worst.time) if feature > 0 else Reason(text)],
+        [Reason(text, when, when) if feature > 0 else Reason(text)],
         {"ring_over_face_detail": round(math.exp(value), 3), "seam_log_ratio": round(seam, 3)},
     )
 

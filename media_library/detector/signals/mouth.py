@@ -29,7 +29,7 @@ LIP_SYNC_LOW, LIP_SYNC_UNIT = 0.15, 0.1  # Pearson r of mouth opening vs loudnes
 LIP_SYNC_MAX_LAG = 0.2  # seconds either way: sound may lead or trail the lips a little
 
 
-def mouth_detail(frames: list[FaceFrame], step: float) -> Measurement:
+def mouth_detail(frames: list[FaceFrame], step: float, still: bool = False) -> Measurement:
     name, tell, unit = "mouth_detail", tells.TEETH_MOUTH, "x face detail"
     if not frames:
         return Measurement.unmeasured(name, FACE, tell, unit, NO_FACE)
@@ -41,9 +41,12 @@ def mouth_detail(frames: list[FaceFrame], step: float) -> Measurement:
     value = float(np.median(ratios))
     feature = excess_feature(MOUTH_DETAIL_LOW - value, MOUTH_DETAIL_UNIT)
     blurriest = open_frames[int(np.argmin(ratios))]
+    # A still image has no moments: its reasons name no time and seek nowhere.
+    when = None if still else blurriest.time
+    example = "" if when is None else f" (e.g. at {clock(when)})"
     if feature > 0:
         text = (
-            f"When the mouth is open (e.g. at {clock(blurriest.time)}) the teeth and inside of "
+            f"When the mouth is open{example} the teeth and inside of "
             f"the mouth are blurrier than the rest of the face ({value:.1f} times its detail)."
         )
     else:
@@ -57,7 +60,7 @@ def mouth_detail(frames: list[FaceFrame], step: float) -> Measurement:
         unit,
         feature,
         min(1.0, seconds / 3) * size_factor(frames),
-        [Reason(text, blurriest.time, blurriest.time)],
+        [Reason(text, when, when)],
         {"open_mouth_frames": len(open_frames), "lowest": round(float(ratios.min()), 3)},
     )
 
