@@ -13,11 +13,13 @@ from pathlib import Path
 import pytest
 
 from media_library.models import Clip, ProcessingStatus, PublicationState
+from tests.browser.axe import assert_accessible
+from tests.browser.conftest import ARTIFACTS
 from tests.factories import DEV_MEDIA, make_clip, make_user, make_video
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SCREENSHOT = Path("/tmp/curator-journey.png")
+SCREENSHOT = ARTIFACTS / "curator-journey.png"
 # Predicates are functions, not strings: a string would be eval'd, which our CSP rightly refuses.
 PLAYER_READY = "() => document.getElementById('clip-player').readyState >= 2"
 IMAGE_LOADED = "img => img.complete && img.naturalWidth > 0"
@@ -50,9 +52,11 @@ def test_curator_uploads_annotates_and_publishes_a_clip(
     # The library starts empty and says so.
     page.goto("/curate/")
     assert page.get_by_role("heading", name="No clips yet").is_visible()
+    assert_accessible(page)
 
     # Upload. Tasks run on the immediate backend, so processing happens inside this request.
     page.get_by_role("link", name="Upload the first clip").click()
+    assert_accessible(page)
     page.set_input_files("#id_file", str(source))
     page.fill("#id_title", "Studio interview")
     page.select_option("#id_verdict", "real")
@@ -67,6 +71,7 @@ def test_curator_uploads_annotates_and_publishes_a_clip(
     clip = Clip.objects.get(slug="studio-interview")
     assert clip.processing_status == ProcessingStatus.READY, clip.processing_error
     page.wait_for_function(PLAYER_READY)
+    assert_accessible(page)
     player_duration = page.evaluate("document.getElementById('clip-player').duration")
     assert player_duration == pytest.approx(duration, abs=0.5)
     page.get_by_role("button", name="Play").click()
@@ -139,6 +144,7 @@ def test_curator_uploads_annotates_and_publishes_a_clip(
     assert page.input_value("#id_box_x") == ""
     assert not page.locator(".box-drawn").is_visible()
     tell = clip.tells.get()
+    assert_accessible(page)
     assert (tell.box_x, tell.box_y) == pytest.approx((0.3, 0.2), abs=0.01)
 
     # Clicking the tell seeks the player to its start.
@@ -160,6 +166,8 @@ def test_curator_uploads_annotates_and_publishes_a_clip(
     assert clip.publication_state == PublicationState.PUBLISHED
 
     page.wait_for_function(PLAYER_READY)
+    assert_accessible(page)
+    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOT), full_page=True)
 
     # The library lists it as published, with its poster.
@@ -170,6 +178,7 @@ def test_curator_uploads_annotates_and_publishes_a_clip(
         IMAGE_LOADED,
         arg=row.locator(".clip-thumb img").element_handle(),
     )
+    assert_accessible(page)
 
     assert not page_problems.unexpected(), page_problems
 

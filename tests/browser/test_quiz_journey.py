@@ -26,6 +26,7 @@ from media_library.models import Clip, Technique, Tell, Verdict
 from quiz.forms import DEFAULT_CONFIDENCE
 from quiz.models import Answer, AttemptItem, ItemKind, Slot
 from quiz.scoring import MIN_OVERLAP, Box
+from tests.browser.axe import assert_accessible
 
 pytestmark = [
     pytest.mark.browser,
@@ -175,8 +176,10 @@ def item_path(uid: str, position: int) -> str:
 def start(page, slug: str) -> str:
     """Open the quiz from the list and press Start; returns the attempt's uid."""
     page.goto("/quizzes/")
+    assert_accessible(page)
     with page.expect_navigation():
         page.locator(f"a[href='/quizzes/{slug}/']").click()
+    assert_accessible(page)
     with page.expect_navigation():
         page.get_by_role("button", name="Start").click()
     match = re.search(r"/attempts/([0-9a-f-]{36})/items/1/$", page.url)
@@ -358,12 +361,14 @@ def check_results(page, uid: str, total: int, right: int) -> None:
         assert chart.get_attribute("role") == "img"
         assert chart.locator("title").text_content().strip()
     assert page.locator(".item-review li").count() == total
+    assert_accessible(page)
 
 
 def check_share(page) -> None:
     with page.expect_navigation():
         page.get_by_role("link", name="Share your score").click()
     assert re.search(r"/shared/[0-9a-f-]{36}/$", page.url), page.url
+    assert_accessible(page)
     card_url = page.locator("meta[property='og:image']").get_attribute("content")
     assert card_url, "the share page has no og:image"
     assert card_url.startswith("http"), card_url
@@ -394,6 +399,7 @@ def test_it_walks_the_practice_quiz_in_place_with_javascript(page) -> None:
         assert page.url.endswith(item_path(uid, position)), page.url
         page.locator("form.answer-form").wait_for()
         assert_nothing_given_away(page.content(), f"item {position}")
+        assert_accessible(page, f"item {position} of the practice quiz")
         intent = Intent.WRONG if position in wrong_at else Intent.RIGHT
         confidence = answer(page, entry, intent, js=True)
         seen_kinds.add((entry.item.kind, entry.item.clip.kind))
@@ -403,6 +409,7 @@ def test_it_walks_the_practice_quiz_in_place_with_javascript(page) -> None:
         assert page.evaluate("window.__marker") == 1, f"item {position} reloaded the page"
         page.wait_for_function(HEADING_FOCUSED)
         check_reveal(page, uid, entry, intent, confidence)
+        assert_accessible(page, f"the reveal of item {position}")
         headings = page.locator("#stage-question").inner_text().strip()
         rights_seen += headings == Intent.RIGHT.value
         if entry.item.clip.kind == "video":
