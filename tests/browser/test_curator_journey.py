@@ -2,7 +2,8 @@
 
 The journey uploads a real clip (a FaceForensics++ original from ../shared/media/dev when that
 folder exists, else a test pattern made with ffmpeg), waits for processing, plays the result,
-edits the details, marks a tell by scrubbing and dragging a box, and publishes through review.
+edits the details, marks a tell by scrubbing and dragging a box, and publishes through review
+by a second curator; then makes a shallowfake of it in the workshop and publishes that too.
 """
 
 from __future__ import annotations
@@ -45,9 +46,16 @@ def journey_clip(tmp_path: Path) -> tuple[Path, float]:
 def test_curator_uploads_annotates_and_publishes_a_clip(
     page, page_problems, log_in, tmp_path
 ) -> None:
+    """Upload → processing → a tell marked on the frame → review → publish (by a second
+    curator) → a workshop shallowfake of it → review → publish."""
     make_user("curator", curator=True)
+    make_user("reviewer", curator=True)
     source, duration = journey_clip(tmp_path)
     log_in("curator")
+
+    def switch_to(username: str) -> None:
+        page.context.clear_cookies()
+        log_in(username)
 
     # The library starts empty and says so.
     page.goto("/curate/")
@@ -154,10 +162,14 @@ def test_curator_uploads_annotates_and_publishes_a_clip(
         "Math.abs(document.getElementById('clip-player').currentTime - 1.5) < 0.1"
     )
 
-    # Review and publish.
+    # Review, then publish as a second curator: the one who uploads is not the one who
+    # publishes (a site may waive that rule; this journey holds to it either way).
     with page.expect_navigation():
         page.get_by_role("button", name="Submit for review").click()
     assert page.get_by_text("Submitted for review.").is_visible()
+    assert_accessible(page)
+    switch_to("reviewer")
+    page.goto(clip.get_absolute_url())
     with page.expect_navigation():
         page.get_by_role("button", name="Publish").click()
     assert page.get_by_text("Published: the clip can now appear").is_visible()
@@ -178,6 +190,38 @@ def test_curator_uploads_annotates_and_publishes_a_clip(
         IMAGE_LOADED,
         arg=row.locator(".clip-thumb img").element_handle(),
     )
+    assert_accessible(page)
+
+    # The workshop: the reviewer makes a mirrored shallowfake of the published clip. It is
+    # rendered for real (on commit, by the immediate backend) and arrives as a draft.
+    page.goto(clip.get_absolute_url())
+    with page.expect_navigation():
+        page.get_by_role("link", name="Make a shallowfake of this clip…").click()
+    assert_accessible(page)
+    page.get_by_role("link", name="Mirror", exact=True).click()
+    page.locator("#workshop-form input[name=recipe][value=mirror]").wait_for(state="attached")
+    with page.expect_navigation(timeout=180_000):
+        page.get_by_role("button", name="Make the shallowfake").click()
+    fake = Clip.objects.get(original=clip)
+    assert page.url.endswith(fake.get_absolute_url()), page.url
+    page.locator("#processing-status").get_by_text("Ready").wait_for(timeout=180_000)
+    fake.refresh_from_db()
+    assert fake.processing_status == ProcessingStatus.READY, fake.processing_error
+    assert fake.publication_state == PublicationState.DRAFT
+    assert fake.tells.count() == 1, "the workshop marks the tell of its own edit"
+    page.wait_for_function(PLAYER_READY)
+    assert_accessible(page)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Submit for review").click()
+
+    # And the first curator, who did not make it, publishes it.
+    switch_to("curator")
+    page.goto(fake.get_absolute_url())
+    with page.expect_navigation():
+        page.get_by_role("button", name="Publish").click()
+    assert page.get_by_text("Published: the clip can now appear").is_visible()
+    fake.refresh_from_db()
+    assert fake.publication_state == PublicationState.PUBLISHED
     assert_accessible(page)
 
     assert not page_problems.unexpected(), page_problems

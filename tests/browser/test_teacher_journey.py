@@ -15,13 +15,10 @@ from media_library.models import Verdict
 from quiz.models import Attempt
 from tests.browser.axe import assert_accessible
 from tests.browser.conftest import ARTIFACTS
+from tests.browser.layout import CELL_LABEL, DESKTOP, PHONE, unlabelled_stacked_cells
 from tests.factories import add_tell, answer_key, make_item, make_teacher, make_user, quizzable_clip
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PHONE = {"width": 360, "height": 740}
-# A stacked cell's label, as the phone shows it (the ::before content, without its quotes).
-CELL_LABEL = "td => getComputedStyle(td, '::before').content"
 
 
 def do_pre_test(classroom: Classroom, assignment, username: str, *, right: bool) -> None:
@@ -44,20 +41,6 @@ def do_pre_test(classroom: Classroom, assignment, username: str, *, right: bool)
             },
         )
         assert response.status_code in (200, 302), response
-
-
-def stacked_cells_unlabelled(page, table: str) -> list[str]:
-    """The cells of the table that show a number on a phone with no label before it."""
-    cells = page.locator(f"{table} tbody td, {table} tfoot td")
-    assert cells.count() > 0, f"{table} has no cells"
-    unlabelled = []
-    for cell in cells.all():
-        if not cell.inner_text().strip():
-            continue
-        label = cell.evaluate(CELL_LABEL)
-        if label in ("none", "normal", "") or not cell.get_attribute("data-label"):
-            unlabelled.append(cell.inner_text())
-    return unlabelled
 
 
 def test_it_takes_a_teacher_from_a_new_class_to_the_gradebook_csv(page, log_in):
@@ -123,13 +106,13 @@ def test_it_takes_a_teacher_from_a_new_class_to_the_gradebook_csv(page, log_in):
 
     # On a phone the gradebook stacks into one card per student, every number labelled.
     page.set_viewport_size(PHONE)
-    assert stacked_cells_unlabelled(page, "#gradebook table") == []
+    assert unlabelled_stacked_cells(page, "#gradebook table") == []
     first = gradebook.locator("tbody tr").first.locator("td").nth(3)
     assert first.evaluate(CELL_LABEL) == '"Accuracy: "'
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     gradebook.screenshot(path=str(ARTIFACTS / "gradebook-phone.png"))
     assert_accessible(page, "the gradebook on a phone")
-    page.set_viewport_size({"width": 1280, "height": 900})
+    page.set_viewport_size(DESKTOP)
     with page.expect_download() as download:
         page.get_by_role("link", name="Download CSV").click()
     text = Path(download.value.path()).read_text(encoding="utf-8")
