@@ -154,10 +154,17 @@ class StudentRow:
     done: int
     late: int
     overdue: int
+    # The gradebook's tell columns, in the order of `tells`.
+    tell_columns: list[TellRow] = field(default_factory=list)
 
     @property
     def student(self):
         return self.membership.student
+
+    @property
+    def labelled_tells(self) -> list[tuple[TellRow, Rate | None]]:
+        """Each tell cell with its column, so a phone's stacked row can label every number."""
+        return list(zip(self.tell_columns, self.tells, strict=True))
 
 
 @dataclass(frozen=True)
@@ -204,6 +211,7 @@ class Gradebook:
                     done=len(finished),
                     late=sum(w.is_late for w in finished),
                     overdue=sum(a.due_at < now and a.pk not in finished_ids for a in assignments),
+                    tell_columns=columns,
                 )
             )
         return cls(classroom, rows, class_summary, columns, assignments)

@@ -3,6 +3,7 @@
 Playwright's own browser download does not work here, so the tests use /usr/bin/chromium. When it
 is missing and we are root, it is installed with apt-get; otherwise the tests skip and say why.
 Every page is watched: a console error, an uncaught exception or a CSP violation fails the test.
+Screenshots go to artifacts/browser/ (ignored by git); axe-core checks are in axe.py.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from pathlib import Path
 import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
+# Screenshots the journeys take, for a person (or CI's artefact upload) to look at; git ignores it.
+ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "browser"
 LAUNCH_ARGS = [
     "--no-sandbox",
     "--disable-gpu",

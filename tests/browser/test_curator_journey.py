@@ -2,8 +2,8 @@
 
 The journey uploads a real clip (a FaceForensics++ original from ../shared/media/dev when that
 folder exists, else a test pattern made with ffmpeg), waits for processing, plays the result,
-edits the details, marks a tell by scrubbing and dragging a box, and submits it for review,
-which a second curator publishes.
+edits the details, marks a tell by scrubbing and dragging a box, and publishes through review
+by a second curator; then makes a shallowfake of it in the workshop and publishes that too.
 """
 
 from __future__ import annotations
@@ -14,11 +14,13 @@ from pathlib import Path
 import pytest
 
 from media_library.models import Clip, ProcessingStatus, PublicationState
+from tests.browser.axe import assert_accessible
+from tests.browser.conftest import ARTIFACTS
 from tests.factories import DEV_MEDIA, make_clip, make_user, make_video
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SCREENSHOT = Path("/tmp/curator-journey.png")
+SCREENSHOT = ARTIFACTS / "curator-journey.png"
 # Predicates are functions, not strings: a string would be eval'd, which our CSP rightly refuses.
 PLAYER_READY = "() => document.getElementById('clip-player').readyState >= 2"
 IMAGE_LOADED = "img => img.complete && img.naturalWidth > 0"
@@ -44,17 +46,25 @@ def journey_clip(tmp_path: Path) -> tuple[Path, float]:
 def test_curator_uploads_annotates_and_publishes_a_clip(
     page, page_problems, log_in, tmp_path
 ) -> None:
+    """Upload → processing → a tell marked on the frame → review → publish (by a second
+    curator) → a workshop shallowfake of it → review → publish."""
     make_user("curator", curator=True)
     make_user("reviewer", curator=True)
     source, duration = journey_clip(tmp_path)
     log_in("curator")
 
+    def switch_to(username: str) -> None:
+        page.context.clear_cookies()
+        log_in(username)
+
     # The library starts empty and says so.
     page.goto("/curate/")
     assert page.get_by_role("heading", name="No clips yet").is_visible()
+    assert_accessible(page)
 
     # Upload. Tasks run on the immediate backend, so processing happens inside this request.
     page.get_by_role("link", name="Upload the first clip").click()
+    assert_accessible(page)
     page.set_input_files("#id_file", str(source))
     page.fill("#id_title", "Studio interview")
     page.select_option("#id_verdict", "real")
@@ -69,6 +79,7 @@ def test_curator_uploads_annotates_and_publishes_a_clip(
     clip = Clip.objects.get(slug="studio-interview")
     assert clip.processing_status == ProcessingStatus.READY, clip.processing_error
     page.wait_for_function(PLAYER_READY)
+    assert_accessible(page)
     player_duration = page.evaluate("document.getElementById('clip-player').duration")
     assert player_duration == pytest.approx(duration, abs=0.5)
     page.get_by_role("button", name="Play").click()
@@ -141,6 +152,7 @@ def test_curator_uploads_annotates_and_publishes_a_clip(
     assert page.input_value("#id_box_x") == ""
     assert not page.locator(".box-drawn").is_visible()
     tell = clip.tells.get()
+    assert_accessible(page)
     assert (tell.box_x, tell.box_y) == pytest.approx((0.3, 0.2), abs=0.01)
 
     # Clicking the tell seeks the player to its start.
@@ -150,14 +162,16 @@ def test_curator_uploads_annotates_and_publishes_a_clip(
         "Math.abs(document.getElementById('clip-player').currentTime - 1.5) < 0.1"
     )
 
-    # Review and publish.
+    # Review, then publish as a second curator: the one who uploads is not the one who
+    # publishes (a site may waive that rule; this journey holds to it either way).
     with page.expect_navigation():
         page.get_by_role("button", name="Submit for review").click()
     assert page.get_by_text("Submitted for review.").is_visible()
     # The curator who submitted it cannot publish it: a second curator reviews.
     assert page.get_by_text("another curator or a staff member publishes it").is_visible()
     assert page.get_by_role("button", name="Publish").count() == 0
-    log_in("reviewer")
+    assert_accessible(page)
+    switch_to("reviewer")
     page.goto(clip.get_absolute_url())
     with page.expect_navigation():
         page.get_by_role("button", name="Publish").click()
@@ -167,6 +181,8 @@ def test_curator_uploads_annotates_and_publishes_a_clip(
     assert clip.publication_state == PublicationState.PUBLISHED
 
     page.wait_for_function(PLAYER_READY)
+    assert_accessible(page)
+    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOT), full_page=True)
 
     # The library lists it as published, with its poster.
@@ -177,6 +193,39 @@ def test_curator_uploads_annotates_and_publishes_a_clip(
         IMAGE_LOADED,
         arg=row.locator(".clip-thumb img").element_handle(),
     )
+    assert_accessible(page)
+
+    # The workshop: the reviewer makes a mirrored shallowfake of the published clip. It is
+    # rendered for real (on commit, by the immediate backend) and arrives as a draft.
+    page.goto(clip.get_absolute_url())
+    with page.expect_navigation():
+        page.get_by_role("link", name="Make a shallowfake of this clip…").click()
+    assert_accessible(page)
+    page.get_by_role("link", name="Mirror", exact=True).click()
+    page.locator("#workshop-form input[name=recipe][value=mirror]").wait_for(state="attached")
+    with page.expect_navigation(timeout=180_000):
+        page.get_by_role("button", name="Make the shallowfake").click()
+    fake = Clip.objects.get(original=clip)
+    assert page.url.endswith(fake.get_absolute_url()), page.url
+    page.locator("#processing-status").get_by_text("Ready").wait_for(timeout=180_000)
+    fake.refresh_from_db()
+    assert fake.processing_status == ProcessingStatus.READY, fake.processing_error
+    assert fake.publication_state == PublicationState.DRAFT
+    assert fake.tells.count() == 1, "the workshop marks the tell of its own edit"
+    page.wait_for_function(PLAYER_READY)
+    assert_accessible(page)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Submit for review").click()
+
+    # And the first curator, who did not make it, publishes it.
+    switch_to("curator")
+    page.goto(fake.get_absolute_url())
+    with page.expect_navigation():
+        page.get_by_role("button", name="Publish").click()
+    assert page.get_by_text("Published: the clip can now appear").is_visible()
+    fake.refresh_from_db()
+    assert fake.publication_state == PublicationState.PUBLISHED
+    assert_accessible(page)
 
     assert not page_problems.unexpected(), page_problems
 
