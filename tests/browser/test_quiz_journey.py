@@ -227,6 +227,12 @@ def move_confidence(page, *, js: bool) -> int:
 
 def click_frame_at(page, x: float, y: float) -> None:
     media = page.locator("[data-spot-frame] img, [data-spot-frame] video").first
+    # Loaded first: on a busy machine a picture drawn for the attempt can still be on its way,
+    # and the page's scripts place the point on the loaded frame.
+    media.evaluate(
+        "e => e.tagName === 'IMG' ? (e.complete && e.naturalWidth > 0) || new Promise("
+        "ok => e.addEventListener('load', ok, {once: true})) : null"
+    )
     media.evaluate("e => e.scrollIntoView({block: 'center'})")
     box = media.bounding_box()
     assert box is not None
