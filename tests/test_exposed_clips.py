@@ -21,9 +21,9 @@ import numpy as np
 from django.test import Client
 from PIL import Image
 
-from lessons.models import Lesson
+from lessons.models import Lesson, PrePost
 from media_library.models import Clip, PublicationState, TellCategory, Verdict
-from quiz.models import Answer, Attempt, Mode
+from quiz.models import Answer, Attempt, Item, Mode
 from tests.base import IsolatedMediaTestCase
 from tests.factories import add_tell, make_item, make_quiz, make_video, start
 
@@ -175,6 +175,16 @@ class ExposedClipTests(IsolatedMediaTestCase):
         attempt = start(Client(), self.assessment)
         dealt = {entry.item.clip for entry in attempt.entries.all()}
         self.assertEqual(dealt, set(self.secret[2:]))
+
+    def test_a_pre_post_test_uses_only_clips_kept_for_tests_and_says_what_it_left_out(self):
+        prepost = PrePost(title="Term", item_kind="verdict", items_per_test=10)
+        dealt = {Item.objects.get(pk=c.item_id).clip for c in prepost.candidates()}
+        self.assertEqual(dealt, set(self.secret))
+        found = prepost.capacity(retest=False)
+        message = prepost.shortfall(found)
+        self.assertIn(
+            "4 more matching items are left out: lessons show their clips' truth", message
+        )
 
     def test_a_practice_quiz_may_use_teaching_examples(self):
         practice = make_quiz(self.items, "Warm-up", mode=Mode.PRACTICE)

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from lessons.models.assignments import Assignment, AssignmentRole
@@ -145,7 +145,21 @@ class PrePost(models.Model):
             message += " " + gettext(
                 "Without the delayed retest, the pre-test and post-test can have %(asked)d each."
             )
+        numbers["exposed"] = self.exposed_count()
+        if numbers["exposed"]:
+            message += " " + ngettext(
+                "%(exposed)d more matching item is left out: lessons show its clip's truth.",
+                "%(exposed)d more matching items are left out: lessons show their clips' truth.",
+                numbers["exposed"],
+            )
         return message % numbers
+
+    def exposed_count(self) -> int:
+        """Matching items a test may not use because lessons show their clips' truth."""
+        matching = Item.objects.available().matching(
+            kind=self.item_kind, tell_category=self.tell_category
+        )
+        return matching.count() - matching.unexposed().count()
 
     def build(self, schedule: Schedule, rng: random.Random | None = None) -> None:
         """Deal the pools and make one unlisted assessment quiz and one assignment per test."""
