@@ -4,22 +4,20 @@ The graph is built with ffmpeg-python and compiled to an argument list that we r
 so we own the timeout (the process is killed on expiry) and read `-progress` as it comes.
 
 ffmpeg dies with the process that started it: on Linux the kernel sends it SIGKILL when its
-parent goes (`PR_SET_PDEATHSIG`, set between fork and exec). A process group and a watchdog
-would not do: a worker killed with SIGKILL runs no code, so nothing of ours could kill the
-group, and a watchdog process can itself be killed; only the kernel outlives the worker.
+parent goes (`PR_SET_PDEATHSIG`, set by a fresh interpreter that then execs ffmpeg). A process
+group and a watchdog would not do: a worker killed with SIGKILL runs no code, so nothing of ours
+could kill the group, and a watchdog process can itself be killed; only the kernel outlives the
+worker.
 """
 
 from __future__ import annotations
 
-import ctypes
 import os
-import signal
 import subprocess
 import sys
 import threading
 import time
 from collections.abc import Callable
-from functools import cache
 from pathlib import Path
 
 import ffmpeg
@@ -150,32 +148,31 @@ def transcode(
         raise MediaRejected(_("The converted video would be too large to keep."))
 
 
-PR_SET_PDEATHSIG = 1
 # ffmpeg prints strerror() text; in the C locale "No space left on device" reads the same
 # everywhere, so a full disk can be told from a damaged file.
 FFMPEG_ENV_OVERRIDES = {"LC_ALL": "C"}
 NO_SPACE_TEXT = "No space left on device"
 
 
-@cache
-def _prctl():
-    return ctypes.CDLL(None, use_errno=True).prctl
+# A fresh interpreter (no threads, no site packages) sets the death signal on itself, then
+# becomes ffmpeg with execv, which keeps the signal. Setting it in a preexec_fn instead would run
+# Python between fork and exec in a process with threads (the web server's, the worker's), which
+# can deadlock the child before it ever becomes ffmpeg (seen under the test suite's live server).
+DIE_WITH_PARENT = (
+    "import ctypes, os, sys\n"
+    "ctypes.CDLL(None, use_errno=True).prctl(1, 9, 0, 0, 0)\n"
+    "if os.getppid() != int(sys.argv[1]):\n"
+    "    os._exit(1)\n"  # the parent died before prctl: no signal would ever come
+    "os.execv(sys.argv[2], sys.argv[2:])\n"
+)
 
 
-def die_with_parent() -> Callable[[], None] | None:
-    """A preexec_fn that makes the child get SIGKILL when the calling thread's process dies."""
+def dying_with_parent(command: list[str]) -> list[str]:
+    """`command` started so that it gets SIGKILL (PR_SET_PDEATHSIG = 1, SIGKILL = 9) when
+    the thread that starts it dies with its process; unchanged off Linux."""
     if not sys.platform.startswith("linux"):
-        return None
-    prctl = _prctl()  # loaded before the fork: the child only calls it
-    parent = os.getpid()
-
-    def preexec() -> None:
-        prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-        # The parent may have died between fork and prctl: then no signal would ever come.
-        if os.getppid() != parent:
-            os._exit(1)
-
-    return preexec
+        return command
+    return [sys.executable, "-I", "-S", "-c", DIE_WITH_PARENT, str(os.getpid()), *command]
 
 
 def run_ffmpeg(
@@ -188,16 +185,15 @@ def run_ffmpeg(
     """Run ffmpeg, calling `on_progress(percent)` for each `-progress` report it writes.
     Raises MediaRejected on expiry, OutOfSpace when the disk filled, TranscodeFailed else."""
     with subprocess.Popen(  # noqa: S603 (a fixed binary and arguments we built; no shell)
-        command,
+        dying_with_parent(command),
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
         errors="replace",
         env={**os.environ, **FFMPEG_ENV_OVERRIDES},
-        # The pdeathsig is tied to the thread that forks; run_ffmpeg waits for ffmpeg in that
-        # same thread, so the signal can only come when the process itself dies.
-        preexec_fn=die_with_parent(),
+        # The death signal is tied to the thread that starts ffmpeg; run_ffmpeg waits for it in
+        # that same thread, so the signal can only come when the process itself dies.
     ) as process:
         timed_out = threading.Event()
 
