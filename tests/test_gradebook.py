@@ -274,7 +274,7 @@ class GradebookTests(ClassroomTestCase):
         self.assertContains(
             response, '0.50<span class="muted"> (95 %: 0.18 to 0.82)</span>', count=2
         )
-        self.assertContains(response, "<td>12 s</td>", count=2)
+        self.assertContains(response, '<td data-label="Time">12 s</td>', count=2)
         self.assertContains(response, "Class (pooled)")
         self.assertContains(response, "The Class row is pooled: every answer in the class counted")
         self.assertContains(response, "ROC area: how well the student's confidence separates")

@@ -24,6 +24,12 @@
     });
   });
 
+  // Move `video` to `time`, marked as our doing (see "seeked").
+  const follow = (video, time) => {
+    video.dataset.following = String(time);
+    video.currentTime = time;
+  };
+
   const partner = (video) => {
     if (!(video instanceof HTMLVideoElement)) return null;
     const compare = video.closest("[data-compare].has-original");
@@ -38,8 +44,7 @@
     (event) => {
       const other = partner(event.target);
       if (other && other.paused) {
-        other.dataset.following = "1";
-        other.currentTime = event.target.currentTime;
+        follow(other, event.target.currentTime);
         // Refused without a user gesture on some browsers; the seek sync still holds.
         other.play().catch(() => {});
       }
@@ -62,14 +67,14 @@
       const video = event.target;
       const other = partner(video);
       if (!other) return;
-      // A seek this file made answers nothing back, or the two would chase each other.
-      if (video.dataset.following) {
-        delete video.dataset.following;
-        return;
-      }
+      // A seek this file made answers nothing back, or the two would chase each other. The
+      // mark names the moment it was sent to, so a mark left over (a seek that never ended)
+      // cannot swallow the next seek someone makes to another moment.
+      const sentTo = video.dataset.following;
+      delete video.dataset.following;
+      if (sentTo !== undefined && Math.abs(Number(sentTo) - video.currentTime) < TOLERANCE) return;
       if (Math.abs(other.currentTime - video.currentTime) > TOLERANCE) {
-        other.dataset.following = "1";
-        other.currentTime = video.currentTime;
+        follow(other, video.currentTime);
       }
     },
     true,
