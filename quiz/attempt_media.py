@@ -31,6 +31,8 @@ import numpy as np
 from django.utils.crypto import salted_hmac
 from PIL import Image
 
+from quiz.models.choices import ItemKind
+
 # Every quiz image is sent at this size (a laptop screen's worth), a feed image at a phone's.
 IMAGE_CANVAS = (1280, 960)
 FEED_CANVAS = (640, 640)
@@ -59,6 +61,21 @@ def etag_for(key: bytes) -> str:
     return f'"{key.hex()[:32]}"'
 
 
+def canvas_for(variant: str) -> tuple[int, int]:
+    return FEED_CANVAS if variant == "feed" else IMAGE_CANVAS
+
+
+def is_matted(kind: str) -> bool:
+    """Whether an item's pictures go on the mat: all but spot the tell, whose answers are
+    fractions of the picture and which only ever shows fakes, so its shape gives nothing away."""
+    return kind != ItemKind.SPOT_TELL
+
+
+def sent_size(size: tuple[int, int], canvas: tuple[int, int], *, matted: bool) -> tuple[int, int]:
+    """The pixel size an attempt's picture of `size` is sent at."""
+    return canvas if matted else fitted_size(size, canvas)
+
+
 def fitted_size(size: tuple[int, int], canvas: tuple[int, int]) -> tuple[int, int]:
     """`size` scaled to fit inside `canvas`, its aspect kept."""
     scale = min(canvas[0] / size[0], canvas[1] / size[1])
@@ -67,19 +84,15 @@ def fitted_size(size: tuple[int, int], canvas: tuple[int, int]) -> tuple[int, in
 
 def framed_picture(handle: IO[bytes], canvas: tuple[int, int], *, matted: bool = True) -> bytes:
     """The picture in `handle` fitted onto `canvas`, as a near-lossless JPEG: the part of an
-    attempt's image that is the same for every attempt, made once and cached.
-
-    `matted=False` gives the picture at its fitted size with no mat: for questions that point
-    at a place in the picture (spot the tell), whose answers are fractions of the picture, and
-    which only ever show fakes, so the shape gives nothing away."""
+    attempt's image that is the same for every attempt, made once and cached. `matted=False`
+    (is_matted) gives the picture at its fitted size with no mat."""
     with Image.open(handle) as image:
         image.load()
         picture = image.convert("RGB")
     fitted = fitted_size(picture.size, canvas)
     if fitted != picture.size:
         picture = picture.resize(fitted, Image.Resampling.LANCZOS)
-    if not matted:
-        canvas = fitted
+    canvas = sent_size(picture.size, canvas, matted=matted)
     # A new image: nothing of the stored file's info (comments, profiles) comes along.
     framed = Image.new("RGB", canvas, MAT_COLOUR)
     framed.paste(picture, ((canvas[0] - fitted[0]) // 2, (canvas[1] - fitted[1]) // 2))

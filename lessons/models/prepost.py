@@ -156,10 +156,8 @@ class PrePost(models.Model):
 
     def exposed_count(self) -> int:
         """Matching items a test may not use because lessons show their clips' truth."""
-        matching = Item.objects.available().matching(
-            kind=self.item_kind, tell_category=self.tell_category
-        )
-        return matching.count() - matching.unexposed().count()
+        exposed = Item.objects.available().exposed()
+        return exposed.matching(kind=self.item_kind, tell_category=self.tell_category).count()
 
     def build(self, schedule: Schedule, rng: random.Random | None = None) -> None:
         """Deal the pools and make one unlisted assessment quiz and one assignment per test."""

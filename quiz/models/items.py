@@ -43,6 +43,10 @@ class ItemQuerySet(models.QuerySet["Item"]):
             Q(other_clip__isnull=True) | Q(other_clip__in=secret)
         )
 
+    def exposed(self) -> ItemQuerySet:
+        """The rest: items a test leaves out because a clip of theirs is exposed."""
+        return self.exclude(pk__in=Item.objects.unexposed().values("pk"))
+
     def matching(
         self,
         *,

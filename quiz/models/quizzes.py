@@ -122,8 +122,8 @@ class Quiz(SlugFromTitle, models.Model):
 
     @property
     def keeps_truth_to_the_end(self) -> bool:
-        """An assessment or a feed shows no truth until the end, and measures what learners
-        can tell: it deals only clips whose truth they cannot have seen (Item.unexposed)."""
+        """An assessment shows no truth until the end, and measures what learners can tell:
+        it deals only clips whose truth they cannot have seen (ItemQuerySet.unexposed)."""
         return not self.quiz_mode.reveals_each_item
 
     def dealable_items(self):

@@ -212,9 +212,9 @@ def _edit_context(quiz: Quiz, **overrides) -> dict:
         context["pool_count"] = quiz.pool().count()
         context["ready_count"] = context["pool_count"]
         if quiz.keeps_truth_to_the_end:
-            context["exposed_pool_count"] = (
-                quiz.pool_matching(Item.objects.available()).count() - context["pool_count"]
-            )
+            context["exposed_pool_count"] = quiz.pool_matching(
+                Item.objects.available().exposed()
+            ).count()
     else:
         context["ready_count"] = sum(
             1

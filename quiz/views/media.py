@@ -13,6 +13,7 @@ library URL (media_library.views.serving), so this is how its reveal reaches the
 
 from __future__ import annotations
 
+from io import BytesIO
 from uuid import UUID
 
 from django.core.cache import cache
@@ -24,14 +25,14 @@ from media_library.models import Clip
 from media_library.views.serving import serve_file, stream_bytes
 from quiz.access import get_attempt
 from quiz.attempt_media import (
-    FEED_CANVAS,
-    IMAGE_CANVAS,
     PaddedFile,
     attempt_key,
+    canvas_for,
     etag_for,
     framed_picture,
     free_box,
     image_for_attempt,
+    is_matted,
 )
 from quiz.models import AttemptItem, ItemKind, Slot
 from quiz.models.attempts import Attempt
@@ -94,11 +95,10 @@ def item_media(
         ),
     }
     if is_image:
-        canvas = FEED_CANVAS if variant == "feed" else IMAGE_CANVAS
-        body = _drawn_image(file, key, canvas, matted=entry.item.kind != ItemKind.SPOT_TELL)
+        body = _drawn_image(file, key, canvas_for(variant), matted=is_matted(entry.item.kind))
         return stream_bytes(
             request,
-            lambda: _Bytes(body),
+            lambda: BytesIO(body),
             size=len(body),
             etag=etag_for(key),
             last_modified=None,
@@ -122,49 +122,27 @@ def item_media(
 
 
 def _drawn_image(file, key: bytes, canvas: tuple[int, int], *, matted: bool) -> bytes:
-    cache_key = f"quiz-media:{key.hex()}"
-    body = cache.get(cache_key)
-    if body is None:
-        body = image_for_attempt(_framed(file, canvas, matted=matted), key)
-        cache.set(cache_key, body, IMAGE_CACHE_SECONDS)
-    return body
+    return cache.get_or_set(
+        f"quiz-media:{key.hex()}",
+        lambda: image_for_attempt(_framed(file, canvas, matted=matted), key),
+        IMAGE_CACHE_SECONDS,
+    )
 
 
 def _framed(file, canvas: tuple[int, int], *, matted: bool) -> bytes:
     """The stored picture fitted onto the canvas, shared by every attempt (cached a day: the
     stored name changes whenever the file does)."""
-    cache_key = "quiz-framed:" + Clip.serving_version(f"{file.name}:{canvas}:{matted}")
-    framed = cache.get(cache_key)
-    if framed is None:
+
+    def frame() -> bytes:
         try:
             with file.storage.open(file.name, "rb") as handle:
-                framed = framed_picture(handle, canvas, matted=matted)
+                return framed_picture(handle, canvas, matted=matted)
         except OSError:
             # Gone from storage, or no longer a picture Pillow can read: nothing to send.
             raise Http404 from None
-        cache.set(cache_key, framed, FRAMED_CACHE_SECONDS)
-    return framed
 
-
-class _Bytes:
-    """Bytes in memory as the seekable file stream_bytes reads."""
-
-    def __init__(self, body: bytes) -> None:
-        self._body = body
-        self._position = 0
-
-    def seek(self, offset: int, whence: int = 0) -> int:
-        self._position = offset
-        return offset
-
-    def read(self, size: int = -1) -> bytes:
-        end = len(self._body) if size < 0 else self._position + size
-        data = self._body[self._position : end]
-        self._position += len(data)
-        return data
-
-    def close(self) -> None:
-        pass
+    key = "quiz-framed:" + Clip.serving_version(f"{file.name}:{canvas}:{matted}")
+    return cache.get_or_set(key, frame, FRAMED_CACHE_SECONDS)
 
 
 @require_safe

@@ -24,7 +24,7 @@ from django_htmx.http import HttpResponseClientRedirect, push_url
 
 from media_library.throttle import Rule, by_account_or_session, by_address, rate_limited
 from quiz.access import get_attempt, get_entry, visible_quiz
-from quiz.attempt_media import FEED_CANVAS, IMAGE_CANVAS, fitted_size
+from quiz.attempt_media import canvas_for, is_matted, sent_size
 from quiz.feed import byline
 from quiz.forms import AnswerForm
 from quiz.models import Attempt, AttemptItem, ItemKind, Mode, Quiz
@@ -142,17 +142,14 @@ def item_media(attempt: Attempt, entry: AttemptItem) -> list[dict]:
 
 
 def _shown_dimensions(clip, variant: str, kind: str) -> dict:
-    """The size the page reserves: a video's own; an image's as quiz.attempt_media sends it
-    (one canvas for every picture, or for spot-the-tell the picture fitted into it)."""
+    """The size the page reserves: a video's own; an image's as quiz.attempt_media sends it."""
     if clip.kind == "video":
         return {"width": clip.width, "height": clip.height}
-    canvas = FEED_CANVAS if variant == "feed" else IMAGE_CANVAS
-    if kind != ItemKind.SPOT_TELL:
-        return {"width": canvas[0], "height": canvas[1]}
-    if not clip.width or not clip.height:
+    matted = is_matted(kind)
+    if not matted and not (clip.width and clip.height):
         return {"width": None, "height": None}
-    width, height = fitted_size((clip.width, clip.height), canvas)
-    return {"width": width, "height": height}
+    size = sent_size((clip.width, clip.height), canvas_for(variant), matted=matted)
+    return {"width": size[0], "height": size[1]}
 
 
 @never_cache
