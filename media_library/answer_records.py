@@ -15,6 +15,8 @@ from dataclasses import dataclass, fields
 
 from django.utils.translation import gettext, ngettext
 
+from media_library.registry import Registry
+
 
 @dataclass(frozen=True)
 class AnswerRecords:
@@ -71,17 +73,10 @@ class AnswerRecords:
 # (clip) -> its records in one app.
 Counter = Callable[..., AnswerRecords]
 
-_counters: dict[str, Counter] = {}
-
-
-def register(name: str, counter: Counter) -> None:
-    _counters[name] = counter
-
-
-def unregister(name: str) -> Counter | None:
-    """Remove a counter and return it (tests put it back with register)."""
-    return _counters.pop(name, None)
+_counters: Registry[Counter] = Registry()
+register = _counters.register
+unregister = _counters.unregister
 
 
 def records_of(clip) -> AnswerRecords:
-    return sum((counter(clip) for counter in _counters.values()), AnswerRecords())
+    return sum((counter(clip) for counter in _counters), AnswerRecords())

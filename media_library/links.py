@@ -18,6 +18,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from media_library.registry import Registry
+
 # The names pages ask for; the arguments each provider takes are given beside it.
 LESSON_FOR_TELL = "lesson-for-tell"  # (tell category) -> the published lesson teaching it
 LEARNER_PROGRESS = "learner-progress"  # () -> the signed-in learner's progress page
@@ -31,16 +33,9 @@ class Link:
 
 Provider = Callable[..., Link | None]
 
-_providers: dict[str, Provider] = {}
-
-
-def register(name: str, provider: Provider) -> None:
-    _providers[name] = provider
-
-
-def unregister(name: str) -> Provider | None:
-    """Remove a provider and return it (tests put it back with register)."""
-    return _providers.pop(name, None)
+_providers: Registry[Provider] = Registry()
+register = _providers.register
+unregister = _providers.unregister
 
 
 def resolve(name: str, *args) -> Link | None:

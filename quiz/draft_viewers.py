@@ -12,23 +12,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from media_library.registry import Registry
+
 if TYPE_CHECKING:
     from quiz.models import Quiz
 
 # (signed-in user, draft quiz) -> whether the user may see it.
 Check = Callable[..., bool]
 
-_checks: dict[str, Check] = {}
-
-
-def register(name: str, check: Check) -> None:
-    _checks[name] = check
-
-
-def unregister(name: str) -> Check | None:
-    """Remove a check and return it (tests put it back with register)."""
-    return _checks.pop(name, None)
+_checks: Registry[Check] = Registry()
+register = _checks.register
+unregister = _checks.unregister
 
 
 def vouched_for(user, quiz: Quiz) -> bool:
-    return any(check(user, quiz) for check in _checks.values())
+    return any(check(user, quiz) for check in _checks)
