@@ -13,7 +13,6 @@ from urllib.parse import parse_qsl, unquote, urlparse
 
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -148,6 +147,7 @@ INSTALLED_APPS = [
     "media_library",
     "django_tasks_db",
     "quiz",
+    "campaigns",
     "lessons",
 ]
 
@@ -158,6 +158,9 @@ MIDDLEWARE = [
     "config.middleware.CompressTextMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # An embedded campaign visit's session rides on its address (/v/<key>/...), not a cookie:
+    # before the session middleware, which it hands the key to (campaigns/embedding.py).
+    "campaigns.embedding.VisitorPassMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -184,6 +187,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "media_library.roles.roles_context",
+                "campaigns.embedding.visit_context",
             ],
         },
     },
@@ -210,7 +214,9 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English"))]
+# The languages content can be written in (campaign texts today; the whole interface in the
+# next step). Each is named in itself, as a language picker shows it.
+LANGUAGES = [("en", "English"), ("es", "Español"), ("zh-hans", "简体中文")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_I18N = True

@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("media_library.urls")),
     path("", include("quiz.urls")),
+    path("", include("campaigns.urls")),
     path("", include("lessons.urls")),
     path("", include("lessons.classroom_urls")),
     path("admin/", admin.site.urls),

@@ -19,6 +19,11 @@ def learner_progress() -> links.Link:
     return links.Link(reverse("classrooms:my-progress"))
 
 
+def lesson_list() -> links.Link:
+    return links.Link(reverse("lessons:lesson-list"))
+
+
 def register() -> None:
     links.register(links.LESSON_FOR_TELL, lesson_for_tell)
     links.register(links.LEARNER_PROGRESS, learner_progress)
+    links.register(links.LESSONS, lesson_list)

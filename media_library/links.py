@@ -23,6 +23,10 @@ from media_library.registry import Registry
 # The names pages ask for; the arguments each provider takes are given beside it.
 LESSON_FOR_TELL = "lesson-for-tell"  # (tell category) -> the published lesson teaching it
 LEARNER_PROGRESS = "learner-progress"  # () -> the signed-in learner's progress page
+LESSONS = "lessons"  # () -> the list of Telltale's lessons
+# (attempt) -> the page that shows this attempt's results instead of the quiz's own (a
+# campaign's attempt ends on the campaign's result page), or None
+ATTEMPT_RESULTS = "attempt-results"
 
 
 @dataclass(frozen=True)

@@ -36,14 +36,22 @@ class AttemptQuerySet(models.QuerySet["Attempt"]):
         return self.start_with_items(quiz, quiz.draw(rng), request, rng)
 
     def start_with_items(
-        self, quiz: Quiz, items: list[Item], request: HttpRequest, rng: random.Random | None = None
+        self,
+        quiz: Quiz,
+        items: list[Item],
+        request: HttpRequest,
+        rng: random.Random | None = None,
+        *,
+        anonymous: bool = False,
     ) -> Attempt:
         """A new attempt at quiz over items chosen by the caller (the lessons app's spaced
-        review picks them per learner), in the order given."""
+        review picks them per learner, a campaign deals only unexposed clips), in the order
+        given. `anonymous`: the attempt is the session's even for a signed-in visitor, tied
+        to no account (a public campaign stores nothing that identifies anyone)."""
         rng = rng or random.SystemRandom()
         if not items:
             raise ValidationError(_("This quiz has no items ready yet."))
-        user = request.user if request.user.is_authenticated else None
+        user = request.user if request.user.is_authenticated and not anonymous else None
         with transaction.atomic():
             attempt = self.create(quiz=quiz, user=user, mode=quiz.mode)
             AttemptItem.objects.bulk_create(

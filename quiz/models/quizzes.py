@@ -126,15 +126,18 @@ class Quiz(SlugFromTitle, models.Model):
         it deals only clips whose truth they cannot have seen (ItemQuerySet.unexposed)."""
         return not self.quiz_mode.reveals_each_item
 
-    def dealable_items(self):
+    def dealable_items(self, *, unexposed: bool | None = None):
         """The items this quiz may give a learner: available, and unexposed when it keeps
-        the truth to the end."""
+        the truth to the end, or when the caller measures what people can tell whatever the
+        mode (`unexposed=True`: a campaign)."""
         items = Item.objects.available()
-        return items.unexposed() if self.keeps_truth_to_the_end else items
+        if unexposed is None:
+            unexposed = self.keeps_truth_to_the_end
+        return items.unexposed() if unexposed else items
 
-    def pool(self):
+    def pool(self, *, unexposed: bool | None = None):
         """The items a pool quiz draws from (only those a learner may be given)."""
-        return self.pool_matching(self.dealable_items())
+        return self.pool_matching(self.dealable_items(unexposed=unexposed))
 
     def pool_matching(self, items):
         """`items` narrowed to the pool's filters."""
@@ -147,25 +150,29 @@ class Quiz(SlugFromTitle, models.Model):
             difficulty=self.pool_difficulty,
         )
 
-    def fixed_items(self) -> list[Item]:
-        available = set(self.dealable_items().values_list("pk", flat=True))
+    def fixed_items(self, *, unexposed: bool | None = None) -> list[Item]:
+        available = set(self.dealable_items(unexposed=unexposed).values_list("pk", flat=True))
         return [
             entry.item
             for entry in self.entries.select_related("item").order_by("position", "pk")
             if entry.item_id in available
         ]
 
-    def draw(self, rng: random.Random | None = None) -> list[Item]:
-        """The items of a new attempt, in the order it will show them."""
+    def draw(
+        self, rng: random.Random | None = None, *, unexposed: bool | None = None
+    ) -> list[Item]:
+        """The items of a new attempt, in the order it will show them (`unexposed`: see
+        dealable_items)."""
         rng = rng or random.SystemRandom()
         if self.selection == Selection.FIXED:
-            items = self.fixed_items()
+            items = self.fixed_items(unexposed=unexposed)
             if self.mode == Mode.FEED:
                 items = [item for item in items if item.kind == ItemKind.VERDICT]
         elif self.mode == Mode.FEED:
-            items = self.draw_feed(list(self.pool().select_related("clip")), rng)
+            pool = self.pool(unexposed=unexposed).select_related("clip")
+            items = self.draw_feed(list(pool), rng)
         else:
-            pool = list(self.pool())
+            pool = list(self.pool(unexposed=unexposed))
             items = rng.sample(pool, min(self.pool_size, len(pool)))
         if self.order == Order.SHUFFLED or self.mode == Mode.FEED:
             rng.shuffle(items)

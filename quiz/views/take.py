@@ -22,7 +22,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect, push_url
 
+from media_library import links
 from media_library.throttle import Rule, by_account_or_session, by_address, rate_limited
+from quiz import answer_gates
 from quiz.access import get_attempt, get_entry, visible_quiz
 from quiz.attempt_media import canvas_for, is_matted, sent_size
 from quiz.feed import byline
@@ -233,6 +235,12 @@ def _feed_fragment(request: HttpRequest, attempt: Attempt, position: int, form=N
 @never_cache
 @rate_limited(*ANSWER_LIMITS, message=TOO_FAST)
 def item_answer(request: HttpRequest, uid: UUID, position: int) -> HttpResponse:
+    refused = answer_gates.refusal(request, uid)
+    if refused:
+        # Nothing is stored; the visitor is told why on the results of what they did answer.
+        messages.info(request, refused)
+        done = reverse("quiz:results", args=[uid])
+        return HttpResponseClientRedirect(done) if request.htmx else redirect(done)
     entry = get_entry(request, uid, position, answering=True)
     attempt = entry.attempt
     if not entry.is_answerable:
@@ -287,4 +295,10 @@ def _show(request: HttpRequest, attempt: Attempt, target: AttemptItem) -> HttpRe
 @never_cache
 def results(request: HttpRequest, uid: UUID) -> HttpResponse:
     attempt = get_attempt(request, uid)
+    elsewhere = links.resolve(links.ATTEMPT_RESULTS, attempt)
+    if elsewhere is not None:
+        # An attempt a higher app runs (a campaign's) ends on that app's result page.
+        return (
+            HttpResponseClientRedirect(elsewhere.url) if request.htmx else redirect(elsewhere.url)
+        )
     return render(request, "quiz/results.html", attempt_results(attempt))
