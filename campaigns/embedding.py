@@ -42,7 +42,7 @@ PASS_ROUTES = {
         "revealed-media",
         "results",
     },
-    "campaigns": {"result", "survey-after", "theme", "logo", "booster"},
+    "campaigns": {"result", "survey-after", "theme", "logo", "share-card", "privacy"},
 }
 _CSRF_ALPHABET = string.ascii_letters + string.digits
 
