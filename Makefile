@@ -101,12 +101,15 @@ postgres:
 	  pg_ctlcluster --skip-systemctl-redirect "$$(ls /etc/postgresql | head -n 1)" main start; \
 	  for _ in $$(seq 1 30); do pg_isready -h 127.0.0.1 -p 5432 -q && break; sleep 1; done; }
 
-.PHONY: bench bench-transcode bench-answer bench-detector bench-attempt-media
-bench: bench-transcode bench-answer bench-detector bench-attempt-media
+.PHONY: bench bench-transcode bench-answer bench-campaign bench-detector bench-attempt-media
+bench: bench-transcode bench-answer bench-campaign bench-detector bench-attempt-media
 bench-transcode: $(VENV)/.dev
 	TELLTALE_ALLOW_DEV_SECRET=1 $(PY) bench/transcode.py
 bench-answer: $(VENV)/.dev postgres
 	$(PY) bench/answer.py
+# Needs Redis on 127.0.0.1:6379 too (database 9, flushed; BENCH_CACHE_URL for another).
+bench-campaign: $(VENV)/.dev postgres
+	$(PY) bench/campaign.py
 bench-detector: $(VENV)/.dev
 	$(PY) bench/detector.py
 bench-attempt-media: $(VENV)/.dev

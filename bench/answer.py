@@ -15,6 +15,7 @@ end, also on Ctrl-C or SIGTERM. See bench/README.md.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import math
 import os
@@ -29,7 +30,9 @@ import tempfile
 import time
 import uuid
 from collections import deque
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -68,17 +71,28 @@ def admin_sql(statement: str) -> None:
         connection.execute(statement)
 
 
-def drop_database() -> None:
+def drop_database(name: str = DB_NAME) -> None:
     # FORCE ends sessions still open on it: the pool of a gunicorn worker that died hard.
-    admin_sql(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+    admin_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
-def configure_environment(var_dir: str) -> None:
-    """Production settings as config/settings.py reads them, on the bench database."""
+# Each of the bench's clients stands for many learners, far faster than one person: limits
+# that high keep the limiter's cost (a cache count per request) in the figures without
+# refusing anything.
+HIGH_LIMITS = {
+    "QUIZ_ANSWERS_PER_MINUTE": "100000000",
+    "QUIZ_STARTS_PER_SESSION": "100000000",
+    "QUIZ_STARTS_PER_ADDRESS": "100000000",
+}
+
+
+def configure_environment(var_dir: str, name: str = DB_NAME, **extra: str) -> None:
+    """Production settings as config/settings.py reads them, on the bench database `name`;
+    `extra` adds or overrides variables (a bench's cache, say)."""
     os.environ.update(
         {
             "DJANGO_SETTINGS_MODULE": "bench.settings",
-            "DATABASE_URL": f"{PG_URL}/{DB_NAME}",
+            "DATABASE_URL": f"{PG_URL}/{name}",
             "DEBUG": "0",
             "SECRET_KEY": secrets.token_urlsafe(50),
             "ALLOWED_HOSTS": HOST,
@@ -87,18 +101,14 @@ def configure_environment(var_dir: str) -> None:
             # storage refuses {% static %} without a collectstatic run first.
             "STATICFILES_BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage",
             "LOG_LEVEL": "WARNING",
-            # Each of the bench's clients stands for many learners, far faster than one person:
-            # limits that high keep the limiter's cost (a cache count per request) in the
-            # figures without refusing anything.
-            "QUIZ_ANSWERS_PER_MINUTE": "100000000",
-            "QUIZ_STARTS_PER_SESSION": "100000000",
-            "QUIZ_STARTS_PER_ADDRESS": "100000000",
+            **HIGH_LIMITS,
+            **extra,
         }
     )
 
 
-def seed() -> str:
-    """One published quiz of ITEMS verdict items on quizzable clips (rows only, no files);
+def seed(items: int = ITEMS, mode: str = MODE) -> str:
+    """One published quiz of `items` verdict items on quizzable clips (rows only, no files);
     returns its slug."""
     from media_library.models import Clip, ProcessingStatus, PublicationState, Technique, Verdict
     from quiz.models import Item, ItemKind, Quiz, QuizItem
@@ -126,15 +136,15 @@ def seed() -> str:
             processing_status=ProcessingStatus.READY,
             publication_state=PublicationState.PUBLISHED,
         )
-        for n in range(ITEMS)
+        for n in range(items)
     )
-    items = Item.objects.bulk_create(Item(kind=ItemKind.VERDICT, clip=clip) for clip in clips)
-    quiz = Quiz.objects.create(title="Bench quiz", slug="bench", mode=MODE, is_published=True)
+    made = Item.objects.bulk_create(Item(kind=ItemKind.VERDICT, clip=clip) for clip in clips)
+    quiz = Quiz.objects.create(title="Bench quiz", slug="bench", mode=mode, is_published=True)
     QuizItem.objects.bulk_create(
-        QuizItem(quiz=quiz, item=item, position=n) for n, item in enumerate(items, start=1)
+        QuizItem(quiz=quiz, item=item, position=n) for n, item in enumerate(made, start=1)
     )
-    if len(quiz.draw()) != ITEMS:
-        raise SystemExit(f"the bench quiz offers {len(quiz.draw())} of {ITEMS} items")
+    if len(quiz.draw()) != items:
+        raise SystemExit(f"the bench quiz offers {len(quiz.draw())} of {items} items")
     return quiz.slug
 
 
@@ -144,7 +154,7 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start_server(port: int, log: Path) -> subprocess.Popen:
+def start_server(port: int, log: Path, extra: list[str] = ()) -> subprocess.Popen:
     command = [
         sys.executable, "-m", "gunicorn", "config.wsgi:application",
         "--chdir", str(BASE_DIR),
@@ -153,6 +163,7 @@ def start_server(port: int, log: Path) -> subprocess.Popen:
         "--workers", str(WORKERS),
         "--threads", str(THREADS),
         "--log-level", "warning",
+        *extra,
     ]  # fmt: skip
     # Its own session: a Ctrl-C reaches this script, which then stops gunicorn in order.
     with log.open("wb") as output:
@@ -266,10 +277,10 @@ def answer_form(visitor: Visitor) -> dict[str, str]:
     )
 
 
-def expected_location(uid: str, position: int) -> str:
-    if MODE == "practice":
+def expected_location(uid: str, position: int, mode: str = MODE, items: int = ITEMS) -> str:
+    if mode == "practice":
         return f"/attempts/{uid}/items/{position}/"  # the reveal of the same item
-    if position < ITEMS:
+    if position < items:
         return f"/attempts/{uid}/items/{position + 1}/"
     return f"/attempts/{uid}/results/"
 
@@ -284,14 +295,17 @@ def bare_step():
     return step
 
 
-def answer_step(accepted_keys: list[str]):
+def answer_step(accepted_keys: list[str], expected: Callable[[str, int], str] = expected_location):
+    """Each visitor answers the next item on its list; `expected(uid, position)` is where an
+    accepted answer redirects."""
+
     async def step(visitor: Visitor) -> tuple[Response, bool]:
         uid, position = visitor.todo.popleft()
         form = answer_form(visitor)
         response = await visitor.request(
             "POST", f"/attempts/{uid}/items/{position}/answer/", form, visitor.origin
         )
-        accepted = response.status == 302 and response.location == expected_location(uid, position)
+        accepted = response.status == 302 and response.location == expected(uid, position)
         if accepted:
             accepted_keys.append(form["key"])
         return response, accepted
@@ -425,32 +439,16 @@ def report(run: dict, started: datetime) -> tuple[dict, bool]:
         + (f"; attempts started mid-phase: {run['inline_starts']}" if run["inline_starts"] else "")
     )
     for name, phase in (("bare", bare), ("answer", answer), ("paced", paced)):
-        cpu = run["cpu"][name]
-        # CPU per request is steadier than the rate when other jobs share the machine.
-        cpu["server_ms_per_request"] = round(cpu["server"] * 1000 / phase.rate, 2)
-        cpu["postgresql_ms_per_request"] = round(cpu["postgresql"] * 1000 / phase.rate, 2)
-        print(
-            f"  CPU, {name} phase (cores of {os.cpu_count()}): gunicorn {cpu['server']}, "
-            f"PostgreSQL {cpu['postgresql']}, load generator {cpu['load_generator']}, "
-            f"other processes {cpu['other']}; whole machine {cpu['machine']}; per request: "
-            f"gunicorn {cpu['server_ms_per_request']} ms, "
-            f"PostgreSQL {cpu['postgresql_ms_per_request']} ms"
-        )
-    print("Targets:")
-    for target, (met, figure) in targets.items():
-        print(f"  {'PASS' if met else 'FAIL'}  {target}: {figure}")
+        print_cpu(name, run["cpu"][name], phase.rate)
     figures = {
         "started": started.isoformat(timespec="seconds"),
         "settings": {
             "clients": CLIENTS,
             "seconds": SECONDS,
             "warmup_seconds": WARMUP_SECONDS,
-            "workers": WORKERS,
-            "threads": THREADS,
-            "worker_class": WORKER_CLASS,
             "items_per_attempt": ITEMS,
             "mode": MODE,
-            "cpus": os.cpu_count(),
+            **server_settings(),
         },
         "bare": bare.summary(),
         "answer": answer.summary(),
@@ -460,24 +458,77 @@ def report(run: dict, started: datetime) -> tuple[dict, bool]:
         "accepted_keys_missing": lost,
         "attempts_started_mid_phase": run["inline_starts"],
         "cpu_cores": run["cpu"],
-        "targets": {
-            target: {"met": met, "value": value} for target, (met, value) in targets.items()
-        },
+        "targets": print_targets(targets),
     }
     return figures, all(met for met, _ in targets.values())
 
 
-def main() -> int:
+def print_cpu(name: str, cpu: dict[str, float], rate: float) -> None:
+    """One phase's CPU line; adds the CPU per request to `cpu`."""
+    # CPU per request is steadier than the rate when other jobs share the machine.
+    cpu["server_ms_per_request"] = round(cpu["server"] * 1000 / rate, 2)
+    cpu["postgresql_ms_per_request"] = round(cpu["postgresql"] * 1000 / rate, 2)
+    print(
+        f"  CPU, {name} phase (cores of {os.cpu_count()}): gunicorn {cpu['server']}, "
+        f"PostgreSQL {cpu['postgresql']}, load generator {cpu['load_generator']}, "
+        f"other processes {cpu['other']}; whole machine {cpu['machine']}; per request: "
+        f"gunicorn {cpu['server_ms_per_request']} ms, "
+        f"PostgreSQL {cpu['postgresql_ms_per_request']} ms"
+    )
+
+
+def print_targets(
+    targets: dict[str, tuple[bool, str]], words: tuple[str, str] = ("PASS", "FAIL")
+) -> dict:
+    """Print each target met or not (`words`), with its figure; return them for the JSON."""
+    print("Targets:")
+    width = max(len(word) for word in words)
+    for target, (met, figure) in targets.items():
+        print(f"  {words[0] if met else words[1]:{width}}  {target}: {figure}")
+    return {target: {"met": met, "value": value} for target, (met, value) in targets.items()}
+
+
+def server_settings() -> dict:
+    return {
+        "workers": WORKERS,
+        "threads": THREADS,
+        "worker_class": WORKER_CLASS,
+        "cpus": os.cpu_count(),
+    }
+
+
+@dataclass
+class Served:
+    """What `served()` hands the bench: gunicorn's address and process, a one-thread
+    executor for the bench's own ORM calls (one connection), the seed's return value and a
+    directory for files of the run (gunicorn's log, say)."""
+
+    port: int
+    server_pid: int
+    database: ThreadPoolExecutor
+    seeded: object
+    var_dir: Path
+
+
+@contextlib.contextmanager
+def served(
+    name: str,
+    seed_database: Callable[[], object],
+    server_arguments: Callable[[Path], list[str]] = lambda var_dir: [],
+    **environment: str,
+) -> Iterator[Served]:
+    """A throwaway database `name`, migrated and seeded by `seed_database()`, served by
+    gunicorn with production settings (plus `environment`) and `server_arguments(var_dir)`;
+    all removed on the way out, also on Ctrl-C or SIGTERM."""
     # SIGTERM (and a closed terminal) unwind like Ctrl-C does, through the finally below.
     for signum in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, lambda signum, frame: sys.exit(128 + signum))
-    started = datetime.now(UTC)
-    var_dir = tempfile.mkdtemp(prefix="telltale-bench-answer-")
-    configure_environment(var_dir)
+    var_dir = Path(tempfile.mkdtemp(prefix=f"{name.replace('_', '-')}-"))
+    configure_environment(str(var_dir), name, **environment)
     server = None
     database = ThreadPoolExecutor(1)  # every ORM call on one thread, one connection
-    drop_database()
-    admin_sql(f"CREATE DATABASE {DB_NAME}")
+    drop_database(name)
+    admin_sql(f"CREATE DATABASE {name}")
     try:
         import django
 
@@ -486,22 +537,27 @@ def main() -> int:
         from django.db import connections
 
         call_command("migrate", verbosity=0)
-        slug = seed()
+        seeded = seed_database()
         connections.close_all()
 
         port = free_port()
-        log = Path(var_dir) / "gunicorn.log"
-        server = start_server(port, log)
+        log = var_dir / "gunicorn.log"
+        server = start_server(port, log, server_arguments(var_dir))
         wait_for(port, server, log)
-        run = asyncio.run(measure(port, slug, server.pid, database))
+        yield Served(port, server.pid, database, seeded, var_dir)
     finally:
         if server is not None:
             stop_server(server)
         database.submit(close_connections).result()
         database.shutdown()
-        drop_database()
+        drop_database(name)
         shutil.rmtree(var_dir, ignore_errors=True)
 
+
+def main() -> int:
+    started = datetime.now(UTC)
+    with served(DB_NAME, seed) as bench:
+        run = asyncio.run(measure(bench.port, bench.seeded, bench.server_pid, bench.database))
     figures, passed = report(run, started)
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     path = RESULTS_DIR / f"answer-{started:%Y%m%dT%H%M%SZ}.json"

@@ -41,6 +41,9 @@ class Client:
             raise ValueError(f"load tests target loopback addresses only, not {host}")
         self.host, self.port = host, port
         self.cookies: dict[str, str] = {}
+        # Which page the request under way is, when a step names it: run_phase then keeps
+        # figures per page besides the phase's.
+        self.page = ""
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
 
@@ -83,6 +86,10 @@ class Client:
             "User-Agent: telltale-bench",
             "Accept: text/html",
         ]
+        if self.page:
+            # Named to the server too: its access log then times each page without the wait
+            # in the listen queue (bench/campaign.py reads it).
+            lines.append(f"X-Bench-Page: {self.page}")
         if self.cookies:
             lines.append("Cookie: " + "; ".join(f"{k}={v}" for k, v in self.cookies.items()))
         if form is not None:
@@ -136,6 +143,25 @@ class PhaseResult:
     accepted: int = 0
     rejected: dict[int, int] = field(default_factory=dict)
     errors: dict[str, int] = field(default_factory=dict)
+    # The same figures per page, for steps that name their pages (Client.page).
+    pages: dict[str, PhaseResult] = field(default_factory=dict)
+
+    def page(self, name: str) -> PhaseResult:
+        if name not in self.pages:
+            self.pages[name] = PhaseResult(name, self.clients)
+        return self.pages[name]
+
+    def count(self, latency: float | None, status: int | None, accepted: bool, error: str) -> None:
+        """One request: its latency and whether the check accepted it, or the status it got
+        instead, or the exception that left it without a response."""
+        if error:
+            self.errors[error] = self.errors.get(error, 0) + 1
+            return
+        self.latencies.append(latency)
+        if accepted:
+            self.accepted += 1
+        else:
+            self.rejected[status] = self.rejected.get(status, 0) + 1
 
     @property
     def failed(self) -> int:
@@ -203,6 +229,7 @@ async def run_phase(
     async def drive(client: Client, offset: float) -> None:
         due = start + offset
         while loop.time() < deadline:
+            client.page = ""
             if prepare is not None:
                 await prepare(client)
             if rate:
@@ -213,20 +240,20 @@ async def run_phase(
                 sent = loop.time()
             try:
                 response, accepted = await step(client)
+                outcome = (loop.time() - sent, response.status, accepted, "")
             except Exception as error:
-                kind = type(error).__name__
-                result.errors[kind] = result.errors.get(kind, 0) + 1
+                outcome = (None, None, False, type(error).__name__)
+            result.count(*outcome)
+            if client.page:
+                result.page(client.page).count(*outcome)
+            if outcome[3]:
                 # A refused connection fails at once: do not spin on it.
                 await asyncio.sleep(0.01)
-                continue
-            result.latencies.append(loop.time() - sent)
-            if accepted:
-                result.accepted += 1
-            else:
-                result.rejected[response.status] = result.rejected.get(response.status, 0) + 1
 
     await asyncio.gather(
         *(drive(client, interval * n / len(clients)) for n, client in enumerate(clients))
     )
     result.seconds = loop.time() - start
+    for page in result.pages.values():
+        page.seconds = result.seconds
     return result
