@@ -203,12 +203,29 @@ def process_table() -> dict[int, tuple[int, str, float]]:
     return table
 
 
-def cpu_split(server_pid: int) -> dict[str, float]:
+def serves(pid: int, database: str) -> bool:
+    """Whether PostgreSQL process `pid` is a backend connected to `database` (its title
+    reads "postgres: [<cluster>: ]<user> <database> <client> <state>")."""
+    try:
+        title = (Path("/proc") / str(pid) / "cmdline").read_bytes().decode(errors="replace")
+    except OSError:
+        return False
+    return f" {database} " in title
+
+
+def cpu_split(server_pid: int, database: str = DB_NAME) -> dict[str, float]:
+    """CPU seconds so far of gunicorn (master and workers), of the PostgreSQL backends on the
+    bench's database (other sessions on the same server are somebody else's work) and of
+    this process."""
     table = process_table()
     server = {server_pid} | {pid for pid, (ppid, _, _) in table.items() if ppid == server_pid}
     return {
         "server": sum(table[pid][2] for pid in server if pid in table),
-        "postgresql": sum(cpu for _, name, cpu in table.values() if name == "postgres"),
+        "postgresql": sum(
+            cpu
+            for pid, (_, name, cpu) in table.items()
+            if name == "postgres" and serves(pid, database)
+        ),
         "load_generator": time.process_time(),
     }
 
@@ -221,16 +238,16 @@ def machine_busy() -> tuple[float, float]:
 
 
 class CpuMeter:
-    def __init__(self, server_pid: int) -> None:
-        self.server_pid = server_pid
-        self.start = cpu_split(server_pid)
+    def __init__(self, server_pid: int, database: str = DB_NAME) -> None:
+        self.server_pid, self.database = server_pid, database
+        self.start = cpu_split(server_pid, database)
         self.busy, self.total = machine_busy()
         self.wall = time.perf_counter()
 
     def cores(self) -> dict[str, float]:
         """Cores used by each part since the meter started (2.0 = both cores all the time)."""
         wall = time.perf_counter() - self.wall
-        end = cpu_split(self.server_pid)
+        end = cpu_split(self.server_pid, self.database)
         busy, total = machine_busy()
         cores = {part: (end[part] - self.start[part]) / wall for part in end}
         cores["machine"] = (busy - self.busy) / (total - self.total) * (os.cpu_count() or 1)
