@@ -458,15 +458,7 @@ def report(run: dict, started: datetime) -> tuple[dict, bool]:
     for name, phase in (("bare", bare), ("answer", answer), ("paced", paced)):
         print_cpu(name, run["cpu"][name], phase.rate)
     figures = {
-        "started": started.isoformat(timespec="seconds"),
-        "settings": {
-            "clients": CLIENTS,
-            "seconds": SECONDS,
-            "warmup_seconds": WARMUP_SECONDS,
-            "items_per_attempt": ITEMS,
-            "mode": MODE,
-            **server_settings(),
-        },
+        **run_figures(started, clients=CLIENTS, items_per_attempt=ITEMS, mode=MODE),
         "bare": bare.summary(),
         "answer": answer.summary(),
         "answer_at_target_rate": paced.summary(),
@@ -505,12 +497,20 @@ def print_targets(
     return {target: {"met": met, "value": value} for target, (met, value) in targets.items()}
 
 
-def server_settings() -> dict:
+def run_figures(started: datetime, **settings: object) -> dict:
+    """The head of a run's JSON: when it started and how it was set up (`settings`, then the
+    phases' length and gunicorn's set-up)."""
     return {
-        "workers": WORKERS,
-        "threads": THREADS,
-        "worker_class": WORKER_CLASS,
-        "cpus": os.cpu_count(),
+        "started": started.isoformat(timespec="seconds"),
+        "settings": {
+            **settings,
+            "seconds": SECONDS,
+            "warmup_seconds": WARMUP_SECONDS,
+            "workers": WORKERS,
+            "threads": THREADS,
+            "worker_class": WORKER_CLASS,
+            "cpus": os.cpu_count(),
+        },
     }
 
 

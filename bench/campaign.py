@@ -43,10 +43,15 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 
 from bench.answer import (  # noqa: E402
+    CLIENTS as VISITORS,
+)
+from bench.answer import (  # noqa: E402
     HIGH_LIMITS,
     HOST,
     RESULTS_DIR,
+    SECONDS,
     THREADS,
+    WARMUP_SECONDS,
     WORKER_CLASS,
     WORKERS,
     CpuMeter,
@@ -58,17 +63,14 @@ from bench.answer import (  # noqa: E402
     print_cpu,
     print_targets,
     refill,
+    run_figures,
     seed,
     served,
-    server_settings,
 )
 from bench.load import Client, PhaseResult, Response, run_phase  # noqa: E402
 
-VISITORS = int(os.environ.get("BENCH_CLIENTS", "50"))
 PASSERSBY = int(os.environ.get("BENCH_PASSERSBY", "10"))
 THINK_SECONDS = float(os.environ.get("BENCH_THINK", "0.1"))
-SECONDS = float(os.environ.get("BENCH_SECONDS", "30"))
-WARMUP_SECONDS = float(os.environ.get("BENCH_WARMUP", "5"))
 ITEMS = int(os.environ.get("BENCH_ITEMS", "8"))
 # The paced mix's rate, requests per second between all clients: half what the closed loop
 # carried in the same run unless given (see bench/README.md).
@@ -495,19 +497,16 @@ def report(run: dict, started: datetime) -> tuple[dict, bool]:
         ),
     }
     figures = {
-        "started": started.isoformat(timespec="seconds"),
-        "settings": {
-            "visitors": VISITORS,
-            "passersby": PASSERSBY,
-            "think_seconds": THINK_SECONDS,
-            "seconds": SECONDS,
-            "warmup_seconds": WARMUP_SECONDS,
-            "paced_rate": run["paced_rate"],
-            "items_per_attempt": ITEMS,
-            "cache": CACHE_URL,
-            "rate_limits": HIGH_LIMITS,
-            **server_settings(),
-        },
+        **run_figures(
+            started,
+            visitors=VISITORS,
+            passersby=PASSERSBY,
+            think_seconds=THINK_SECONDS,
+            paced_rate=run["paced_rate"],
+            items_per_attempt=ITEMS,
+            cache=CACHE_URL,
+            rate_limits=HIGH_LIMITS,
+        ),
         "pages": table,
         "mix_share_of_bare": round(mix.rate / bare.rate, 4),
         "mix_answers_per_second": round(run["mix_answers_per_second"], 1),
