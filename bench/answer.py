@@ -576,11 +576,17 @@ def main() -> int:
     with served(DB_NAME, seed) as bench:
         run = asyncio.run(measure(bench.port, bench.seeded, bench.server_pid, bench.database))
     figures, passed = report(run, started)
+    write_figures("answer", figures)
+    return 0 if passed else 1
+
+
+def write_figures(bench: str, figures: dict) -> None:
+    """bench/results/<bench>-<start time>.json"""
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-    path = RESULTS_DIR / f"answer-{started:%Y%m%dT%H%M%SZ}.json"
+    started = datetime.fromisoformat(figures["started"])
+    path = RESULTS_DIR / f"{bench}-{started:%Y%m%dT%H%M%SZ}.json"
     path.write_text(json.dumps(figures, indent=2) + "\n")
     print(f"Figures written to {path.relative_to(BASE_DIR)}")
-    return 0 if passed else 1
 
 
 def close_connections() -> None:

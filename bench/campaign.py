@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import json
 import math
 import os
 import random
@@ -48,7 +47,6 @@ from bench.answer import (  # noqa: E402
 from bench.answer import (  # noqa: E402
     HIGH_LIMITS,
     HOST,
-    RESULTS_DIR,
     SECONDS,
     THREADS,
     WARMUP_SECONDS,
@@ -66,6 +64,7 @@ from bench.answer import (  # noqa: E402
     run_figures,
     seed,
     served,
+    write_figures,
 )
 from bench.load import Client, PhaseResult, Response, run_phase  # noqa: E402
 
@@ -530,10 +529,7 @@ def main() -> int:
     finally:
         flush_cache()
     figures, passed = report(run, started)
-    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-    path = RESULTS_DIR / f"campaign-{started:%Y%m%dT%H%M%SZ}.json"
-    path.write_text(json.dumps(figures, indent=2) + "\n")
-    print(f"Figures written to {path.relative_to(BASE_DIR)}")
+    write_figures("campaign", figures)
     return 0 if passed else 1
 
 

@@ -1,0 +1,88 @@
+"""The benches' load generator (bench/load.py) against a real HTTP server on loopback: the
+figures it keeps per page add up to the phase's, each request names its page to the server,
+and a refusal or a dropped connection is charged to the page it hit."""
+
+from __future__ import annotations
+
+import asyncio
+
+from django.test import SimpleTestCase
+
+from bench.load import Client, run_phase
+
+# What the little server answers on each path: a status, or None to hang up without one.
+ANSWERS = {"/fine/": 200, "/refused/": 429, "/dropped/": None}
+
+
+async def serve(seen: list[str]) -> asyncio.Server:
+    """An HTTP/1.1 keep-alive server; `seen` collects the X-Bench-Page of every request."""
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while True:
+                head = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1")
+                path = head.split(" ", 2)[1]
+                for line in head.split("\r\n"):
+                    if line.lower().startswith("x-bench-page:"):
+                        seen.append(line.split(":", 1)[1].strip())
+                status = ANSWERS[path]
+                if status is None:
+                    break
+                writer.write(f"HTTP/1.1 {status} X\r\nContent-Length: 2\r\n\r\nok".encode())
+                await writer.drain()
+        except asyncio.IncompleteReadError:
+            pass
+        writer.close()
+
+    return await asyncio.start_server(handle, "127.0.0.1", 0)
+
+
+class Visitor(Client):
+    """Goes round the three paths, naming each request's page."""
+
+    turn = 0
+
+    async def step(self):
+        path = list(ANSWERS)[self.turn % len(ANSWERS)]
+        self.turn += 1
+        self.page = path.strip("/")
+        response = await self.request("GET", path)
+        return response, response.status == 200
+
+
+async def phase(seen: list[str]):
+    server = await serve(seen)
+    port = server.sockets[0].getsockname()[1]
+    clients = [Visitor("127.0.0.1", port) for _ in range(3)]
+    try:
+        return await run_phase("test", clients, lambda client: client.step(), 0.3)
+    finally:
+        for client in clients:
+            await client.close()
+        server.close()
+        await server.wait_closed()
+
+
+class PerPageFiguresTests(SimpleTestCase):
+    def test_each_page_is_counted_apart_and_the_pages_add_up_to_the_phase(self):
+        seen: list[str] = []
+        result = asyncio.run(phase(seen))
+        fine, refused, dropped = (result.pages[name] for name in ("fine", "refused", "dropped"))
+        self.assertGreater(fine.accepted, 0)
+        self.assertEqual(result.accepted, fine.accepted)
+        self.assertEqual(fine.failed, 0)
+        # A refusal is a response: it has a latency and its status, and is no success.
+        self.assertEqual(refused.accepted, 0)
+        self.assertEqual(set(refused.rejected), {429})
+        self.assertEqual(len(refused.latencies), refused.rejected[429])
+        # A hang-up leaves no response: an error of its page, with no latency.
+        self.assertEqual(dropped.accepted, 0)
+        self.assertEqual(set(dropped.errors), {"IncompleteReadError"})
+        self.assertEqual(dropped.latencies, [])
+        self.assertEqual(result.failed, refused.failed + dropped.failed)
+        self.assertEqual(len(result.latencies), len(fine.latencies) + len(refused.latencies))
+        # Every page's rate is over the phase's time.
+        self.assertEqual(fine.seconds, result.seconds)
+        # The server was told the page of every request sent.
+        for name, page in result.pages.items():
+            self.assertEqual(seen.count(name), page.accepted + page.failed, name)
