@@ -4,23 +4,24 @@ Seeds a throwaway PostgreSQL database with an open campaign (an assessment quiz 
 clips, texts in English and Spanish) and serves it the way bench/answer.py does (gunicorn, sync
 workers, production settings), with the cache and rate limits in Redis (CACHE_URL, database 9)
 and the quiz's rate limits set high, since each simulated visitor is far faster than a person.
-The load generator (bench/load.py) runs in this process, gunicorn in its own: three phases of
-closed loops, each after the same warm-up:
+The load generator (bench/load.py) runs in this process, gunicorn in its own, in three parts:
 
 1. **bare view** (baseline): the bench's do-nothing POST (bench/urls.py), back to back;
 2. **visitor mix**: VISITORS visitors, each going through the whole journey again and again
    as a new visitor (no cookie): the landing (cached), start, every item page and its answer,
    the results link, the result page and the share card (rendered once, then cached), while
    PASSERSBY anonymous clients open the landing and the share cards of earlier visitors (cached
-   both), pausing THINK_SECONDS between requests;
+   both), pausing THINK_SECONDS between requests; as fast as the server answers (capacity),
+   then the same mix at half that rate on a fixed schedule (latency at a load it carries);
 3. **answers**: the same visitors answering pre-started campaign attempts back to back (the
    answer endpoint with the campaign's gate and counters): the rate the server can carry.
 
 Per page: requests/s, p50/p95/p99 as the client saw them (the wait in gunicorn's queue
-included), errors, and the time gunicorn spent on it (its access log: no queue), as a multiple
-of the bare view's. Then the stored Answer rows against the accepted (302) answers, the
-campaign's counters against the rows, and met/missed against the targets. Figures go to
-bench/results/campaign-<time>.json. See bench/README.md.
+included), errors, the time a worker spent on it and the CPU it took there (gunicorn's access
+log, bench/middleware.py), that CPU as a multiple of the bare view's. Then the stored Answer
+rows against the accepted (302) answers, the campaign's counters against the rows, and
+met/missed against the targets. Figures go to bench/results/campaign-<time>.json. See
+bench/README.md.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ import statistics
 import sys
 from collections import deque
 from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -252,7 +254,7 @@ def named(page: str, step):
 
 # --- gunicorn's own timing ----------------------------------------------------------------
 
-ACCESS_FORMAT = "%(s)s %(D)s %({x-bench-page}i)s"
+ACCESS_FORMAT = "%(s)s %(D)s %({x-bench-cpu-ms}o)s %({x-bench-page}i)s"
 
 
 def access_log_arguments(var_dir: Path) -> list[str]:
@@ -262,21 +264,37 @@ def access_log_arguments(var_dir: Path) -> list[str]:
     ]  # fmt: skip
 
 
+@dataclass
+class Timed:
+    """A page's requests as gunicorn's access log has them, in milliseconds: the time in the
+    worker (from reading the request to sending the response: no wait in the listen queue,
+    unlike the client's figures, but waits for a core included) and the CPU the request took
+    (bench/middleware.py)."""
+
+    wall: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)
+
+    def add(self, other: Timed) -> Timed:
+        return Timed(self.wall + other.wall, self.cpu + other.cpu)
+
+
 class ServerTimes:
-    """Per page, the milliseconds gunicorn spent on each request of a phase (from reading the
-    request to sending the response): no wait in the listen queue, unlike the client's view."""
+    """The access log's figures of one phase, per page."""
 
     def __init__(self, var_dir: Path) -> None:
         self.path = var_dir / "access.log"
         self.offset = self.path.stat().st_size if self.path.exists() else 0
 
-    def read(self) -> dict[str, list[float]]:
-        times: dict[str, list[float]] = {}
+    def read(self) -> dict[str, Timed]:
+        times: dict[str, Timed] = {}
         with self.path.open("rb") as log:
             log.seek(self.offset)
             for line in log.read().decode().splitlines():
-                _status, microseconds, page = line.split(" ", 2)
-                times.setdefault(page, []).append(int(microseconds) / 1000)
+                _status, microseconds, cpu_ms, page = line.split(" ", 3)
+                timed = times.setdefault(page, Timed())
+                timed.wall.append(int(microseconds) / 1000)
+                if cpu_ms != "-":
+                    timed.cpu.append(float(cpu_ms))
         return times
 
 
@@ -377,35 +395,46 @@ PAGES = (
 )
 
 
-def figures_of(result: PhaseResult, server_ms: list[float], bare_ms: float) -> dict:
+def percentile(values: list[float], p: float) -> float:
+    return PhaseResult("", 0, latencies=[value / 1000 for value in values]).percentile(p)
+
+
+def figures_of(result: PhaseResult, timed: Timed | None, bare_cpu_ms: float) -> dict:
     figures = result.summary()
-    median = statistics.median(server_ms) if server_ms else math.nan
-    figures["server_ms_p50"] = round(median, 2)
-    figures["server_time_x_bare"] = round(median / bare_ms, 1)
+    timed = timed or Timed()
+    cpu = statistics.median(timed.cpu) if timed.cpu else math.nan
+    figures["server_ms"] = {
+        "p50": round(percentile(timed.wall, 50), 2),
+        "p95": round(percentile(timed.wall, 95), 2),
+    }
+    figures["cpu_ms_p50"] = round(cpu, 2)
+    figures["cpu_x_bare"] = round(cpu / bare_cpu_ms, 1)
     return figures
 
 
 def print_row(name: str, phase: PhaseResult, figures: dict) -> None:
-    latency = figures["latency_ms"]
+    latency, server = figures["latency_ms"], figures["server_ms"]
     line = (
         f"  {name:22} {phase.rate:8.1f} {latency['p50']:8.1f} {latency['p95']:8.1f} "
-        f"{latency['p99']:8.1f} {phase.failed:7}"
+        f"{latency['p99']:8.1f} {phase.failed:7} {server['p50']:8.1f} {server['p95']:8.1f} "
+        f"{figures['cpu_ms_p50']:7.2f} {figures['cpu_x_bare']:7.1f}"
     )
-    if "server_ms_p50" in figures:
-        line += f" {figures['server_ms_p50']:10.2f} {figures['server_time_x_bare']:7.1f}"
     if phase.failed:
         line += f"  {phase.rejected} {phase.errors}"
     print(line)
 
 
-def mix_table(mix: PhaseResult, times: dict[str, list[float]], bare_ms: float) -> dict:
+def mix_table(mix: PhaseResult, times: dict[str, Timed], bare_cpu_ms: float) -> dict:
     """Print a mix's pages and the whole mix; return their figures."""
     table = {}
     for page in PAGES:
         if page in mix.pages:
-            table[page] = figures_of(mix.pages[page], times.get(page, []), bare_ms)
+            table[page] = figures_of(mix.pages[page], times.get(page), bare_cpu_ms)
             print_row(page, mix.pages[page], table[page])
-    table["all"] = figures_of(mix, [ms for page in PAGES for ms in times.get(page, [])], bare_ms)
+    everything = Timed()
+    for page in PAGES:
+        everything = everything.add(times.get(page, Timed()))
+    table["all"] = figures_of(mix, everything, bare_cpu_ms)
     print_row("all", mix, table["all"])
     return table
 
@@ -413,7 +442,7 @@ def mix_table(mix: PhaseResult, times: dict[str, list[float]], bare_ms: float) -
 def report(run: dict, started: datetime) -> tuple[dict, bool]:
     phases = run["phases"]
     bare, mix, paced, answers = (phases[name][0] for name in ("bare", "mix", "paced", "answers"))
-    bare_ms = statistics.median(phases["bare"][2].get("bare view", [math.nan]))
+    bare_cpu_ms = statistics.median(phases["bare"][2]["bare view"].cpu)
     rows = run["rows"]
     lost = run["accepted"] - rows["found"]
     print(
@@ -427,26 +456,27 @@ def report(run: dict, started: datetime) -> tuple[dict, bool]:
         + "): each simulated visitor is far faster than a person, and none may be refused."
     )
     print(
-        f"  {'':22} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7} "
-        f"{'server ms':>10} {'x bare':>7}"
+        f"  {'':22} {'':>8} {'clients see, ms':^26} {'':>7} {'in the worker, ms':^35}\n"
+        f"  {'':22} {'req/s':>8} {'p50':>8} {'p95':>8} {'p99':>8} {'errors':>7} "
+        f"{'p50':>8} {'p95':>8} {'CPU p50':>7} {'x bare':>7}"
     )
-    table = {"bare view": figures_of(bare, phases["bare"][2].get("bare view", []), bare_ms)}
+    table = {"bare view": figures_of(bare, phases["bare"][2].get("bare view"), bare_cpu_ms)}
     print_row("bare view", bare, table["bare view"])
     print(
         f"visitor mix, closed loop (capacity; passers-by pause {THINK_SECONDS:g} s): "
         f"{mix.rate / bare.rate:.1%} of the bare view's requests/s, "
         f"{run['mix_answers_per_second']:.1f} answers/s"
     )
-    table["mix"] = mix_table(mix, phases["mix"][2], bare_ms)
+    table["mix"] = mix_table(mix, phases["mix"][2], bare_cpu_ms)
     journeys = paced.pages["landing"].rate if "landing" in paced.pages else 0.0
     print(
         f"visitor mix, paced: {run['paced_rate']:g} requests/s asked of the "
         f"{VISITORS + PASSERSBY} clients, {paced.rate:.1f} carried (about "
         f"{journeys * 3600:,.0f} visitors an hour):"
     )
-    table["paced"] = mix_table(paced, phases["paced"][2], bare_ms)
+    table["paced"] = mix_table(paced, phases["paced"][2], bare_cpu_ms)
     print(f"answers alone, closed loop ({VISITORS} visitors, pre-started campaign attempts):")
-    table["answers"] = figures_of(answers, phases["answers"][2].get("answer", []), bare_ms)
+    table["answers"] = figures_of(answers, phases["answers"][2].get("answer"), bare_cpu_ms)
     print_row("answer", answers, table["answers"])
     print(
         f"  Answer rows stored: {rows['stored']}; accepted (302) answers: {run['accepted']}; "
