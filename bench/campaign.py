@@ -12,7 +12,8 @@ The load generator (bench/load.py) runs in this process, gunicorn in its own, in
    the results link, the result page and the share card (rendered once, then cached), while
    PASSERSBY anonymous clients open the landing and the share cards of earlier visitors (cached
    both), pausing THINK_SECONDS between requests; as fast as the server answers (capacity),
-   then the same mix at half that rate on a fixed schedule (latency at a load it carries);
+   then the same mix at half that rate, sent as independent people arrive (latency at a load
+   it carries);
 3. **answers**: the same visitors answering pre-started campaign attempts back to back (the
    answer endpoint with the campaign's gate and counters): the rate the server can carry.
 
@@ -84,6 +85,9 @@ CACHE_URL = os.environ.get("BENCH_CACHE_URL", "redis://127.0.0.1:6379/9")
 SLUG = "bench-campaign"
 ACCEPT = {"en": "en-GB,en;q=0.8", "es": "es-MX,es;q=0.9,en;q=0.5"}
 
+# A visitor's requests: landing, start, an item page and an answer per item, the results
+# link, the result page, the share card.
+JOURNEY = 2 + 2 * ITEMS + 3
 CACHED_PAGES = ("landing", "landing (anonymous)", "share card (cached)")
 TARGET_P95_MS = 100
 TARGET_ANSWERS = 300
@@ -331,6 +335,14 @@ async def measure(bench) -> dict:
     bare_result = await run_phase("bare view", visitors, bare, SECONDS)
     phases = {"bare": (bare_result, meter.cores(), times.read())}
 
+    # Untimed: each visitor goes part of the way through a first journey, so that they are
+    # spread over its pages as a crowd is. Started all at once, they would stay in step and
+    # reach the dearest page (the share card's first rendering) together.
+    async def spread(visitor: CampaignVisitor) -> None:
+        for _ in range(random.randrange(JOURNEY)):
+            await visitor.step()
+
+    await asyncio.gather(*(spread(visitor) for visitor in visitors))
     await run_phase("warm-up mix", everyone, each_step, WARMUP_SECONDS, think)
     before = len(accepted)
     meter, times = CpuMeter(bench.server_pid, DB_NAME), ServerTimes(var_dir)
@@ -338,11 +350,11 @@ async def measure(bench) -> dict:
     phases["mix"] = (mix, meter.cores(), times.read())
     mix_answers = len(accepted) - before
 
-    # The same mix on a fixed schedule: the latency people get at that load (the closed loop
+    # The same mix on a schedule: the latency people get at that load (the closed loop
     # above measures how much the server carries; its latency is clients / rate by design).
     rate = MIX_RATE or round(mix.rate / 2, 1)
     meter, times = CpuMeter(bench.server_pid, DB_NAME), ServerTimes(var_dir)
-    paced = await run_phase("paced mix", everyone, each_step, SECONDS, rate=rate)
+    paced = await run_phase("paced mix", everyone, each_step, SECONDS, rate=rate, poisson=True)
     phases["paced"] = (paced, meter.cores(), times.read())
 
     # Answers alone: campaign attempts started beforehand, in each visitor's own session.

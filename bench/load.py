@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import ipaddress
 import math
+import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
@@ -210,6 +211,7 @@ async def run_phase(
     seconds: float,
     prepare: Prepare | None = None,
     rate: float | None = None,
+    poisson: bool = False,
 ) -> PhaseResult:
     """Every client runs `step` until `seconds` have passed; requests under way at the
     deadline finish and count. Rate is accepted responses over the wall-clock time from the
@@ -219,7 +221,12 @@ async def run_phase(
     (a closed loop: the server's capacity). With `rate` (requests per second, all clients
     together) each client sends on a fixed schedule, staggered across clients, and a
     request's latency runs from when it was due, not from when it went out: a server that
-    falls behind is charged for the wait (no "coordinated omission", as wrk2 measures)."""
+    falls behind is charged for the wait (no "coordinated omission", as wrk2 measures).
+
+    `poisson` (with `rate`): each client's gaps are drawn at random around the same mean
+    (exponentially, so the clients together send as independent people arrive) instead of
+    fixed. Clients that go through the same sequence of pages at one fixed pace stay in step
+    and reach its dearest page together, in bursts no crowd of strangers makes."""
     result = PhaseResult(name, len(clients))
     loop = asyncio.get_running_loop()
     start = loop.time()
@@ -235,7 +242,8 @@ async def run_phase(
             if rate:
                 if due > loop.time():
                     await asyncio.sleep(due - loop.time())
-                sent, due = due, due + interval
+                sent = due
+                due += random.expovariate(1 / interval) if poisson else interval
             else:
                 sent = loop.time()
             try:
