@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import timezone
 
@@ -371,3 +372,21 @@ class NoThirdPartyTests(CampaignFixture):
             for url in re.findall(r'(?:src|href)="(https?:)?//([^/"]+)', html):
                 self.assertIn(url[1], allowed, page.request["PATH_INFO"])
             self.assertNotIn("fonts.googleapis", html)
+
+
+class ThemeTests(CampaignFixture):
+    def test_the_accent_colour_is_served_as_a_stylesheet_and_nothing_else(self):
+        Campaign.objects.filter(pk=self.campaign.pk).update(accent_colour="#1a4d2e")
+        css = self.client.get("/c/vote-smart/theme.css")
+        self.assertEqual(css["Content-Type"], "text/css")
+        self.assertEqual(css.content.decode().strip(), ":root { --accent: #1a4d2e; }")
+        # A value that reached the column without the form never becomes CSS of its own.
+        Campaign.objects.filter(pk=self.campaign.pk).update(accent_colour="red;}*{x")
+        css = self.client.get("/c/vote-smart/theme.css").content.decode()
+        self.assertNotIn("red", css)
+        self.assertIn("--accent: #2f5bd3;", css)
+
+    def test_a_colour_that_does_not_read_on_white_is_refused_with_the_ratio(self):
+        self.campaign.accent_colour = "#ffd700"
+        with self.assertRaisesMessage(ValidationError, "reads at 1.3:1 on the light page"):
+            self.campaign.full_clean()

@@ -33,6 +33,7 @@ from campaigns import hooks
 from campaigns.embedding import SESSION_EMBED, without_pass
 from campaigns.forms_public import SurveyForm
 from campaigns.models import Campaign, Participation, Round, language_name
+from campaigns.models.campaign import DEFAULT_ACCENT, HEX_COLOUR
 from campaigns.page_cache import TIMEOUT_SECONDS, cached_page, version
 from campaigns.results import discernment
 from media_library import links
@@ -148,9 +149,12 @@ def privacy(request: HttpRequest, slug: str) -> HttpResponse:
 def theme(request: HttpRequest, slug: str) -> HttpResponse:
     """The campaign's colours as a stylesheet: the CSP allows no inline styles."""
     campaign = get_object_or_404(Campaign.objects.only("accent_colour"), slug=slug)
-    response = HttpResponse(
-        f":root {{ --accent: {campaign.accent_colour}; }}\n", content_type="text/css"
-    )
+    # Checked again here, not only by the form: whatever reached the column (the admin, a
+    # script) must not become CSS of its own.
+    colour = campaign.accent_colour
+    if not HEX_COLOUR.regex.fullmatch(colour):
+        colour = DEFAULT_ACCENT
+    response = HttpResponse(f":root {{ --accent: {colour}; }}\n", content_type="text/css")
     patch_cache_control(response, public=True, max_age=300)
     return response
 
