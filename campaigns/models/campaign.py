@@ -149,8 +149,8 @@ class Campaign(models.Model):
             worst = min(contrast_ratio(self.accent_colour, bg) for bg in BACKGROUNDS)
             if worst < MIN_CONTRAST:
                 errors["accent_colour"] = _(
-                    "Text in this colour reads at %(ratio).1f:1 on the light page; it needs at least "
-                    "%(min).1f:1 to be readable. Choose a darker colour."
+                    "Text in this colour reads at %(ratio).1f:1 on the light page; it needs at "
+                    "least %(min).1f:1 to be readable. Choose a darker colour."
                 ) % {"ratio": worst, "min": MIN_CONTRAST}
         known = dict(settings.LANGUAGES)
         if not self.languages:
