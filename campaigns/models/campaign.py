@@ -40,6 +40,18 @@ def language_name(code: str) -> str:
     return str(dict(settings.LANGUAGES).get(code, code))
 
 
+def nearest_language(languages: list[str], requested: str | None) -> str | None:
+    """The one of `languages` that `requested` asks for: the same code, or the same language
+    in another region ("es-MX" gets "es", "zh-CN" gets "zh-hans"); None when none is."""
+    if not requested:
+        return None
+    requested = requested.strip().lower()
+    for code in languages:
+        if requested == code or requested.split("-")[0] == code.split("-")[0]:
+            return code
+    return None
+
+
 def _luminance(hex_colour: str) -> float:
     def channel(value: int) -> float:
         c = value / 255
@@ -182,12 +194,7 @@ class Campaign(models.Model):
     def language_for(self, requested: str | None) -> str:
         """The campaign's language nearest the one asked for ("es-MX" gets "es"), else its
         first."""
-        if requested:
-            requested = requested.lower()
-            for code in self.languages:
-                if requested == code or requested.split("-")[0] == code.split("-")[0]:
-                    return code
-        return self.default_language
+        return nearest_language(self.languages, requested) or self.default_language
 
     def text_for(self, language: str) -> CampaignText | None:
         texts = {text.language: text for text in self.texts.all()}
