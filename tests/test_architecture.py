@@ -1,5 +1,5 @@
-"""The layers hold: `media_library.detector` <- `media_library` <- `quiz` <- `campaigns` <- `lessons`
-<- `config`.
+"""The layers hold: `media_library.detector` <- `media_library` <- `quiz` <- `campaigns` <-
+`lessons` <- `config`.
 
 Python imports are checked by import-linter (the contracts in pyproject.toml, run by `make lint`);
 the tests here show that each contract breaks on a deliberate violation in a small stand-in

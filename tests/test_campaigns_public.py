@@ -290,6 +290,27 @@ class EmbedTests(CampaignFixture):
             match[1], re.search(r'id="share-url"[^>]*value="([^"]+)"', result.content.decode())[1]
         )
 
+    def test_an_embedded_visitor_is_told_the_campaign_has_ended(self):
+        frame = Client(enforce_csrf_checks=True)
+        response = frame.post("/c/vote-smart/start/", {"language": "en", "embedded": "1"})
+        item_url = response.url
+        page = frame.get(item_url)
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode())[1]
+        key = page.context["form"]["key"].value()
+        session = page.wsgi_request.session
+        uid = next(iter(session["campaign_closes"]))
+        session["campaign_closes"] = {uid: (timezone.now() - timedelta(seconds=1)).isoformat()}
+        session.save()
+        refused = frame.post(
+            f"{item_url}answer/",
+            {"csrfmiddlewaretoken": token, "key": key, "verdict": "real", "confidence": "60"},
+        )
+        self.assertEqual(refused.cookies.get("messages"), None)
+        # The frame's browser keeps no cookie: the message waits in the visit's session.
+        frame.cookies.clear()
+        self.assertContains(frame.get(refused.url, follow=True), "This campaign has ended")
+        self.assertFalse(Answer.objects.exists())
+
     def test_a_forged_answer_without_the_visits_token_is_refused(self):
         frame = Client(enforce_csrf_checks=True)
         response = frame.post("/c/vote-smart/start/", {"language": "en", "embedded": "1"})
