@@ -4,7 +4,8 @@
 `MotoServer.start()` returns a running server or raises unittest.SkipTest when it cannot be
 started (moto absent, or the process never answers); `bucket()` creates a fresh bucket and
 `storages()` the STORAGES setting that points media storage at it, exactly as
-config/settings.py builds it from MEDIA_S3_* (docs/deployment.md, "S3-compatible storage").
+config/settings.py builds it from MEDIA_S3_* (docs/deployment.md, "S3-compatible storage"), and
+`env()` those variables for another process. `ObjectStorageTestCase` gives each test a bucket.
 """
 
 from __future__ import annotations
@@ -22,6 +23,10 @@ import uuid
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.files.storage import default_storage
+from django.test import override_settings
+
+from tests.base import IsolatedMediaTestCase
 
 REGION = "eu-west-1"
 # moto accepts any credentials; these only have to be the same on both sides.
@@ -108,6 +113,17 @@ class MotoServer:
         pages = self.client().get_paginator("list_objects_v2").paginate(Bucket=bucket)
         return sorted(item["Key"] for page in pages for item in page.get("Contents", []))
 
+    def env(self, bucket: str) -> dict[str, str]:
+        """The environment that points a process's media storage at `bucket` (a manage.py
+        command, a worker, gunicorn): the variables docs/deployment.md documents."""
+        return {
+            "MEDIA_S3_BUCKET": bucket,
+            "MEDIA_S3_ENDPOINT_URL": self.endpoint,
+            "MEDIA_S3_REGION": REGION,
+            "MEDIA_S3_ACCESS_KEY_ID": ACCESS_KEY,
+            "MEDIA_S3_SECRET_ACCESS_KEY": SECRET_KEY,
+        }
+
     def storages(self, bucket: str) -> dict:
         """STORAGES with media in `bucket`, the options config/settings.py gives S3Storage."""
         from config.settings import s3_storage_options
@@ -135,3 +151,42 @@ def skip_unless_sqlite_run() -> None:
             "object-storage tests run once, in the SQLite run: DATABASE_URL points at "
             "PostgreSQL, and CI runs the suite on both"
         )
+
+
+class ObjectStorageTestCase(IsolatedMediaTestCase):
+    """Media storage in a fresh bucket for each test (MEDIA_ROOT stays empty), on one moto
+    server the class starts and stops; MEDIA_WORK_DIR is per test, as in its base class."""
+
+    @classmethod
+    def setUpClass(cls) -> None:
+        skip_unless_sqlite_run()
+        cls.s3 = MotoServer.start()
+        cls.addClassCleanup(cls.s3.stop)
+        super().setUpClass()
+
+    def setUp(self) -> None:
+        super().setUp()
+        self.bucket = self.s3.bucket()
+        storages = override_settings(STORAGES=self.s3.storages(self.bucket))
+        storages.enable()
+        self.addCleanup(storages.disable)
+
+    def keys(self) -> list[str]:
+        return self.s3.keys(self.bucket)
+
+    def s3_calls(self) -> list[tuple[str, str]]:
+        """The S3 operations media storage sends from now on, with the Range of each GET:
+        botocore's own event hooks on the storage's client (nothing is replaced)."""
+        calls: list[tuple[str, str]] = []
+        events = default_storage.connection.meta.client.meta.events
+
+        def record(params: dict, event_name: str, **kwargs) -> None:
+            calls.append((event_name.rsplit(".", 1)[-1], params.get("Range", "")))
+
+        for operation in ("GetObject", "HeadObject"):
+            events.register(f"before-parameter-build.s3.{operation}", record)
+            self.addCleanup(events.unregister, f"before-parameter-build.s3.{operation}", record)
+        return calls
+
+    def stored_bytes(self, name: str) -> bytes:
+        return self.s3.client().get_object(Bucket=self.bucket, Key=name)["Body"].read()

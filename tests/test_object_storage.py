@@ -12,10 +12,15 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
+import subprocess
+import sys
+from io import StringIO
 from urllib.parse import urlsplit
 
-from django.core.files.storage import default_storage
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
 from django.http import HttpResponse
 from django.test import override_settings
 from django.urls import reverse
@@ -24,9 +29,8 @@ from media_library import detector_weights
 from media_library.detector.scoring import Weights
 from media_library.models import Clip, ProcessingStatus, TellCategory
 from quiz.models import Mode
-from tests.base import IsolatedMediaTestCase
 from tests.factories import add_tell, make_image, make_item, make_quiz, make_video, start
-from tests.object_storage import MotoServer, skip_unless_sqlite_run
+from tests.object_storage import ObjectStorageTestCase
 
 UPLOAD_URL = reverse("media_library:clip-upload")
 
@@ -53,26 +57,12 @@ def lowered(headers) -> dict[str, str]:
     return {name.lower(): value for name, value in headers.items()}
 
 
-class ObjectStorageTestCase(IsolatedMediaTestCase):
-    """Each test gets a fresh bucket on one moto server the class starts and stops."""
-
-    @classmethod
-    def setUpClass(cls) -> None:
-        skip_unless_sqlite_run()
-        cls.s3 = MotoServer.start()
-        cls.addClassCleanup(cls.s3.stop)
-        super().setUpClass()
+class ClipStorageTestCase(ObjectStorageTestCase):
+    """A curator signed in, uploading through the upload page."""
 
     def setUp(self) -> None:
         super().setUp()
-        self.bucket = self.s3.bucket()
-        storages = override_settings(STORAGES=self.s3.storages(self.bucket))
-        storages.enable()
-        self.addCleanup(storages.disable)
         self.client.force_login(self.curator)
-
-    def keys(self) -> list[str]:
-        return self.s3.keys(self.bucket)
 
     def upload(self, name: str, content: bytes, **fields: str) -> HttpResponse:
         data = {"title": "Senator at a rally", "verdict": "real", "technique": "none", **fields}
@@ -97,25 +87,8 @@ class ObjectStorageTestCase(IsolatedMediaTestCase):
         self.assertTrue(clip.publish(self.teammate), clip.publication_blockers)
         clip.refresh_from_db()
 
-    def s3_calls(self) -> list[tuple[str, str]]:
-        """The S3 operations media storage sends from now on, with the Range of each GET:
-        botocore's own event hooks on the storage's client (nothing is replaced)."""
-        calls: list[tuple[str, str]] = []
-        events = default_storage.connection.meta.client.meta.events
 
-        def record(params: dict, event_name: str, **kwargs) -> None:
-            calls.append((event_name.rsplit(".", 1)[-1], params.get("Range", "")))
-
-        for operation in ("GetObject", "HeadObject"):
-            events.register(f"before-parameter-build.s3.{operation}", record)
-            self.addCleanup(events.unregister, f"before-parameter-build.s3.{operation}", record)
-        return calls
-
-    def stored_bytes(self, name: str) -> bytes:
-        return self.s3.client().get_object(Bucket=self.bucket, Key=name)["Body"].read()
-
-
-class ClipLifeTests(ObjectStorageTestCase):
+class ClipLifeTests(ClipStorageTestCase):
     def test_an_upload_is_processed_from_the_bucket_into_the_bucket(self) -> None:
         clip = self.uploaded_video()
         names = [clip.source_file.name, *(getattr(clip, f).name for f in clip.PROCESSED_FIELDS)]
@@ -197,10 +170,6 @@ class ClipLifeTests(ObjectStorageTestCase):
         self.assertEqual(self.keys(), sorted([clip.source_file.name, *new]))
 
     def test_check_media_asks_the_bucket(self) -> None:
-        from io import StringIO
-
-        from django.core.management import CommandError, call_command
-
         clip = self.uploaded_video()
         out = StringIO()
         call_command("check_media", stdout=out)
@@ -220,7 +189,7 @@ class ClipLifeTests(ObjectStorageTestCase):
         self.assertEqual(detector_weights.current().version, "fit-for-the-bucket-test")
 
 
-class ServingFromTheBucketTests(ObjectStorageTestCase):
+class ServingFromTheBucketTests(ClipStorageTestCase):
     def setUp(self) -> None:
         super().setUp()
         self.clip = self.uploaded_video()
@@ -321,7 +290,7 @@ class ServingFromTheBucketTests(ObjectStorageTestCase):
         self.assertNotIn("Location", response)
 
 
-class AttemptMediaFromTheBucketTests(ObjectStorageTestCase):
+class AttemptMediaFromTheBucketTests(ClipStorageTestCase):
     def test_an_attempt_gets_its_own_video_and_poster_from_the_bucket(self) -> None:
         clip = self.uploaded_video()
         self.publish(clip, teaching_example=False)
@@ -366,3 +335,83 @@ class AttemptMediaFromTheBucketTests(ObjectStorageTestCase):
         self.assertEqual(response.status_code, 200)
         self.assertEqual(response["Content-Type"], "image/jpeg")
         self.assertEqual(body(response)[:3], b"\xff\xd8\xff")
+
+
+class OperationsOnTheBucketTests(ClipStorageTestCase):
+    def test_the_workshop_renders_from_the_bucket_into_it(self) -> None:
+        source = self.uploaded_video()
+        self.publish(source)
+        with self.captureOnCommitCallbacks(execute=True):
+            fake = source.make_shallowfake("slow_speech", {"factor": 0.75}, self.curator)
+        fake.refresh_from_db()
+        self.assertEqual(fake.processing_status, ProcessingStatus.READY, fake.processing_error)
+        names = [fake.source_file.name, *(getattr(fake, f).name for f in fake.PROCESSED_FIELDS)]
+        self.assertTrue(set(names) <= set(self.keys()), (names, self.keys()))
+        self.assertGreater(fake.duration_seconds, source.duration_seconds * 1.2)
+        self.assertEqual(self.work_files(), [])
+        self.assertEqual(self.stored_files(), [])
+
+    def test_prepare_quiz_media_makes_the_missing_renditions_in_the_bucket(self) -> None:
+        clip = self.uploaded_video()
+        old = [getattr(clip, field).name for field in clip.QUIZ_FIELDS]
+        for name in old:
+            self.s3.client().delete_object(Bucket=self.bucket, Key=name)
+        Clip.objects.filter(pk=clip.pk).update(**dict.fromkeys(clip.QUIZ_FIELDS, ""))
+        call_command("prepare_quiz_media", "--all", stdout=StringIO(), stderr=StringIO())
+        clip.refresh_from_db()
+        made = [getattr(clip, field).name for field in clip.QUIZ_FIELDS]
+        self.assertTrue(all(made), made)
+        self.assertTrue(set(made) <= set(self.keys()))
+        self.assertFalse(set(old) & set(self.keys()))
+        self.assertEqual(self.stored_bytes(clip.quiz_media.name)[4:8], b"ftyp")
+        self.assertEqual(self.work_files(), [])
+
+    def test_export_library_copies_the_files_out_of_the_bucket(self) -> None:
+        clip = self.uploaded_video()
+        target = self.work.parent / "export"
+        call_command("export_library", str(target), stdout=StringIO())
+        manifest = json.loads((target / "manifest.json").read_text())
+        [entry] = manifest["clips"]
+        self.assertEqual(entry["file"], f"media/{clip.slug}.mp4")
+        exported = (target / entry["file"]).read_bytes()
+        self.assertEqual(exported, self.stored_bytes(clip.media_file.name))
+
+    def test_a_bucket_restored_from_a_copy_passes_check_media_and_serves(self) -> None:
+        clip = self.uploaded_video()
+        self.publish(clip)
+        # The restore of docs/deployment.md: the objects copied into a fresh bucket (what
+        # `aws s3 sync` does), the site pointed at it, then check_media before serving.
+        restored = self.s3.bucket()
+        client = self.s3.client()
+        for key in self.keys():
+            client.copy_object(
+                Bucket=restored, Key=key, CopySource={"Bucket": self.bucket, "Key": key}
+            )
+        with override_settings(STORAGES=self.s3.storages(restored)):
+            out = StringIO()
+            call_command("check_media", stdout=out)
+            self.assertIn("all present", out.getvalue())
+            response = self.client.get(clip.media_url, HTTP_RANGE="bytes=0-9")
+            self.assertEqual(response.status_code, 206)
+            self.assertEqual(body(response), self.stored_bytes(clip.media_file.name)[:10])
+
+    def test_the_environment_alone_points_a_process_at_the_bucket(self) -> None:
+        # MEDIA_S3_* as an operator sets them, read by config/settings.py in a new process.
+        code = (
+            "from django.core.files.base import ContentFile;"
+            "from django.core.files.storage import default_storage as storage;"
+            "print(storage.save('probe/configured.txt', ContentFile(b'set by the environment')))"
+        )
+        env = {**os.environ, **self.s3.env(self.bucket), "TELLTALE_ALLOW_DEV_SECRET": "1"}
+        done = subprocess.run(
+            [sys.executable, "manage.py", "shell", "--no-imports", "-c", code],
+            cwd=settings.BASE_DIR,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        self.assertEqual(done.returncode, 0, done.stderr)
+        self.assertEqual(done.stdout.strip(), "probe/configured.txt")
+        self.assertEqual(self.stored_bytes("probe/configured.txt"), b"set by the environment")
