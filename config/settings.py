@@ -305,14 +305,14 @@ def media_storage() -> dict:
     extra = json.loads(env_str("MEDIA_STORAGE_OPTIONS", "{}"))
     bucket = env_str("MEDIA_S3_BUCKET")
     backend = env_str("MEDIA_STORAGE_BACKEND")
-    if not bucket:
-        backend = backend or "django.core.files.storage.FileSystemStorage"
-        return {"BACKEND": backend, "OPTIONS": extra}
-    if backend and backend != S3_STORAGE_BACKEND:
+    if bucket and backend and backend != S3_STORAGE_BACKEND:
         raise ImproperlyConfigured(
             f"MEDIA_S3_BUCKET selects {S3_STORAGE_BACKEND}, but MEDIA_STORAGE_BACKEND names "
             f"{backend!r}: set one of them."
         )
+    if not bucket and backend != S3_STORAGE_BACKEND:
+        backend = backend or "django.core.files.storage.FileSystemStorage"
+        return {"BACKEND": backend, "OPTIONS": extra}
     options = s3_storage_options(
         bucket=bucket,
         endpoint_url=env_str("MEDIA_S3_ENDPOINT_URL"),
@@ -322,7 +322,11 @@ def media_storage() -> dict:
         url_expire_seconds=env_int("MEDIA_S3_URL_EXPIRE_SECONDS", 3600),
         addressing_style=env_str("MEDIA_S3_ADDRESSING_STYLE"),
     )
-    return {"BACKEND": S3_STORAGE_BACKEND, "OPTIONS": {**options, **extra}}
+    # S3Storage named by MEDIA_STORAGE_BACKEND gets the same defaults, its bucket from the JSON.
+    options = {**options, **extra}
+    if not options["bucket_name"]:
+        raise ImproperlyConfigured("S3 media storage needs a bucket: set MEDIA_S3_BUCKET.")
+    return {"BACKEND": S3_STORAGE_BACKEND, "OPTIONS": options}
 
 
 STORAGES = {

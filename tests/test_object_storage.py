@@ -415,3 +415,11 @@ class OperationsOnTheBucketTests(ClipStorageTestCase):
         self.assertEqual(done.returncode, 0, done.stderr)
         self.assertEqual(done.stdout.strip(), "probe/configured.txt")
         self.assertEqual(self.stored_bytes("probe/configured.txt"), b"set by the environment")
+
+    def test_the_detector_analyses_a_clip_read_from_the_bucket(self) -> None:
+        clip = self.uploaded_video()
+        with self.captureOnCommitCallbacks(execute=True):
+            analysis = clip.enqueue_analysis()
+        analysis.refresh_from_db()
+        self.assertTrue(analysis.is_done, analysis.error)
+        self.assertEqual(self.work_files(), [])

@@ -182,6 +182,16 @@ class MediaStorageTests(SimpleTestCase):
         self.assertEqual((options["location"], options["querystring_expire"]), ("telltale", 60))
         self.assertEqual(options["bucket_name"], "telltale-media")
 
+    def test_the_backend_named_by_its_class_gets_the_same_defaults(self) -> None:
+        storage = self.storage(
+            MEDIA_STORAGE_BACKEND="storages.backends.s3.S3Storage",
+            MEDIA_STORAGE_OPTIONS='{"bucket_name": "from-json"}',
+        )
+        self.assertEqual(storage["OPTIONS"]["bucket_name"], "from-json")
+        self.assertIs(storage["OPTIONS"]["querystring_auth"], True)
+        with self.assertRaisesMessage(ImproperlyConfigured, "needs a bucket"):
+            self.storage(MEDIA_STORAGE_BACKEND="storages.backends.s3.S3Storage")
+
     def test_it_refuses_half_a_key_pair_and_two_backends(self) -> None:
         with self.assertRaisesMessage(ImproperlyConfigured, "MEDIA_S3_SECRET_ACCESS_KEY together"):
             self.storage(MEDIA_S3_BUCKET="b", MEDIA_S3_ACCESS_KEY_ID="AKIDEXAMPLE")
