@@ -73,7 +73,9 @@ class MotoServer:
                 contextlib.suppress(OSError),
                 urllib.request.urlopen(f"{server.endpoint}/moto-api/", timeout=1),  # noqa: S310
             ):
-                return server
+                # Answered, and by our process (not one that took the port before it could).
+                if server.process.poll() is None:
+                    return server
             time.sleep(0.1)
         server.stop()
         raise unittest.SkipTest(f"moto_server did not start on 127.0.0.1:{server.port}")
