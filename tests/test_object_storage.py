@@ -18,19 +18,30 @@ import sys
 from io import StringIO
 from urllib.parse import urlsplit
 
+import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.http import HttpResponse
-from django.test import override_settings
+from django.test import TransactionTestCase, override_settings
 from django.urls import reverse
 
 from media_library import detector_weights
 from media_library.detector.scoring import Weights
 from media_library.models import Clip, ProcessingStatus, TellCategory
 from quiz.models import Mode
-from tests.factories import add_tell, make_image, make_item, make_quiz, make_video, start
-from tests.object_storage import ObjectStorageTestCase
+from tests.base import isolated_media
+from tests.factories import (
+    add_tell,
+    make_image,
+    make_item,
+    make_quiz,
+    make_user,
+    make_video,
+    start,
+)
+from tests.object_storage import MotoServer, ObjectStorageTestCase, skip_unless_sqlite_run
+from tests.test_worker import DB_TASKS, worker_command, worker_env
 
 UPLOAD_URL = reverse("media_library:clip-upload")
 
@@ -423,3 +434,75 @@ class OperationsOnTheBucketTests(ClipStorageTestCase):
         analysis.refresh_from_db()
         self.assertTrue(analysis.is_done, analysis.error)
         self.assertEqual(self.work_files(), [])
+
+
+@pytest.mark.worker
+@override_settings(TASKS=DB_TASKS)
+class WorkerWithoutSharedDiskTests(TransactionTestCase):
+    """A real `db_worker` process that shares only the database and the bucket with the web
+    side: its own MEDIA_ROOT and MEDIA_WORK_DIR, as on another machine."""
+
+    @classmethod
+    def setUpClass(cls) -> None:
+        skip_unless_sqlite_run()
+        cls.s3 = MotoServer.start()
+        cls.addClassCleanup(cls.s3.stop)
+        super().setUpClass()
+
+    def setUp(self) -> None:
+        super().setUp()
+        self.web_media, self.web_work, self.worker_media, self.worker_work = isolated_media(
+            self, "web-media", "web-work", "worker-media", "worker-work"
+        )
+        self.bucket = self.s3.bucket()
+        overrides = override_settings(
+            STORAGES=self.s3.storages(self.bucket),
+            MEDIA_ROOT=self.web_media,
+            MEDIA_WORK_DIR=self.web_work,
+        )
+        overrides.enable()
+        self.addCleanup(overrides.disable)
+        self.curator = make_user("curator", curator=True)
+        self.client.force_login(self.curator)
+
+    def test_a_worker_elsewhere_processes_an_upload_through_the_bucket(self) -> None:
+        source = make_video(self.web_work.parent / "elsewhere.mp4", seconds=1.0)
+        with source.open("rb") as handle:
+            response = self.client.post(
+                UPLOAD_URL,
+                {"file": handle, "title": "Far away", "verdict": "real", "technique": "none"},
+            )
+        self.assertEqual(response.status_code, 302)
+        clip = Clip.objects.get()
+        self.assertEqual(clip.processing_status, ProcessingStatus.PENDING)
+        self.assertEqual(self.s3.keys(self.bucket), [clip.source_file.name])
+
+        env = {
+            **worker_env(),
+            **self.s3.env(self.bucket),
+            "MEDIA_ROOT": str(self.worker_media),
+            "MEDIA_WORK_DIR": str(self.worker_work),
+        }
+        subprocess.run(
+            worker_command("--batch"),
+            cwd=settings.BASE_DIR,
+            env=env,
+            check=True,
+            timeout=180,
+            capture_output=True,
+        )
+        clip.refresh_from_db()
+        self.assertEqual(clip.processing_status, ProcessingStatus.READY, clip.processing_error)
+        names = [clip.source_file.name, *(getattr(clip, f).name for f in clip.PROCESSED_FIELDS)]
+        self.assertEqual(self.s3.keys(self.bucket), sorted(names))
+        # Neither side's disk holds a media file: the bucket is all they share.
+        for folder in (self.web_media, self.web_work, self.worker_media, self.worker_work):
+            self.assertEqual([p for p in folder.rglob("*") if p.is_file()], [], folder)
+        # And the web side serves what the worker made.
+        clip.licence, clip.depicts_people, clip.teaching_example = "CC0", False, True
+        clip.save(update_fields=["licence", "depicts_people", "teaching_example"])
+        self.assertTrue(clip.submit_for_review(self.curator))
+        self.assertTrue(clip.publish(make_user("teammate", curator=True)))
+        response = self.client.get(clip.media_url, HTTP_RANGE="bytes=0-7")
+        self.assertEqual(response.status_code, 206)
+        self.assertEqual(body(response)[4:8], b"ftyp")
