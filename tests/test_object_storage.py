@@ -435,6 +435,21 @@ class OperationsOnTheBucketTests(ClipStorageTestCase):
         self.assertTrue(analysis.is_done, analysis.error)
         self.assertEqual(self.work_files(), [])
 
+    def test_the_admin_names_stored_files_and_never_links_the_bucket(self) -> None:
+        clip = self.uploaded_video()
+        tell = add_tell(clip, TellCategory.FACE_EDGES, box_x=0.1, box_y=0.1, box_w=0.5, box_h=0.5)
+        self.assertTrue(tell.render_still())
+        tell.refresh_from_db()
+        admin = make_user("site-admin", is_staff=True, is_superuser=True)
+        self.client.force_login(admin)
+        page = self.client.get(reverse("admin:media_library_clip_change", args=[clip.pk]))
+        self.assertEqual(page.status_code, 200)
+        for name in (clip.source_file.name, clip.media_file.name, tell.still.name):
+            self.assertContains(page, name)
+        # No presigned URL to the raw upload, a draft's files or a still: access stays Django's.
+        self.assertNotContains(page, "X-Amz-Signature=")
+        self.assertNotContains(page, self.s3.endpoint)
+
 
 @pytest.mark.worker
 @override_settings(TASKS=DB_TASKS)
