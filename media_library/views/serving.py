@@ -10,7 +10,9 @@ How the bytes travel is settings.MEDIA_SERVING (see docs/deployment.md):
 - "django": streamed from storage here, with Range requests (media_library.ranges), ETag and
   Last-Modified validators, 304s and If-Range;
 - "x-accel": an empty response with X-Accel-Redirect, so nginx sends the file and its ranges;
-- "storage": a 302 to the storage backend's URL (object storage, CDN, presigned S3 URLs).
+- "storage": a 302 to the storage backend's URL (object storage, CDN, presigned S3 URLs that
+  also fix the type, file name and cache rule the bucket answers with: stored_files.browser_url).
+On S3, "django" mode fetches only the range it sends (stored_files.open_range).
 """
 
 from __future__ import annotations
