@@ -262,12 +262,81 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # are served, through media_library's range-aware view (see docs/deployment.md).
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"
+S3_STORAGE_BACKEND = "storages.backends.s3.S3Storage"
+
+
+def s3_storage_options(
+    *,
+    bucket: str,
+    endpoint_url: str = "",
+    region: str = "",
+    access_key: str = "",
+    secret_key: str = "",
+    url_expire_seconds: int = 3600,
+    addressing_style: str = "",
+) -> dict:
+    """django-storages' S3Storage options for a private bucket whose files browsers fetch only
+    through presigned URLs, handed out after Django has checked access (MEDIA_SERVING=storage)."""
+    if bool(access_key) != bool(secret_key):
+        raise ImproperlyConfigured(
+            "Set MEDIA_S3_ACCESS_KEY_ID and MEDIA_S3_SECRET_ACCESS_KEY together, or neither "
+            "(boto3 then finds AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or the machine's role)."
+        )
+    options = {
+        "bucket_name": bucket,
+        # Drafts and raw uploads share the bucket: no object is public, every URL is signed.
+        "querystring_auth": True,
+        "querystring_expire": url_expire_seconds,
+        "signature_version": "s3v4",
+        # The bucket's own (private) ACL; some S3-compatible stores refuse ACL headers.
+        "default_acl": None,
+        # A file opened from the bucket is downloaded into memory up to this size, then into a
+        # temporary file (FILE_UPLOAD_TEMP_DIR): django-storages' default, 0, means memory only.
+        "max_memory_size": 8 * 1024 * 1024,
+    }
+    if endpoint_url:
+        options["endpoint_url"] = endpoint_url
+    if region:
+        options["region_name"] = region
+    if access_key:
+        options["access_key"], options["secret_key"] = access_key, secret_key
+    if addressing_style:
+        options["addressing_style"] = addressing_style
+    return options
+
+
+def media_storage() -> dict:
+    """STORAGES["default"]: MEDIA_S3_BUCKET selects an S3-compatible bucket (django-storages),
+    MEDIA_STORAGE_BACKEND any other class; MEDIA_STORAGE_OPTIONS (JSON) adds options to either."""
+    extra = json.loads(env_str("MEDIA_STORAGE_OPTIONS", "{}"))
+    bucket = env_str("MEDIA_S3_BUCKET")
+    backend = env_str("MEDIA_STORAGE_BACKEND")
+    if bucket and backend and backend != S3_STORAGE_BACKEND:
+        raise ImproperlyConfigured(
+            f"MEDIA_S3_BUCKET selects {S3_STORAGE_BACKEND}, but MEDIA_STORAGE_BACKEND names "
+            f"{backend!r}: set one of them."
+        )
+    if not bucket and backend != S3_STORAGE_BACKEND:
+        backend = backend or "django.core.files.storage.FileSystemStorage"
+        return {"BACKEND": backend, "OPTIONS": extra}
+    options = s3_storage_options(
+        bucket=bucket,
+        endpoint_url=env_str("MEDIA_S3_ENDPOINT_URL"),
+        region=env_str("MEDIA_S3_REGION"),
+        access_key=env_str("MEDIA_S3_ACCESS_KEY_ID"),
+        secret_key=env_str("MEDIA_S3_SECRET_ACCESS_KEY"),
+        url_expire_seconds=env_int("MEDIA_S3_URL_EXPIRE_SECONDS", 3600),
+        addressing_style=env_str("MEDIA_S3_ADDRESSING_STYLE"),
+    )
+    # S3Storage named by MEDIA_STORAGE_BACKEND gets the same defaults, its bucket from the JSON.
+    options = {**options, **extra}
+    if not options["bucket_name"]:
+        raise ImproperlyConfigured("S3 media storage needs a bucket: set MEDIA_S3_BUCKET.")
+    return {"BACKEND": S3_STORAGE_BACKEND, "OPTIONS": options}
+
+
 STORAGES = {
-    "default": {
-        "BACKEND": env_str("MEDIA_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"),
-        # e.g. {"bucket_name": "telltale", "endpoint_url": "https://s3.example"} (django-storages)
-        "OPTIONS": json.loads(env_str("MEDIA_STORAGE_OPTIONS", "{}")),
-    },
+    "default": media_storage(),
     "staticfiles": {
         "BACKEND": env_str(
             "STATICFILES_BACKEND",
@@ -332,6 +401,19 @@ TASKS = {
 # Content Security Policy: nothing from third parties, scripts only from our origin with a nonce.
 # MEDIA_ORIGINS names the object storage / CDN origin when MEDIA_SERVING is "storage".
 MEDIA_ORIGINS = env_list("MEDIA_ORIGINS")
+if STORAGES["default"]["BACKEND"] == S3_STORAGE_BACKEND:
+    if MEDIA_SERVING == "x-accel":
+        raise ImproperlyConfigured(
+            "MEDIA_SERVING=x-accel needs files nginx can read from disk, not an S3 bucket: "
+            "use MEDIA_SERVING=storage (presigned URLs) or django."
+        )
+    if MEDIA_SERVING == "storage" and not MEDIA_ORIGINS:
+        # Browsers apply the CSP to the redirect's target: without the bucket's origin every
+        # video and picture would be blocked.
+        raise ImproperlyConfigured(
+            "MEDIA_SERVING=storage sends browsers to presigned bucket URLs: set MEDIA_ORIGINS "
+            "to their origin (e.g. https://telltale-media.s3.eu-west-1.amazonaws.com)."
+        )
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
