@@ -29,7 +29,7 @@ import numpy as np
 from django.conf import settings
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncDate
-from django.utils.formats import number_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -291,6 +291,12 @@ class Dashboard:
         reports = []
         for round_ in shown_rounds:
             in_round = rounds_of == round_
+            # The survey is the first round's; a round where nobody answered it has no table.
+            surveyed = campaign.survey_enabled and (
+                round_ == Round.FIRST
+                or bool((~np.isnan(survey_before[in_round])).any())
+                or bool((~np.isnan(survey_after[in_round])).any())
+            )
             reports.append(
                 RoundReport(
                     round=round_,
@@ -305,12 +311,12 @@ class Dashboard:
                     days=cls._days(round_, [d for d in days if d["round"] == round_]),
                     items=cls._items(round_, [i for i in items if i["round"] == round_]),
                     survey=cls._survey(round_, survey_before[in_round], survey_after[in_round])
-                    if campaign.survey_enabled
+                    if surveyed
                     else None,
                     survey_change=cls._survey_change(
                         round_, survey_before[in_round], survey_after[in_round]
                     )
-                    if campaign.survey_enabled
+                    if surveyed
                     else [],
                 )
             )
@@ -416,7 +422,7 @@ class Dashboard:
             group = d["day"].isoformat()
             table.rows.append(
                 Row(
-                    d["day"].strftime("%Y-%m-%d"),
+                    date_format(d["day"], "SHORT_DATE_FORMAT"),
                     [
                         Cell(section, group, "participants", d["started"], d["started"]),
                         Cell(section, group, "finished", d["finished"], d["finished"]),
