@@ -120,9 +120,16 @@ class CampaignForm(forms.ModelForm):
             "starts_at": _("Opens at"),
             "ends_at": _("Closes at"),
             "accent_colour": _("Accent colour"),
-            "survey_enabled": _("Ask the survey question before and after the quiz"),
-            "booster_enabled": _("Offer a booster round after 14 days"),
+            "survey_enabled": _("One-question survey"),
+            "booster_enabled": _("Booster round"),
             "booster_size": _("Clips in the booster round"),
+        }
+        help_texts = {
+            # Not the model's, whose "<slug>" a form's help text would take for a tag.
+            "slug": _(
+                "The campaign's address: /c/ followed by this. Lowercase letters, digits and "
+                "hyphens."
+            ),
         }
         widgets = {
             "starts_at": DateTimeLocalInput(),
