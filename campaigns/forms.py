@@ -58,22 +58,25 @@ def clean_logo(upload) -> ContentFile:
         sniffed = sniff(data[:HEAD_BYTES])
         if sniffed.kind != MediaKind.IMAGE:
             raise MediaRejected(_("This is a video; the logo must be a PNG, JPEG or WebP image."))
+        # Everything that touches the pixels runs inside the guard, whose errors are our own
+        # refusals: a damaged EXIF block or an odd pixel mode is a refused logo, not a 500.
         with guarded_open(io.BytesIO(data), sniffed.demuxer) as image:
             image.seek(0)  # an animated image: its first frame
             image.load()
             upright = ImageOps.exif_transpose(image)
+            # A pixel-only copy: EXIF, ICC profiles, text chunks and anything appended stay
+            # behind.
+            has_alpha = "A" in upright.getbands() or "transparency" in upright.info
+            pixels = upright.convert("RGBA" if has_alpha else "RGB")
+            clean = Image.new(pixels.mode, pixels.size)
+            clean.paste(pixels)
+            clean.thumbnail((LOGO_LONG_SIDE, LOGO_LONG_SIDE), Image.Resampling.LANCZOS)
+            out = io.BytesIO()
+            clean.save(out, "PNG", optimize=True)
     except MediaRejected as error:
         raise ValidationError(
             _("The logo was not accepted: %(reason)s") % {"reason": error}
         ) from error
-    # A pixel-only copy: EXIF, ICC profiles, text chunks and anything appended stay behind.
-    has_alpha = "A" in upright.getbands() or "transparency" in upright.info
-    pixels = upright.convert("RGBA" if has_alpha else "RGB")
-    clean = Image.new(pixels.mode, pixels.size)
-    clean.paste(pixels)
-    clean.thumbnail((LOGO_LONG_SIDE, LOGO_LONG_SIDE), Image.Resampling.LANCZOS)
-    out = io.BytesIO()
-    clean.save(out, "PNG", optimize=True)
     return ContentFile(out.getvalue(), name=f"{secrets.token_hex(16)}.png")
 
 
@@ -156,10 +159,16 @@ class CampaignForm(forms.ModelForm):
             self.initial["embed_sites"] = "\n".join(campaign.embed_origins)
             # Answers already given are to this quiz's items: another quiz would mix two
             # campaigns' figures in one dashboard.
+            # And the address is in their bookmarks (the booster's) and in shared links.
             if campaign.participations.exists():
                 self.fields["quiz"].disabled = True
                 self.fields["quiz"].help_text = _(
                     "People have taken part, so the quiz can no longer change."
+                )
+                self.fields["slug"].disabled = True
+                self.fields["slug"].help_text = _(
+                    "People have taken part and may have bookmarked or shared it, so the "
+                    "address can no longer change."
                 )
         else:
             self.initial.setdefault("default_language", settings.LANGUAGE_CODE)

@@ -292,6 +292,14 @@ class CreateAndEditTests(CampaignOrganizeCase):
         self.assert_refused_keeping_input(response, "The logo was not accepted")
         self.assertContains(response, "This is a web page (HTML), not a video or image.")
         self.assertContains(response, "choose the logo again")
+        # A PNG cut off halfway: its header is fine, its pixels are not there.
+        noise = Image.effect_noise((300, 300), 80).convert("RGB")
+        out = io.BytesIO()
+        noise.save(out, "PNG")
+        whole = out.getvalue()
+        upload = SimpleUploadedFile("logo.png", whole[: len(whole) // 2])
+        response = self.client.post(CREATE, self.form_data(logo_upload=upload))
+        self.assert_refused_keeping_input(response, "The logo was not accepted")
 
     def test_an_image_bomb_is_refused_and_nothing_stored(self):
         # 8000 x 8000 one-bit pixels: a few kilobytes of PNG, 64 megapixels once decoded.
@@ -337,7 +345,7 @@ class CreateAndEditTests(CampaignOrganizeCase):
         self.assertFalse(campaign.logo)
         self.assertEqual(self.stored_files(), [])
 
-    def test_the_quiz_is_fixed_once_people_have_taken_part(self):
+    def test_the_quiz_and_address_are_fixed_once_people_have_taken_part(self):
         self.client.force_login(self.other_organizer)
         Participation.objects.create(
             campaign=self.theirs,
@@ -346,7 +354,7 @@ class CreateAndEditTests(CampaignOrganizeCase):
         )
         other = make_quiz([make_item(quizzable_clip("Other clip"))], title="Another quiz")
         data = self.form_data(
-            slug="their-campaign",
+            slug="renamed-campaign",
             quiz=str(other.pk),
             languages=["en"],
             default_language="en",
@@ -355,5 +363,5 @@ class CreateAndEditTests(CampaignOrganizeCase):
         response = self.client.post("/campaigns/manage/their-campaign/", data)
         self.assertEqual(response.status_code, 302)
         self.theirs.refresh_from_db()
-        self.assertEqual(self.theirs.quiz, self.quiz)
+        self.assertEqual((self.theirs.quiz, self.theirs.slug), (self.quiz, "their-campaign"))
         self.assertEqual(self.theirs.texts.get(language="en").title, "Theirs, edited")
