@@ -2,10 +2,11 @@
 never mixed), overall and per language, per day, per item, the survey and the booster's change.
 
 What it costs: the database sums the participations' counters (kept as answers arrive) and the
-items' tallies, grouped; the one query that returns a row per participant carries their
-counters only, for what must be computed per person first (each participant's d', the paired
-survey and booster changes), done at once with numpy. No answer row is read, and the number of
-queries does not depend on the number of participants.
+items' tallies, grouped. What must be computed per person first (each participant's d', the
+paired survey and booster changes) comes from the database as counts of people sharing each
+combination of counters or answers, a few hundred rows at most whatever the crowd, and is
+worked out for all of them at once with numpy. No answer row is read, and the number of queries
+does not depend on the number of participants.
 
 Intervals: rates pool the group's answers with Wilson's interval (quiz.estimates.wilson); that
 treats a person's answers as independent, so it is somewhat narrower than the truth. d' is the
@@ -130,19 +131,25 @@ def rate_cell(section: str, group: str, measure: str, people: int, k: int, n: in
     return Cell(section, group, measure, people, estimate.value, estimate.low, estimate.high, RATE)
 
 
-def mean_cell(section: str, group: str, measure: str, values: np.ndarray) -> Cell:
-    """The mean of per-participant values with its 95 % t interval."""
-    n = int(values.size)
+def mean_cell(
+    section: str, group: str, measure: str, values: np.ndarray, people: np.ndarray
+) -> Cell:
+    """The mean over participants of a value that `people[i]` of them share (`values[i]`),
+    with its 95 % t interval; NaN values (no d' to be had) are left out."""
+    keep = ~np.isnan(values) & (people > 0)
+    values, people = values[keep], people[keep].astype(float)
+    n = int(people.sum())
     if n == 0:
         return Cell(section, group, measure, 0, kind=NUMBER)
-    mean = float(values.mean())
+    mean = float((values * people).sum() / n)
     if n < 2:
         return Cell(section, group, measure, n, mean, kind=NUMBER)
     # Imported here, as quiz.estimates does with scikit-learn: SciPy takes a while to import and
     # only this page needs it.
     from scipy.stats import t
 
-    half = float(t.ppf(0.975, n - 1)) * float(values.std(ddof=1)) / math.sqrt(n)
+    sd = math.sqrt(float((people * (values - mean) ** 2).sum()) / (n - 1))
+    half = float(t.ppf(0.975, n - 1)) * sd / math.sqrt(n)
     return Cell(section, group, measure, n, mean, mean - half, mean + half, NUMBER)
 
 
@@ -165,6 +172,44 @@ def participant_d_primes(
     fa_rate = np.clip(fa / r_n, 0.5 / r_n, 1 - 0.5 / r_n)
     d[seen] = ndtri(hit_rate) - ndtri(fa_rate)
     return d
+
+
+def _summed(cells: list[dict], keys: tuple[str, ...]) -> list[dict]:
+    """The database's grouped sums, added up further over every field but `keys`."""
+    totals: dict[tuple, dict] = {}
+    for cell in cells:
+        key = tuple(cell[k] for k in keys)
+        total = totals.setdefault(key, dict(zip(keys, key, strict=True)))
+        for name, value in cell.items():
+            if name not in ("round", "language", "day"):
+                total[name] = total.get(name, 0) + (value or 0)
+    return list(totals.values())
+
+
+class Patterns:
+    """People by their counters: (round, language, hits, misses, false alarms, correct
+    rejections, how many people), with each combination's d'."""
+
+    def __init__(self, rows, *, _arrays: tuple | None = None) -> None:
+        if _arrays is None:
+            rows = list(rows)
+            self.rounds = np.array([r[0] for r in rows], dtype=object)
+            self.languages = np.array([r[1] for r in rows], dtype=object)
+            counts = np.array([r[2:] for r in rows], dtype=np.int64).reshape(-1, 5)
+            self.people = counts[:, 4]
+            self.d_prime = participant_d_primes(*(counts[:, i] for i in range(4)))
+        else:
+            self.rounds, self.languages, self.people, self.d_prime = _arrays
+
+    def _where(self, mask: np.ndarray) -> Patterns:
+        arrays = (self.rounds[mask], self.languages[mask], self.people[mask], self.d_prime[mask])
+        return Patterns((), _arrays=arrays)
+
+    def of_round(self, round_: str) -> Patterns:
+        return self._where(self.rounds == round_)
+
+    def of_language(self, code: str) -> Patterns:
+        return self._where(self.languages == code)
 
 
 @dataclass
@@ -229,74 +274,72 @@ class Dashboard:
     def of(cls, campaign: Campaign) -> Dashboard:
         participations = Participation.objects.filter(campaign=campaign).order_by()
         finished = Q(attempt__finished_at__isnull=False)
-        groups = participations.values("round", "language").annotate(
-            started=Count("pk"),
-            finished=Count("pk", filter=finished),
-            answered_people=Count("pk", filter=Q(answered__gt=0)),
-            fake_people=Count("pk", filter=Q(hits__gt=0) | Q(misses__gt=0)),
-            real_people=Count("pk", filter=Q(false_alarms__gt=0) | Q(correct_rejections__gt=0)),
-            answered=Sum("answered"),
-            correct=Sum("correct"),
-            hits=Sum("hits"),
-            misses=Sum("misses"),
-            false_alarms=Sum("false_alarms"),
-            correct_rejections=Sum("correct_rejections"),
-        )
-        days = (
+        # One pass over the campaign's participations, by round, language and day: the
+        # language table and the day table are sums of its few cells.
+        cells = list(
             participations.annotate(day=TruncDate("started_at"))
-            .values("round", "day")
-            .annotate(started=Count("pk"), finished=Count("pk", filter=finished))
-            .order_by("day")
+            .values("round", "language", "day")
+            .annotate(
+                started=Count("pk"),
+                finished=Count("pk", filter=finished),
+                answered_people=Count("pk", filter=Q(answered__gt=0)),
+                fake_people=Count("pk", filter=Q(hits__gt=0) | Q(misses__gt=0)),
+                real_people=Count("pk", filter=Q(false_alarms__gt=0) | Q(correct_rejections__gt=0)),
+                answered=Sum("answered"),
+                correct=Sum("correct"),
+                hits=Sum("hits"),
+                misses=Sum("misses"),
+                false_alarms=Sum("false_alarms"),
+                correct_rejections=Sum("correct_rejections"),
+            )
         )
+        groups = _summed(cells, ("round", "language"))
+        days = sorted(_summed(cells, ("round", "day")), key=lambda d: d["day"])
         items = (
             ItemTally.objects.filter(campaign=campaign)
             .values("round", "item_id", "item__kind", "item__clip__title", "item__clip__verdict")
             .annotate(answers=Sum("answers"), correct=Sum("correct"), said_fake=Sum("said_fake"))
             .order_by("item_id")
         )
-        people = np.array(
-            list(
-                participations.values_list(
-                    "pk",
-                    "first_id",
-                    "hits",
-                    "misses",
-                    "false_alarms",
-                    "correct_rejections",
-                    "survey_before",
-                    "survey_after",
-                    "round",
-                    "language",
-                )
-            ),
-            dtype=object,
-        ).reshape(-1, 10)
-        return cls._build(campaign, list(groups), list(days), list(items), people)
+        # What must be worked out per person first (their d', their change of answer) comes
+        # from the counts of people sharing each combination of counters: a quiz of a few dozen
+        # clips gives a few hundred combinations at most, however many took part.
+        patterns = Patterns(
+            participations.values_list(
+                "round", "language", "hits", "misses", "false_alarms", "correct_rejections"
+            ).annotate(people=Count("pk"))
+        )
+        surveys = list(
+            participations.filter(Q(survey_before__isnull=False) | Q(survey_after__isnull=False))
+            .values_list("round", "survey_before", "survey_after")
+            .annotate(people=Count("pk"))
+        )
+        retests = list(
+            participations.filter(round=Round.BOOSTER)
+            .values_list(
+                "first__hits",
+                "first__misses",
+                "first__false_alarms",
+                "first__correct_rejections",
+                "hits",
+                "misses",
+                "false_alarms",
+                "correct_rejections",
+            )
+            .annotate(people=Count("pk"))
+        )
+        return cls._build(campaign, groups, days, list(items), patterns, surveys, retests)
 
     @classmethod
-    def _build(cls, campaign, groups, days, items, people) -> Dashboard:
-        numeric = people[:, :8]
-        pk = numeric[:, 0].astype(np.int64)
-        first_id = np.array([-1 if v is None else v for v in numeric[:, 1]], dtype=np.int64)
-        counts = [numeric[:, i].astype(np.int64) for i in (2, 3, 4, 5)]
-        survey_before = np.array([np.nan if v is None else v for v in numeric[:, 6]], dtype=float)
-        survey_after = np.array([np.nan if v is None else v for v in numeric[:, 7]], dtype=float)
-        rounds_of = people[:, 8].astype(str)
-        languages_of = people[:, 9].astype(str)
-        d_prime = participant_d_primes(*counts)
-
+    def _build(cls, campaign, groups, days, items, patterns, surveys, retests) -> Dashboard:
         shown_rounds = [Round.FIRST]
-        if campaign.booster_enabled or (rounds_of == Round.BOOSTER).any():
+        if campaign.booster_enabled or any(g["round"] == Round.BOOSTER for g in groups):
             shown_rounds.append(Round.BOOSTER)
         reports = []
         for round_ in shown_rounds:
-            in_round = rounds_of == round_
+            answers = [row[1:] for row in surveys if row[0] == round_]
             # The survey is the first round's; a round where nobody answered it has no table.
-            surveyed = campaign.survey_enabled and (
-                round_ == Round.FIRST
-                or bool((~np.isnan(survey_before[in_round])).any())
-                or bool((~np.isnan(survey_after[in_round])).any())
-            )
+            surveyed = campaign.survey_enabled and (round_ == Round.FIRST or bool(answers))
             reports.append(
                 RoundReport(
                     round=round_,
@@ -305,30 +348,21 @@ class Dashboard:
                         campaign,
                         round_,
                         [g for g in groups if g["round"] == round_],
-                        d_prime[in_round],
-                        languages_of[in_round],
+                        patterns.of_round(round_),
                     ),
                     days=cls._days(round_, [d for d in days if d["round"] == round_]),
                     items=cls._items(round_, [i for i in items if i["round"] == round_]),
-                    survey=cls._survey(round_, survey_before[in_round], survey_after[in_round])
-                    if surveyed
-                    else None,
-                    survey_change=cls._survey_change(
-                        round_, survey_before[in_round], survey_after[in_round]
-                    )
-                    if surveyed
-                    else [],
+                    survey=cls._survey(round_, answers) if surveyed else None,
+                    survey_change=cls._survey_change(round_, answers) if surveyed else [],
                 )
             )
-        booster = []
-        if Round.BOOSTER in shown_rounds:
-            booster = cls._booster(pk, first_id, rounds_of, d_prime)
+        booster = cls._booster(retests) if Round.BOOSTER in shown_rounds else []
         return cls(campaign, reports, booster)
 
     # --- the sections ---
 
     @staticmethod
-    def _summary_row(section: str, group: str, g: dict, d_values: np.ndarray) -> list[Cell]:
+    def _summary_row(section: str, group: str, g: dict, d: Patterns) -> list[Cell]:
         participants = Cell(section, group, "participants", g["started"], g["started"])
         finished = Cell(section, group, "finished", g["finished"], g["finished"])
         completion = rate_cell(
@@ -352,11 +386,11 @@ class Dashboard:
                 g["false_alarms"],
                 g["false_alarms"] + g["correct_rejections"],
             ),
-            mean_cell(section, group, "d_prime", d_values[~np.isnan(d_values)]),
+            mean_cell(section, group, "d_prime", d.d_prime, d.people),
         ]
 
     @classmethod
-    def _summary(cls, campaign, round_, groups, d_prime, languages) -> Table:
+    def _summary(cls, campaign, round_, groups, patterns: Patterns) -> Table:
         section = f"{round_}:summary"
         total = defaultdict(int)
         by_language = {g["language"]: g for g in groups}
@@ -368,7 +402,7 @@ class Dashboard:
             _("%(round)s: overall and by language") % {"round": Round(round_).label},
             [str(label) for _key, label in SUMMARY_COLUMNS],
         )
-        overall = Row(_("All languages"), cls._summary_row(section, "all", total, d_prime))
+        overall = Row(_("All languages"), cls._summary_row(section, "all", total, patterns))
         table.rows.append(overall)
         # The campaign's languages first, in its order; any other a visitor was given after.
         codes = list(campaign.languages) + sorted(set(by_language) - set(campaign.languages))
@@ -377,7 +411,7 @@ class Dashboard:
             table.rows.append(
                 Row(
                     language_name(code),
-                    cls._summary_row(section, code, g, d_prime[languages == code]),
+                    cls._summary_row(section, code, g, patterns.of_language(code)),
                     lang=code,
                 )
             )
@@ -480,63 +514,71 @@ class Dashboard:
         return table
 
     @classmethod
-    def _survey(cls, round_: str, before: np.ndarray, after: np.ndarray) -> Table:
+    def _survey(cls, round_: str, answers: list[tuple]) -> Table:
+        """`answers`: (before, after, people) for each pair of answers given (None: not
+        answered)."""
         section = f"{round_}:survey"
         table = Table(
             _("%(round)s: how sure people were that they could spot a fake video")
             % {"round": Round(round_).label},
             [str(_("Before the quiz")), str(_("After the quiz"))],
         )
-        totals = []
-        for which, values in (("before", before), ("after", after)):
-            answered = values[~np.isnan(values)]
-            totals.append(Cell(section, f"answered-{which}", which, answered.size, answered.size))
+        sides = {"before": defaultdict(int), "after": defaultdict(int)}
+        for before, after, people in answers:
+            if before is not None:
+                sides["before"][before] += people
+            if after is not None:
+                sides["after"][after] += people
         for value, label in SURVEY_SCALE:
             cells = [
-                Cell(section, str(value), which, n, n)
-                for which, values in (("before", before), ("after", after))
-                for n in [int((values == value).sum())]
+                Cell(section, str(value), which, sides[which][value], sides[which][value])
+                for which in ("before", "after")
             ]
             table.rows.append(Row(f"{value} · {label}", cells))
-        total_row = Row(_("Answered"), totals)
+        totals = [
+            Cell(section, f"answered-{which}", which, n, n)
+            for which in ("before", "after")
+            for n in [sum(sides[which].values())]
+        ]
         for index in (0, 1):
             suppress_complement(totals[index], [row.cells[index] for row in table.rows])
-        table.rows.append(total_row)
-        means = [
-            mean_cell(section, "mean", which, values[~np.isnan(values)])
-            for which, values in (("before", before), ("after", after))
-        ]
+        table.rows.append(Row(_("Answered"), totals))
+        means = []
+        for which in ("before", "after"):
+            scale = np.array(list(sides[which]), dtype=float)
+            people = np.array(list(sides[which].values()), dtype=float)
+            means.append(mean_cell(section, "mean", which, scale, people))
         table.rows.append(Row(_("Mean (1 to 5)"), means))
         return table
 
     @staticmethod
-    def _survey_change(round_: str, before: np.ndarray, after: np.ndarray) -> list[Cell]:
-        both = ~np.isnan(before) & ~np.isnan(after)
-        change = mean_cell(f"{round_}:survey", "paired", "change", after[both] - before[both])
-        pairs = Cell(f"{round_}:survey", "paired", "participants", int(both.sum()), both.sum())
-        return [pairs, change]
+    def _survey_change(round_: str, answers: list[tuple]) -> list[Cell]:
+        both = [(b, a, n) for b, a, n in answers if b is not None and a is not None]
+        change = np.array([a - b for b, a, _n in both], dtype=float)
+        people = np.array([n for _b, _a, n in both], dtype=float)
+        paired = int(people.sum())
+        return [
+            Cell(f"{round_}:survey", "paired", "participants", paired, paired),
+            mean_cell(f"{round_}:survey", "paired", "change", change, people),
+        ]
 
     @staticmethod
-    def _booster(pk, first_id, rounds_of, d_prime) -> list[Cell]:
+    def _booster(retests: list[tuple]) -> list[Cell]:
         """First round against retest, for the people who did both and could get a d' in
-        each."""
-        first_d = dict(
-            zip(pk[rounds_of == Round.FIRST], d_prime[rounds_of == Round.FIRST], strict=True)
-        )
-        boosters = rounds_of == Round.BOOSTER
-        pairs = [
-            (first_d.get(int(first)), float(retest))
-            for first, retest in zip(first_id[boosters], d_prime[boosters], strict=True)
-        ]
-        pairs = [(a, b) for a, b in pairs if a is not None and not np.isnan(a) and not np.isnan(b)]
-        before = np.array([a for a, _b in pairs], dtype=float)
-        after = np.array([b for _a, b in pairs], dtype=float)
+        each. `retests`: the first round's four counters, the retest's four, and how many
+        people share them."""
+        rows = np.array(retests, dtype=np.int64).reshape(-1, 9)
+        first = participant_d_primes(*(rows[:, i] for i in range(4)))
+        retest = participant_d_primes(*(rows[:, i] for i in range(4, 8)))
+        both = ~np.isnan(first) & ~np.isnan(retest)
+        people = np.where(both, rows[:, 8], 0)
+        paired = int(people.sum())
         section = "booster:paired"
         return [
-            Cell(section, "paired", "participants", len(pairs), len(pairs)),
-            mean_cell(section, "paired", "d_prime_first", before),
-            mean_cell(section, "paired", "d_prime_retest", after),
-            mean_cell(section, "paired", "d_prime_change", after - before),
+            Cell(section, "paired", "participants", paired, paired),
+            mean_cell(section, "paired", "d_prime_first", first, people),
+            mean_cell(section, "paired", "d_prime_retest", retest, people),
+            mean_cell(section, "paired", "d_prime_change", retest - first, people),
         ]
 
     # --- the export ---
