@@ -4,8 +4,8 @@ never mixed), overall and per language, per day, per item, the survey and the bo
 What it costs: the database sums the participations' counters (kept as answers arrive) and the
 items' tallies, grouped. What must be computed per person first (each participant's d', the
 paired survey and booster changes) comes from the database as counts of people sharing each
-combination of counters or answers, a few hundred rows at most whatever the crowd, and is
-worked out for all of them at once with numpy. No answer row is read, and the number of queries
+combination of counters or answers (rows the quiz's length bounds, not the crowd's size), and
+is worked out for all of them at once with numpy. No answer row is read, and the number of queries
 does not depend on the number of participants.
 
 Intervals: rates pool the group's answers with Wilson's interval (quiz.estimates.wilson); that
@@ -16,6 +16,12 @@ paired changes.
 
 K-anonymity: any figure computed from fewer than settings.CAMPAIGN_MIN_CELL participants is
 shown as "fewer than N", its count included, on the page and in the CSV (the same cells).
+Where parts add up to a shown total (languages, days, survey answers) and only one part is
+hidden, a second one is hidden too (`suppress_complement`), and a completion rate hides with
+its finished count. What cells cannot stop: someone who reads the dashboard just before and
+just after one known person takes part sees that person's difference. The figures are meant
+for a public crowd, where nobody can time that; a campaign run for a known handful of people
+would need noise added to every figure instead.
 """
 
 from __future__ import annotations
@@ -302,8 +308,9 @@ class Dashboard:
             .order_by("item_id")
         )
         # What must be worked out per person first (their d', their change of answer) comes
-        # from the counts of people sharing each combination of counters: a quiz of a few dozen
-        # clips gives a few hundred combinations at most, however many took part.
+        # from the counts of people sharing each combination of counters, which the quiz's
+        # length bounds, not the crowd's size: people who finish a quiz of 10 fakes and 10 real
+        # clips share at most 11 x 11 combinations per round and language.
         patterns = Patterns(
             participations.values_list(
                 "round", "language", "hits", "misses", "false_alarms", "correct_rejections"
