@@ -157,9 +157,9 @@ class CampaignForm(forms.ModelForm):
             self.initial["default_language"] = campaign.default_language
             self.initial["languages"] = campaign.languages
             self.initial["embed_sites"] = "\n".join(campaign.embed_origins)
-            # Answers already given are to this quiz's items: another quiz would mix two
-            # campaigns' figures in one dashboard.
-            # And the address is in their bookmarks (the booster's) and in shared links.
+            # Once people have taken part, their answers are to this quiz's items (another quiz
+            # would mix two quizzes' figures in one dashboard), and the address is in their
+            # bookmarks (the booster's) and in the links they shared.
             if campaign.participations.exists():
                 self.fields["quiz"].disabled = True
                 self.fields["quiz"].help_text = _(
