@@ -35,7 +35,9 @@ class AttemptAdmin(admin.ModelAdmin):
 
 @admin.register(Answer)
 class AnswerAdmin(admin.ModelAdmin):
-    """Answers are evidence of learning: readable here, never edited."""
+    """Answers are evidence of learning: readable here, never edited nor deleted one by one
+    (they leave with their attempt, or folded into counts by purge_answers, so the crowd
+    counts stay right)."""
 
     list_display = ["attempt", "item", "is_correct", "confidence", "created_at"]
     list_filter = ["is_correct"]
@@ -44,4 +46,7 @@ class AnswerAdmin(admin.ModelAdmin):
         return False
 
     def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False

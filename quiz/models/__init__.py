@@ -1,4 +1,4 @@
-from quiz.models.aggregates import AnswerAggregate, TellTally
+from quiz.models.aggregates import AnswerAggregate, CrowdCount, TellTally
 from quiz.models.attempts import Answer, Attempt, AttemptItem, GivenAnswer
 from quiz.models.choices import (
     Difficulty,
@@ -20,6 +20,7 @@ __all__ = [
     "Attempt",
     "AttemptItem",
     "Crowd",
+    "CrowdCount",
     "Difficulty",
     "GivenAnswer",
     "Item",

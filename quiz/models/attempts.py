@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import random
 import uuid
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from media_library.answer_records import AnswerRecords
 from media_library.models import Clip, ProcessingStatus, PublicationState, Technique
+from quiz.models.aggregates import CrowdCount
 from quiz.models.choices import ItemKind, Mode, SaidVerdict, Slot
 from quiz.models.items import Item
 from quiz.models.quizzes import Quiz
@@ -229,12 +229,12 @@ class Attempt(models.Model):
             seconds=given.seconds,
         )
         now = timezone.now()
-        # Outside a transaction the INSERT is atomic on its own, and skipping BEGIN/COMMIT
-        # saves two round trips per answer; inside one, a savepoint keeps a duplicate's
-        # IntegrityError from breaking the caller's transaction.
-        in_transaction = transaction.get_connection().in_atomic_block
+        # One transaction (a savepoint inside the caller's) for the answer and its item's crowd
+        # count: both are kept or neither. A duplicate's IntegrityError rolls back only this
+        # block, so a repeated answer is never counted twice and never breaks the caller's
+        # transaction.
         try:
-            with transaction.atomic() if in_transaction else contextlib.nullcontext():
+            with transaction.atomic():
                 answer = Answer.objects.create(
                     attempt=self,
                     item=item,
@@ -254,6 +254,8 @@ class Attempt(models.Model):
                     if entry.shown_at
                     else None,
                 )
+                # Last, so the item's counter row stays locked for as short a time as can be.
+                CrowdCount.objects.count_answer(item.pk, judgement.correct)
         except IntegrityError:
             existing = Answer.objects.filter(attempt=self, item_id=entry.item_id).first()
             if existing is None:
@@ -456,7 +458,9 @@ class Answer(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["entry__position"]
+        # No default ordering: it joined every answer query to the entries and sorted on their
+        # position (a 26 MB sort for a gradebook). Callers that show answers in the attempt's
+        # order say so with order_by("entry__position").
         constraints = [
             models.UniqueConstraint(fields=["attempt", "item"], name="quiz_answer_once_per_item"),
             models.UniqueConstraint(fields=["attempt", "key"], name="quiz_answer_key_once"),
