@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db import transaction
 
-from quiz.models import Answer, Attempt, Item, Quiz, QuizItem
+from quiz.models import Answer, Attempt, CrowdCount, Item, Quiz, QuizItem
 
 
 class QuizItemInline(admin.TabularInline):
@@ -35,9 +36,8 @@ class AttemptAdmin(admin.ModelAdmin):
 
 @admin.register(Answer)
 class AnswerAdmin(admin.ModelAdmin):
-    """Answers are evidence of learning: readable here, never edited nor deleted one by one
-    (they leave with their attempt, or folded into counts by purge_answers, so the crowd
-    counts stay right)."""
+    """Answers are evidence of learning: readable here, never edited. One deleted here leaves
+    its item's crowd count too (the purge folds what it deletes instead)."""
 
     list_display = ["attempt", "item", "is_correct", "confidence", "created_at"]
     list_filter = ["is_correct"]
@@ -48,5 +48,10 @@ class AnswerAdmin(admin.ModelAdmin):
     def has_add_permission(self, request) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
+    def delete_model(self, request, obj: Answer) -> None:
+        self.delete_queryset(request, Answer.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset) -> None:
+        with transaction.atomic():
+            CrowdCount.objects.uncount(queryset)
+            queryset.delete()

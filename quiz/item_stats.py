@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import QuerySet
 
@@ -52,7 +53,10 @@ GROUPS_SQL = """
 
 def answer_groups(answers: QuerySet[Answer]) -> list[AnswerGroup]:
     columns = answers.order_by().values("attempt_id", "item_id", "is_correct", "confidence")
-    sql, params = columns.query.get_compiler(using=answers.db).as_sql()
+    try:
+        sql, params = columns.query.get_compiler(using=answers.db).as_sql()
+    except EmptyResultSet:  # a filter that matches nothing (item__in=[]), said before any SQL
+        return []
     with connections[answers.db].cursor() as cursor:
         cursor.execute(GROUPS_SQL.format(answers=sql), [*params, *params])
         return [
