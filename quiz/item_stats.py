@@ -18,7 +18,7 @@ from quiz.measures import (
     ItemStats,
     item_statistics_of_groups,
 )
-from quiz.models import Answer, Difficulty, Item
+from quiz.models import Answer, AnswerGroupCount, Difficulty, Item, Quiz
 
 # Teaching cut-offs on the share of answers right (the difficulty index p), to put the measured
 # difficulty in the same words as the one the builder chose. 1/3 is what guessing gets on a
@@ -27,11 +27,19 @@ EASY_FROM = 0.8
 HARD_BELOW = 0.4
 
 
+def counted_item_stats(quiz: Quiz | None = None) -> dict[int, ItemStats]:
+    """quiz.measures.item_statistics over every stored answer given in the quiz's attempts
+    (or, without a quiz, in any attempt), read from the groups kept as answers arrive
+    (AnswerGroupCount): a few rows per item, however many answers there are. The builder's
+    item bank and a quiz's statistics page."""
+    return item_statistics_of_groups(AnswerGroupCount.objects.groups(quiz and quiz.pk))
+
+
 def item_stats(answers: QuerySet[Answer]) -> dict[int, ItemStats]:
-    """quiz.measures.item_statistics over stored answers, grouped by the database: one row per
-    item, attempt size, attempt score and correctness (`answer_groups`), never one per answer.
-    The same figures as over every answer (tests/test_item_stats.py), at the cost of one
-    grouped query."""
+    """quiz.measures.item_statistics over any set of stored answers, grouped by the database:
+    one row per item, attempt size, attempt score and correctness (`answer_groups`), never
+    one per answer. The rest score counts only the answers in the set, as item_statistics
+    does over the records it is given."""
     return item_statistics_of_groups(answer_groups(answers))
 
 

@@ -1,7 +1,8 @@
 """The quiz listens to the media library here rather than being called by it (a lower layer
 never imports a higher one): a withdrawn clip finishes the attempts it leaves with nothing to
 answer. And to its own attempts' deletion, whoever deletes them (the data-rights erasure in
-lessons, a user deleted with their attempts): their answers leave the crowd counts."""
+lessons, a user deleted with their attempts): their answers leave the crowd counts and the
+item statistics' groups."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from django.dispatch import receiver
 
 from media_library.models import Clip
 from media_library.signals import clip_withdrawn
-from quiz.models import Attempt, CrowdCount
+from quiz.models import AnswerGroupCount, Attempt, CrowdCount
 
 
 @receiver(clip_withdrawn, sender=Clip, dispatch_uid="quiz-finish-withdrawn")
@@ -26,3 +27,4 @@ def uncount_its_answers(sender, instance: Attempt, **kwargs) -> None:
     # pre_delete signal), and the counts fall in the deleting transaction. The retention purge
     # deletes answers but never attempts, and folds what it deletes, so it never comes here.
     CrowdCount.objects.uncount(instance.answers.all())
+    AnswerGroupCount.objects.change(AnswerGroupCount.objects.stored([instance.pk]), {})

@@ -84,7 +84,7 @@ class CrowdCountQuerySet(models.QuerySet["CrowdCount"]):
         (an attempt deleted with its answers, when a learner's data is erased): one grouped
         read, one update per item."""
         per_item = (
-            answers.order_by()
+            answers.order_by("item_id")  # one lock order for every deletion
             .values("item_id")
             .annotate(n=Count("*"), right=Count("is_correct", filter=Q(is_correct=True)))
         )

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from media_library.answer_records import AnswerRecords
 from media_library.models import Clip, ProcessingStatus, PublicationState, Technique
 from quiz.models.aggregates import CrowdCount
+from quiz.models.answer_groups import AnswerGroupCount, contributions
 from quiz.models.choices import ItemKind, Mode, SaidVerdict, Slot
 from quiz.models.items import Item
 from quiz.models.quizzes import Quiz
@@ -235,6 +236,16 @@ class Attempt(models.Model):
         # transaction.
         try:
             with transaction.atomic():
+                # The attempt locked, then its other answers read: they move to new attempt
+                # totals in the item statistics' groups (AnswerGroupCount), and an answer to
+                # another item of this attempt, stored at the same moment, must not miss this
+                # one (nor this one it).
+                Attempt.objects.select_for_update().filter(pk=self.pk).exists()
+                others = list(
+                    self.answers.order_by().values_list(
+                        "attempt_id", "item_id", "is_correct", "confidence"
+                    )
+                )
                 answer = Answer.objects.create(
                     attempt=self,
                     item=item,
@@ -254,6 +265,12 @@ class Attempt(models.Model):
                     if entry.shown_at
                     else None,
                 )
+                before = [(a, self.quiz_id, i, c, conf) for a, i, c, conf in others]
+                after = [
+                    *before,
+                    (self.pk, self.quiz_id, item.pk, answer.is_correct, answer.confidence),
+                ]
+                AnswerGroupCount.objects.change(contributions(before), contributions(after))
                 # Last, so the item's counter row stays locked for as short a time as can be.
                 CrowdCount.objects.count_answer(item.pk, judgement.correct)
         except IntegrityError:
@@ -434,6 +451,17 @@ class AttemptItem(models.Model):
             )
 
 
+class AnswerQuerySet(models.QuerySet["Answer"]):
+    def delete(self) -> tuple[int, dict[str, int]]:
+        """Delete, and regroup the attempts whose answers go in the item statistics' groups
+        (the retention purge deletes some of an attempt's answers, which moves the rest to new
+        attempt totals). The crowd counts are the caller's: the purge folds what it deletes
+        and keeps them, the admin takes them away."""
+        attempts = set(self.order_by().values_list("attempt_id", flat=True))
+        with AnswerGroupCount.objects.regrouping(attempts):
+            return super().delete()
+
+
 class Answer(models.Model):
     # Deleting an attempt (a student's data deleted on request) takes its answers with it;
     # deleting the item, and so its clip, must not (see AttemptItem.item).
@@ -456,6 +484,8 @@ class Answer(models.Model):
     score = models.FloatField()
     seconds_taken = models.FloatField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AnswerQuerySet.as_manager()
 
     class Meta:
         # No default ordering: it joined every answer query to the entries and sorted on their

@@ -23,9 +23,9 @@ from django_htmx.http import reswap, retarget
 from media_library.roles import Role, has_role
 from quiz.access import builder_required
 from quiz.build_forms import ItemFilterForm, ItemForm, MoveItemForm, QuizForm
-from quiz.item_stats import item_rows, item_stats
+from quiz.item_stats import counted_item_stats, item_rows
 from quiz.measures import MIN_ITEM_ANSWERS
-from quiz.models import Answer, Attempt, Item, ItemKind, Mode, Quiz, QuizItem, Selection
+from quiz.models import Attempt, Item, ItemKind, Mode, Quiz, QuizItem, Selection
 
 LIST = "quiz/build/quiz_list.html"
 EDIT = "quiz/build/quiz_edit.html"
@@ -241,7 +241,7 @@ def _edit_context(quiz: Quiz, **overrides) -> dict:
 @builder_required
 def quiz_stats(request: HttpRequest, slug: str) -> HttpResponse:
     quiz = get_built_quiz(request, slug)
-    stats = item_stats(Answer.objects.filter(attempt__quiz=quiz))
+    stats = counted_item_stats(quiz)
     # The quiz's items now, then any that were answered in it before being removed (or that a
     # pool drew), so every answer is accounted for.
     entries = quiz.entries.select_related("item__clip", "item__other_clip")
@@ -275,7 +275,7 @@ def item_list(request: HttpRequest) -> HttpResponse:
         .annotate(quiz_count=Count("quiz_entries", distinct=True))
         .order_by("-created_at", "pk")
     )
-    rows = filters.filter(item_rows(items, item_stats(Answer.objects.all())))
+    rows = filters.filter(item_rows(items, counted_item_stats()))
     page = Paginator(rows, ITEMS_PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

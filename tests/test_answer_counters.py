@@ -1,6 +1,8 @@
-"""Each item's crowd count (quiz.CrowdCount), kept as answers arrive: it is always the stored
-answers plus those the retention purge folded, whatever repeats, purges, deletions and
-concurrent answers do, and the pages that show it read no more queries as answers pile up."""
+"""The counters kept as answers arrive: each item's crowd count (quiz.CrowdCount) is always the
+stored answers plus those the retention purge folded, and the item statistics' answer groups
+(quiz.AnswerGroupCount) always give the figures the stored answers give, whatever repeats,
+purges, deletions and concurrent answers do; the pages that read them make no more queries as
+answers pile up."""
 
 from __future__ import annotations
 
@@ -16,7 +18,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from media_library.models import Verdict
-from quiz.models import Answer, AnswerAggregate, Attempt, CrowdCount, Item
+from quiz.item_stats import counted_item_stats, item_stats
+from quiz.models import Answer, AnswerAggregate, AnswerGroupCount, Attempt, CrowdCount, Item
 from tests.base import BaseTestCase
 from tests.classroom_helpers import ClassroomTestCase
 from tests.factories import (
@@ -38,6 +41,16 @@ def answer(client: Client, attempt: Attempt, position: int, verdict: str, key: s
         f"/attempts/{attempt.uid}/items/{position}/answer/",
         {"key": key, "verdict": verdict, "confidence": "80"},
     )
+
+
+def assert_groups_match_the_answers(test, quizzes) -> None:
+    """The kept groups give every figure the stored answers give: over all attempts (the item
+    bank) and per quiz (its statistics page)."""
+    test.assertEqual(counted_item_stats(), item_stats(Answer.objects.all()))
+    for quiz in quizzes:
+        test.assertEqual(
+            counted_item_stats(quiz), item_stats(Answer.objects.filter(attempt__quiz=quiz))
+        )
 
 
 def counted(item: Item) -> tuple[int, int]:
@@ -149,6 +162,80 @@ class CountingTests(CrowdCountFixture):
         self.assertEqual((counted(self.fake), counted(self.real)), ((9, 3), (2, 2)))
 
 
+class AnswerGroupTests(BaseTestCase):
+    """Two quizzes sharing an item; visitors who answer all, some or none of the items, right
+    and wrong in different patterns, so that every statistic (discrimination included) has a
+    value to get wrong."""
+
+    PATTERNS = [
+        ("deepfake", "real", "real"),
+        ("deepfake", "deepfake", "real"),
+        ("real", "real", "deepfake"),
+        ("deepfake", "real", "shallowfake"),
+        ("real", "deepfake", "real"),
+        ("deepfake", "real", "real"),
+        ("shallowfake", "real", ""),
+        ("deepfake", "", ""),
+    ]
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        cls.items = [
+            make_item(quizzable_clip("Harbour speech fake", Verdict.DEEPFAKE)),
+            make_item(quizzable_clip("Market square real")),
+            make_item(quizzable_clip("Council meeting real")),
+        ]
+        cls.quiz = make_quiz(cls.items, order="ordered")
+        cls.other_quiz = make_quiz(cls.items[:2], title="Two of them", order="ordered")
+        cls.admin = make_user("site_admin", is_staff=True, is_superuser=True)
+
+    def setUp(self) -> None:
+        self.attempts = []
+        for quiz in (self.quiz, self.other_quiz):
+            for pattern in self.PATTERNS:
+                client = Client()
+                attempt = start(client, quiz)
+                for position, verdict in enumerate(pattern[: quiz.entries.count()], start=1):
+                    if verdict:
+                        answer(client, attempt, position, verdict)
+                self.attempts.append(attempt)
+
+    def assert_match(self) -> None:
+        assert_groups_match_the_answers(self, [self.quiz, self.other_quiz])
+
+    def test_the_groups_give_the_answers_figures(self):
+        self.assert_match()
+        stats = counted_item_stats(self.quiz)
+        self.assertEqual(stats[self.items[0].pk].answers, 8)
+        self.assertIsNotNone(stats[self.items[0].pk].discrimination)
+
+    @override_settings(ANSWER_RETENTION_MONTHS=12)
+    def test_a_purge_that_splits_attempts_regroups_what_is_left(self):
+        Answer.objects.filter(item=self.items[0]).update(created_at=LONG_AGO)
+        call_command("purge_answers", stdout=open("/dev/null", "w"))  # noqa: SIM115
+        self.assertFalse(Answer.objects.filter(item=self.items[0]).exists())
+        self.assertTrue(Answer.objects.filter(item=self.items[1]).exists())
+        self.assert_match()
+
+    def test_deletions_in_the_admin_regroup_the_attempts(self):
+        self.client.force_login(self.admin)
+        self.client.post(
+            reverse("admin:quiz_attempt_delete", args=[self.attempts[0].pk]), {"post": "yes"}
+        )
+        self.assert_match()
+        one = self.attempts[1].answers.get(item=self.items[1])
+        self.client.post(reverse("admin:quiz_answer_delete", args=[one.pk]), {"post": "yes"})
+        self.assertFalse(Answer.objects.filter(pk=one.pk).exists())
+        self.assert_match()
+
+    def test_recount_mends_groups_that_went_wrong(self):
+        AnswerGroupCount.objects.filter(correct=True).update(answers=0)
+        self.assertNotEqual(counted_item_stats(), item_stats(Answer.objects.all()))
+        AnswerGroupCount.objects.recount()
+        self.assert_match()
+
+
 class DataRightsTests(ClassroomTestCase):
     def test_erasing_a_students_data_takes_their_answers_out_of_the_counts(self):
         item = make_item(quizzable_clip("Harbour fake", Verdict.DEEPFAKE))
@@ -165,6 +252,7 @@ class DataRightsTests(ClassroomTestCase):
         self.client.post(self.url(f"students/{self.student.pk}/delete/"))
         self.assertFalse(Attempt.objects.filter(pk=attempt.pk).exists())
         self.assertEqual(counted(item), (1, 0))
+        assert_groups_match_the_answers(self, [quiz])
 
 
 class QueryCountTests(CrowdCountFixture):
@@ -205,7 +293,8 @@ class QueryCountTests(CrowdCountFixture):
 
 
 class FillMigrationTests(TransactionTestCase):
-    """Migration 0007 counts what there was: the stored answers and the folded months."""
+    """Migration 0007 counts what there was: the stored answers and the folded months for the
+    crowd, the stored answers' groups for the item statistics."""
 
     def setUp(self) -> None:
         executor = MigrationExecutor(connection)
@@ -214,7 +303,7 @@ class FillMigrationTests(TransactionTestCase):
         # Back to before the fill: only quiz 0007 is undone, so every table is as today's
         # models have it, and rows written through them (Answer.objects.create, not
         # Attempt.record) are rows the counters never saw.
-        executor.migrate([("quiz", "0006_crowd_counts_and_unordered_answers")])
+        executor.migrate([("quiz", "0006_answer_counters_and_unordered_answers")])
         self.fill()
         MigrationExecutor(connection).migrate(latest)
 
@@ -238,7 +327,8 @@ class FillMigrationTests(TransactionTestCase):
         AnswerAggregate.objects.create(item=items[0], month=date(2024, 1, 1), answers=40, right=25)
         AnswerAggregate.objects.create(item=items[0], month=date(2024, 2, 1), answers=10, right=1)
         AnswerAggregate.objects.create(item=items[2], month=date(2024, 2, 1), answers=6, right=6)
-        self.assertFalse(CrowdCount.objects.exists())
+        self.assertFalse(CrowdCount.objects.exists() or AnswerGroupCount.objects.exists())
+        self.quiz = quiz
 
     def test_it_counts_the_stored_answers_and_the_folded_months(self):
         counts = {c.item_id: (c.answers, c.right) for c in CrowdCount.objects.all()}
@@ -301,3 +391,25 @@ class ConcurrentAnswerTests(TransactionTestCase):
         statuses = self.at_once([replay] * self.VISITORS)
         self.assertEqual(statuses, [302] * self.VISITORS)
         self.assertEqual(counted(self.item), (1, 1))
+
+    def test_answers_to_one_attempts_items_at_once_regroup_it_right(self):
+        items = [make_item(quizzable_clip(f"Clip {n}", Verdict.DEEPFAKE)) for n in range(6)]
+        quiz = make_quiz(items, title="Six at once", order="ordered")
+        verdicts = ["deepfake", "real", "deepfake", "deepfake", "real", "deepfake"]
+        for _visitor in range(2):
+            client = Client()
+            attempt = start(client, quiz)
+            keys = [answer_key(client, attempt, n) for n in range(1, 7)]
+            cookies = client.cookies
+
+            def post(position: int, attempt=attempt, keys=keys, cookies=cookies):
+                other = Client()
+                other.cookies = cookies
+                return lambda: answer(
+                    other, attempt, position, verdicts[position - 1], keys[position - 1]
+                )
+
+            statuses = self.at_once([post(n) for n in range(1, 7)])
+            self.assertEqual(statuses, [302] * 6)
+        self.assertEqual(Answer.objects.filter(attempt__quiz=quiz).count(), 12)
+        assert_groups_match_the_answers(self, [quiz])
