@@ -21,7 +21,6 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from fractions import Fraction
 from statistics import NormalDist, fmean, median
 
 from django.db import models
@@ -474,34 +473,38 @@ def point_biserial(correct: Sequence[bool], scores: Sequence[float]) -> float | 
 def point_biserial_of_counts(pairs: Mapping[tuple[bool, float], int]) -> float | None:
     """point_biserial over (correct, score) pairs given with how often each occurs, which is
     what the database's grouped counts hand over (no list of every answer is built). Exact
-    fractions, rounded exactly where statistics.fmean and pstdev round on a list, so the float
-    is the one the list would give."""
+    arithmetic, rounded exactly where statistics.fmean and pstdev round on a list, so the float
+    is the one the list would give: every float is an integer over a power of two, so over the
+    largest of those powers every sum is an exact integer."""
     n = sum(pairs.values())
     if n < MIN_ITEM_ANSWERS:
         return None
     right = sum(count for (correct, _score), count in pairs.items() if correct)
     if not right or right == n:
         return None
-    total = sum(count * Fraction(score) for (_correct, score), count in pairs.items())
-    squares = sum(count * Fraction(score) ** 2 for (_correct, score), count in pairs.items())
-    variance = (n * squares - total * total) / n / n
+    ratios = {score: score.as_integer_ratio() for _correct, score in pairs}
+    scale = max(denominator for _numerator, denominator in ratios.values())
+    scaled = {score: num * (scale // den) for score, (num, den) in ratios.items()}
+    total = sum(count * scaled[score] for (_correct, score), count in pairs.items())
+    squares = sum(count * scaled[score] ** 2 for (_correct, score), count in pairs.items())
+    # pvariance = (n·Σx² - (Σx)²) / n², over scale².
+    variance = n * squares - total * total
     if not variance:
         return None
-    right_total = sum(
-        count * Fraction(score) for (correct, score), count in pairs.items() if correct
-    )
-    # fmean: the correctly rounded sum, divided by the count.
-    mean_right = float(right_total) / right
-    mean_wrong = float(total - right_total) / (n - right)
+    right_total = sum(count * scaled[score] for (correct, score), count in pairs.items() if correct)
+    # fmean: the correctly rounded sum (an integer over `scale`: true division rounds once),
+    # divided by the count.
+    mean_right = right_total / scale / right
+    mean_wrong = (total - right_total) / scale / (n - right)
     p = right / n
-    return (mean_right - mean_wrong) / _sqrt_of_fraction(variance) * math.sqrt(p * (1 - p))
+    spread = _sqrt_of_ratio(variance, n * n * scale * scale)
+    return (mean_right - mean_wrong) / spread * math.sqrt(p * (1 - p))
 
 
-def _sqrt_of_fraction(x: Fraction) -> float:
-    """√x correctly rounded, as statistics.pstdev rounds the root of its exact variance
+def _sqrt_of_ratio(n: int, m: int) -> float:
+    """√(n/m) correctly rounded, as statistics.pstdev rounds the root of its exact variance
     (the standard library's _float_sqrt_of_frac: an integer root rounded to odd, then one
     rounding to float)."""
-    n, m = x.numerator, x.denominator
     q = (n.bit_length() - m.bit_length() - 109) // 2
     if q >= 0:
         m <<= 2 * q
