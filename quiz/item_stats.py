@@ -27,12 +27,16 @@ EASY_FROM = 0.8
 HARD_BELOW = 0.4
 
 
-def counted_item_stats(quiz: Quiz | None = None) -> dict[int, ItemStats]:
+def counted_item_stats(quiz: Quiz | None = None, item_ids=None) -> dict[int, ItemStats]:
     """quiz.measures.item_statistics over every stored answer given in the quiz's attempts
     (or, without a quiz, in any attempt), read from the groups kept as answers arrive
     (AnswerGroupCount): a few rows per item, however many answers there are. The builder's
-    item bank and a quiz's statistics page."""
-    return item_statistics_of_groups(AnswerGroupCount.objects.groups(quiz and quiz.pk))
+    item bank and a quiz's statistics page. With `item_ids`, those items only; their answers,
+    right answers and mean confidence are those of item_stats(answers to those items), their
+    discrimination is against the whole attempt's rest score (item_stats counts only the
+    answers it is given)."""
+    groups = AnswerGroupCount.objects.groups(quiz and quiz.pk, item_ids=item_ids)
+    return item_statistics_of_groups(groups)
 
 
 def item_stats(answers: QuerySet[Answer]) -> dict[int, ItemStats]:

@@ -210,6 +210,18 @@ class AnswerGroupTests(BaseTestCase):
         self.assertEqual(stats[self.items[0].pk].answers, 8)
         self.assertIsNotNone(stats[self.items[0].pk].discrimination)
 
+    def test_some_items_get_the_answers_counts_difficulty_and_confidence(self):
+        # What pre/post dealing reads: the measured difficulty of the candidate items.
+        some = [self.items[0].pk, self.items[2].pk]
+        counted = counted_item_stats(item_ids=some)
+        direct = item_stats(Answer.objects.filter(item__in=some))
+        self.assertEqual(set(counted), set(some))
+        for pk in some:
+            self.assertEqual(
+                (counted[pk].accuracy, counted[pk].mean_confidence),
+                (direct[pk].accuracy, direct[pk].mean_confidence),
+            )
+
     @override_settings(ANSWER_RETENTION_MONTHS=12)
     def test_a_purge_that_splits_attempts_regroups_what_is_left(self):
         Answer.objects.filter(item=self.items[0]).update(created_at=LONG_AGO)

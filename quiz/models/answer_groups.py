@@ -111,12 +111,15 @@ class AnswerGroupCountQuerySet(models.QuerySet["AnswerGroupCount"]):
             self.change({}, contributions(rows.iterator(chunk_size=10000)))
         return self.count()
 
-    def groups(self, quiz_id: int | None = None) -> list[AnswerGroup]:
+    def groups(self, quiz_id: int | None = None, item_ids=None) -> list[AnswerGroup]:
         """The answer groups of one quiz's attempts, or (None) of every attempt, pooled over
-        quizzes: what quiz.measures.item_statistics_of_groups reads."""
+        quizzes, of every item or of `item_ids`: what quiz.measures.item_statistics_of_groups
+        reads."""
         rows = self.filter(answers__gt=0)
         if quiz_id is not None:
             rows = rows.filter(quiz_id=quiz_id)
+        if item_ids is not None:
+            rows = rows.filter(item_id__in=item_ids)
         totals = (
             rows.order_by()
             .values_list("item_id", "attempt_answers", "attempt_right", "correct")
