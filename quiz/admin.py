@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.db import transaction
 
 from quiz.models import Answer, Attempt, CrowdCount, Item, Quiz, QuizItem
 
@@ -52,6 +51,5 @@ class AnswerAdmin(admin.ModelAdmin):
         self.delete_queryset(request, Answer.objects.filter(pk=obj.pk))
 
     def delete_queryset(self, request, queryset) -> None:
-        with transaction.atomic():
-            CrowdCount.objects.uncount(queryset)
+        with CrowdCount.objects.uncounting(queryset):
             queryset.delete()

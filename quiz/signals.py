@@ -26,5 +26,8 @@ def uncount_its_answers(sender, instance: Attempt, **kwargs) -> None:
     # pre_delete: the answers are still there to count (the cascade deletes them after every
     # pre_delete signal), and the counts fall in the deleting transaction. The retention purge
     # deletes answers but never attempts, and folds what it deletes, so it never comes here.
-    CrowdCount.objects.uncount(instance.answers.all())
-    AnswerGroupCount.objects.change(AnswerGroupCount.objects.stored([instance.pk]), {})
+    # The attempt first, then the groups, then the crowd rows: the order Attempt.record locks
+    # them in, so an answer arriving while its attempt is deleted waits rather than deadlocks.
+    Attempt.objects.select_for_update().filter(pk=instance.pk).exists()
+    with CrowdCount.objects.uncounting(instance.answers.all()):
+        AnswerGroupCount.objects.change(AnswerGroupCount.objects.stored([instance.pk]), {})

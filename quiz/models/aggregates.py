@@ -9,6 +9,9 @@ tables over in place, so every row made before then is still here.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from django.apps import apps
 from django.conf import settings
 from django.db import models, transaction
@@ -79,19 +82,24 @@ class CrowdCountQuerySet(models.QuerySet["CrowdCount"]):
             self.get_or_create(item_id=item_id)
             self.filter(item_id=item_id).update(**change)
 
-    def uncount(self, answers: QuerySet) -> None:
-        """Take away answers about to be deleted without being folded into AnswerAggregate
-        (an attempt deleted with its answers, when a learner's data is erased): one grouped
-        read, one update per item."""
-        per_item = (
-            answers.order_by("item_id")  # one lock order for every deletion
+    @contextmanager
+    def uncounting(self, answers: QuerySet) -> Iterator[None]:
+        """Around the deletion of answers that are not folded into AnswerAggregate (an attempt
+        deleted with its answers, when a learner's data is erased; the admin): their counts
+        are read before, and taken away after, so the item rows are locked last, in item
+        order, as Attempt.record locks them (after the answer groups): a deletion and a new
+        answer never wait on each other in a circle."""
+        per_item = list(
+            answers.order_by("item_id")
             .values("item_id")
             .annotate(n=Count("*"), right=Count("is_correct", filter=Q(is_correct=True)))
         )
-        for row in per_item:
-            self.filter(item_id=row["item_id"]).update(
-                answers=F("answers") - row["n"], right=F("right") - row["right"]
-            )
+        with transaction.atomic():
+            yield
+            for row in per_item:
+                self.filter(item_id=row["item_id"]).update(
+                    answers=F("answers") - row["n"], right=F("right") - row["right"]
+                )
 
     def recount(self) -> int:
         """Every item's count worked out again from its stored answers and its AnswerAggregate
@@ -136,7 +144,7 @@ class CrowdCount(models.Model):
     """Every answer to one item that counts in its crowd figure ("61 % of 2,304 answers were
     right"): the stored answers plus those the retention purge folded into AnswerAggregate
     (the purge leaves this row alone). Kept as answers arrive (`count_answer`) and as attempts
-    are deleted (`uncount`, from quiz.signals), so the reveal, the results page and the progress
+    are deleted (`uncounting`, from quiz.signals), so the reveal, the results page and the progress
     page read one row per item instead of counting the answer table; migration 0007 filled it
     from the answers and aggregates there were."""
 

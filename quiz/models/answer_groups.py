@@ -92,8 +92,12 @@ class AnswerGroupCountQuerySet(models.QuerySet["AnswerGroupCount"]):
     def regrouping(self, attempt_ids: Iterable[int]) -> Iterator[None]:
         """Around a change to these attempts' answers (a queryset delete), in one transaction:
         the groups follow what the answers become."""
-        attempt_ids = list(attempt_ids)
+        attempt_ids = sorted(attempt_ids)
         with transaction.atomic():
+            # Locked first, in order, as Attempt.record locks its attempt: an answer arriving
+            # in one of them meanwhile is in both readings or in neither.
+            attempts = apps.get_model("quiz", "Attempt").objects.select_for_update()
+            list(attempts.filter(pk__in=attempt_ids).order_by("pk").values_list("pk"))
             before = self.stored(attempt_ids)
             yield
             self.change(before, self.stored(attempt_ids))
