@@ -236,6 +236,9 @@ if REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "telltale"),
+            # A Redis that hangs costs each request half a second at most, not a worker: the
+            # rate limits then let requests through (media_library/throttle.py).
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
 elif REDIS_URL:

@@ -14,18 +14,23 @@ clear.
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import wraps
 
+import redis
 from django.conf import settings
 from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
 from django.core.cache.backends.redis import RedisCache
 from django.http import HttpRequest, HttpResponse
 
 View = Callable[..., HttpResponse]
+logger = logging.getLogger(__name__)
+# What Redis raises when it is down or too slow (the backend's socket timeouts, settings.py).
+CACHE_AWAY = (redis.ConnectionError, redis.TimeoutError)
 
 
 @dataclass(frozen=True)
@@ -48,7 +53,11 @@ class Throttle:
         return f"throttle:{self.scope}:{digest}"
 
     def count(self, subject: str) -> int:
-        return int(cache.get(self.key(subject), 0))
+        try:
+            return int(cache.get(self.key(subject), 0))
+        except CACHE_AWAY:
+            logger.exception("Rate limit not read: the cache is not answering")
+            return 0
 
     def exceeded(self, subject: str) -> bool:
         return self.limit > 0 and self.count(subject) >= self.limit
@@ -81,7 +90,13 @@ def _hit_redis(backend: RedisCache, counted: Sequence[tuple[Throttle, str]]) -> 
         pipe.set(key, 0, ex=throttle.window_seconds, nx=True)
         pipe.incr(key)
         pipe.pttl(key)
-    replies = pipe.execute()
+    try:
+        replies = pipe.execute()
+    except CACHE_AWAY:
+        # Limits slow floods down; they must not take the site down with Redis. Nothing is
+        # counted while it is away (every request passes), and the log says so each time.
+        logger.exception("Rate limits not counted: Redis is not answering")
+        return [Window(0, throttle.window_seconds) for throttle, _subject in counted]
     windows = []
     for (throttle, _subject), n in zip(counted, range(0, len(replies), 3), strict=True):
         count, pttl = int(replies[n + 1]), int(replies[n + 2])

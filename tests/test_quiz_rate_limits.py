@@ -191,3 +191,31 @@ class SharedCacheQuizRateLimitTests(QuizRateLimitTests):
         page = bot.get(f"/attempts/{attempt.uid}/results/")
         self.assertContains(page, f"You have answered {len(accepted)} of {len(entries)} items.")
         self.assertContains(page, f"{right} of {len(accepted)} right")
+
+
+class RedisAwayTests(BaseTestCase):
+    """Limits slow floods down; a Redis that is down must not take answering down with it."""
+
+    @override_settings(
+        CACHES={
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                # Nothing listens on port 1: every connection is refused at once.
+                "LOCATION": "redis://127.0.0.1:1/0",
+                "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+            }
+        },
+        QUIZ_STARTS_PER_SESSION=0,
+        QUIZ_STARTS_PER_ADDRESS=0,
+    )
+    def test_answers_are_taken_and_the_log_says_the_limits_were_not_counted(self):
+        quiz = make_quiz([make_item(quizzable_clip("Lonely clip", Verdict.REAL))])
+        attempt = start(self.client, quiz)
+        with self.assertLogs("media_library.throttle", "ERROR") as logs:
+            response = self.client.post(
+                f"/attempts/{attempt.uid}/items/1/answer/",
+                {"key": answer_key(self.client, attempt, 1), "verdict": "real", "confidence": "70"},
+            )
+        self.assertEqual(response.status_code, 302)
+        self.assertEqual(Answer.objects.filter(attempt=attempt).count(), 1)
+        self.assertIn("Rate limits not counted: Redis is not answering", logs.output[0])
