@@ -67,7 +67,11 @@ class Throttle:
         return hit_all([(self, subject)])[0].count
 
     def reset(self, subject: str) -> None:
-        cache.delete(self.key(subject))
+        key = self.key(subject)
+        try:
+            cache.delete_many([key, f"{key}:opened"])
+        except CACHE_AWAY:
+            logger.exception("Rate limit not reset: the cache is not answering")
 
 
 def hit_all(counted: Sequence[tuple[Throttle, str]]) -> list[Window]:
@@ -98,10 +102,10 @@ def _hit_redis(backend: RedisCache, counted: Sequence[tuple[Throttle, str]]) -> 
         logger.exception("Rate limits not counted: Redis is not answering")
         return [Window(0, throttle.window_seconds) for throttle, _subject in counted]
     windows = []
-    for (throttle, _subject), n in zip(counted, range(0, len(replies), 3), strict=True):
-        count, pttl = int(replies[n + 1]), int(replies[n + 2])
+    for n, (throttle, _subject) in enumerate(counted):
+        _opened, count, pttl = replies[3 * n : 3 * n + 3]
         # No expiry (a key written by hand): the whole window is the honest answer.
-        windows.append(Window(count, pttl / 1000 if pttl >= 0 else throttle.window_seconds))
+        windows.append(Window(int(count), pttl / 1000 if pttl >= 0 else throttle.window_seconds))
     return windows
 
 
