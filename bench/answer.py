@@ -53,6 +53,8 @@ MODE = os.environ.get("BENCH_MODE", "practice")
 # The server (trust auth); the bench database is created and dropped on it.
 PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432")
 DB_NAME = "telltale_bench"
+# The cache the rate limits count in; empty: each gunicorn worker's local memory.
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
 HOST = "127.0.0.1"
 RESULTS_DIR = BASE_DIR / "bench" / "results"
 
@@ -91,10 +93,16 @@ def configure_environment(var_dir: str) -> None:
             # limits that high keep the limiter's cost (a cache count per request) in the
             # figures without refusing anything.
             "QUIZ_ANSWERS_PER_MINUTE": "100000000",
+            "QUIZ_ANSWERS_PER_ADDRESS": "100000000",
             "QUIZ_STARTS_PER_SESSION": "100000000",
             "QUIZ_STARTS_PER_ADDRESS": "100000000",
+            # The counts in Redis, shared by the gunicorn workers as in production (with local
+            # memory each worker would count alone); the prefix keeps them apart from any test's.
+            "REDIS_URL": REDIS_URL,
+            "CACHE_KEY_PREFIX": f"telltale-bench-{uuid.uuid4().hex[:8]}",
         }
     )
+    os.environ.pop("CACHE_URL", None)
 
 
 def seed() -> str:
@@ -407,6 +415,7 @@ def report(run: dict, started: datetime) -> tuple[dict, bool]:
     }
     print(
         f"gunicorn {WORKER_CLASS} {WORKERS} workers x {THREADS} threads, PostgreSQL, "
+        f"{'Redis' if REDIS_URL else 'local-memory'} cache, "
         f"{MODE} quiz of {ITEMS} verdict items; {CLIENTS} clients, {SECONDS:g} s per phase after "
         f"{WARMUP_SECONDS:g} s warm-up each"
     )

@@ -225,21 +225,42 @@ TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
 
-# Cache: counts for rate limits (media_library/throttle.py). Local memory by default, which is per
-# process: with several web processes set CACHE_URL=redis://host:6379/0 so they share one count.
-CACHE_URL = env_str("CACHE_URL")
-if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+# Cache: the rate limits' counts (media_library/throttle.py) and what pages cache. With REDIS_URL
+# (redis://host:6379/0) it is Redis, through Django's own backend, shared by every web process on
+# every machine; CACHE_URL is the older name of the same setting and still works. Unset, it is
+# local memory, which is per process: right for `make run`'s single runserver process (its counts
+# are atomic under a lock and cost no round trip), wrong for several web processes, where each
+# would count alone (docs/deployment.md, "Cache, rate limits and sessions").
+REDIS_URL = env_str("REDIS_URL")
+_cache_alias = env_str("CACHE_URL")
+if REDIS_URL and _cache_alias and _cache_alias != REDIS_URL:
+    raise ImproperlyConfigured(
+        "REDIS_URL and CACHE_URL name different caches; set REDIS_URL only (CACHE_URL is its "
+        "older name)."
+    )
+REDIS_URL = REDIS_URL or _cache_alias
+if REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": CACHE_URL,
+            "LOCATION": REDIS_URL,
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "telltale"),
+            # A Redis that hangs costs each request half a second at most, not a worker: the
+            # rate limits then let requests through (media_library/throttle.py).
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
-elif CACHE_URL:
-    raise ImproperlyConfigured(f"CACHE_URL {CACHE_URL!r} is not a redis:// or rediss:// URL.")
+elif REDIS_URL:
+    raise ImproperlyConfigured(
+        f"REDIS_URL {REDIS_URL!r} is not a redis://, rediss:// or unix:// URL."
+    )
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Sessions stay in the database (Django's default engine, named here so the choice is visible):
+# every web process reads the same table, so a visitor's attempt, kept in their session, follows
+# them from one process or machine to the next, and a Redis restart or eviction loses no one's
+# attempt.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # Log-in throttling: failed log-ins per account and per address in a window; past the limit the
 # form refuses before the password is even checked (each check costs a password hash).
@@ -250,6 +271,11 @@ LOGIN_FAILURE_WINDOW_SECONDS = env_int("LOGIN_FAILURE_WINDOW_SECONDS", 15 * 60)
 # clips does not answer more than one a second for long), attempts started per 10 minutes for
 # one account or session and for one address (a class behind one NAT address shares it).
 QUIZ_ANSWERS_PER_MINUTE = env_int("QUIZ_ANSWERS_PER_MINUTE", 60)
+# Answers per minute from one address whatever the session: a visitor who drops their cookie
+# gets a new session each time, and only this rule counts them. A class of 30 answering every
+# two seconds, or four classes answering every eight, stays below it; a school, or a mobile
+# carrier's NAT on a campaign, with more behind one address needs it raised.
+QUIZ_ANSWERS_PER_ADDRESS = env_int("QUIZ_ANSWERS_PER_ADDRESS", 900)
 QUIZ_STARTS_PER_SESSION = env_int("QUIZ_STARTS_PER_SESSION", 20)
 QUIZ_STARTS_PER_ADDRESS = env_int("QUIZ_STARTS_PER_ADDRESS", 300)
 # The request header a trusted reverse proxy puts the client's address in (e.g. HTTP_X_REAL_IP);

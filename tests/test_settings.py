@@ -209,3 +209,54 @@ class MediaStorageTests(SimpleTestCase):
             DEBUG="1", MEDIA_SERVING="storage", MEDIA_ORIGINS="https://s3.example.net", **S3_ENV
         )
         self.assertEqual(result.returncode, 0, result.stderr)
+
+
+def settings_value(expression: str, **env: str) -> subprocess.CompletedProcess:
+    """Print `expression` of the settings as config/settings.py makes them with `env`."""
+    clean = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "CACHE_URL"}}
+    return subprocess.run(
+        [sys.executable, "-c", f"from config import settings; print({expression})"],
+        cwd=settings.BASE_DIR,
+        env={**clean, "DEBUG": "1", **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+class CacheSettingsTests(SimpleTestCase):
+    CACHE = "settings.CACHES['default']['BACKEND'], settings.CACHES['default'].get('LOCATION')"
+
+    def test_redis_url_puts_the_cache_in_redis(self) -> None:
+        result = settings_value(self.CACHE, REDIS_URL="redis://cache.internal:6379/3")
+        self.assertEqual(
+            result.stdout.strip(),
+            "django.core.cache.backends.redis.RedisCache redis://cache.internal:6379/3",
+            result.stderr,
+        )
+
+    def test_cache_url_is_still_understood_as_its_older_name(self) -> None:
+        result = settings_value(self.CACHE, CACHE_URL="redis://cache.internal:6379/4")
+        self.assertEqual(
+            result.stdout.strip(),
+            "django.core.cache.backends.redis.RedisCache redis://cache.internal:6379/4",
+            result.stderr,
+        )
+
+    def test_without_either_the_cache_is_local_memory_and_sessions_are_in_the_database(
+        self,
+    ) -> None:
+        result = settings_value(f"{self.CACHE}, settings.SESSION_ENGINE")
+        self.assertEqual(
+            result.stdout.strip(),
+            "django.core.cache.backends.locmem.LocMemCache None "
+            "django.contrib.sessions.backends.db",
+            result.stderr,
+        )
+
+    def test_two_different_caches_named_stop_start_up(self) -> None:
+        result = settings_value(
+            self.CACHE, REDIS_URL="redis://a.internal:6379/0", CACHE_URL="redis://b.internal/0"
+        )
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("REDIS_URL and CACHE_URL name different caches", result.stderr)
