@@ -107,7 +107,7 @@ bench-transcode: $(VENV)/.dev
 	TELLTALE_ALLOW_DEV_SECRET=1 $(PY) bench/transcode.py
 bench-answer: $(VENV)/.dev postgres
 	$(PY) bench/answer.py
-# Needs Redis on 127.0.0.1:6379 too (database 9, flushed; BENCH_CACHE_URL for another).
+# Needs Redis on 127.0.0.1:6379 too (database 9, flushed; BENCH_CAMPAIGN_REDIS_URL for another).
 bench-campaign: $(VENV)/.dev postgres
 	$(PY) bench/campaign.py
 bench-detector: $(VENV)/.dev

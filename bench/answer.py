@@ -56,6 +56,8 @@ MODE = os.environ.get("BENCH_MODE", "practice")
 # The server (trust auth); the bench database is created and dropped on it.
 PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432")
 DB_NAME = "telltale_bench"
+# The cache the rate limits count in; empty: each gunicorn worker's local memory.
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
 HOST = "127.0.0.1"
 RESULTS_DIR = BASE_DIR / "bench" / "results"
 
@@ -81,6 +83,7 @@ def drop_database(name: str = DB_NAME) -> None:
 # refusing anything.
 HIGH_LIMITS = {
     "QUIZ_ANSWERS_PER_MINUTE": "100000000",
+    "QUIZ_ANSWERS_PER_ADDRESS": "100000000",
     "QUIZ_STARTS_PER_SESSION": "100000000",
     "QUIZ_STARTS_PER_ADDRESS": "100000000",
 }
@@ -88,7 +91,7 @@ HIGH_LIMITS = {
 
 def configure_environment(var_dir: str, name: str = DB_NAME, **extra: str) -> None:
     """Production settings as config/settings.py reads them, on the bench database `name`;
-    `extra` adds or overrides variables (a bench's cache, say)."""
+    `extra` adds or overrides variables (a bench's own REDIS_URL, say)."""
     os.environ.update(
         {
             "DJANGO_SETTINGS_MODULE": "bench.settings",
@@ -102,9 +105,15 @@ def configure_environment(var_dir: str, name: str = DB_NAME, **extra: str) -> No
             "STATICFILES_BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage",
             "LOG_LEVEL": "WARNING",
             **HIGH_LIMITS,
+            # The counts in Redis, shared by the gunicorn workers as in production (with local
+            # memory each worker would count alone); the prefix keeps them apart from any test's.
+            "REDIS_URL": REDIS_URL,
+            "CACHE_KEY_PREFIX": f"telltale-bench-{uuid.uuid4().hex[:8]}",
             **extra,
         }
     )
+    # The older name of REDIS_URL: left over from a shell, it would name a second cache.
+    os.environ.pop("CACHE_URL", None)
 
 
 def seed(items: int = ITEMS, mode: str = MODE) -> str:
@@ -438,6 +447,7 @@ def report(run: dict, started: datetime) -> tuple[dict, bool]:
     }
     print(
         f"gunicorn {WORKER_CLASS} {WORKERS} workers x {THREADS} threads, PostgreSQL, "
+        f"{'Redis' if REDIS_URL else 'local-memory'} cache, "
         f"{MODE} quiz of {ITEMS} verdict items; {CLIENTS} clients, {SECONDS:g} s per phase after "
         f"{WARMUP_SECONDS:g} s warm-up each"
     )

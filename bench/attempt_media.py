@@ -31,6 +31,7 @@ BENCH_VAR = tempfile.mkdtemp(prefix="telltale-bench-var-")
 os.environ["TELLTALE_VAR_DIR"] = BENCH_VAR
 os.environ.pop("DATABASE_URL", None)
 os.environ.pop("CACHE_URL", None)
+os.environ.pop("REDIS_URL", None)
 os.environ["TASKS_BACKEND"] = "django.tasks.backends.dummy.DummyBackend"
 # No collectstatic here: pages name static files without the manifest.
 os.environ["STATICFILES_BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"

@@ -2,7 +2,7 @@
 
 Seeds a throwaway PostgreSQL database with an open campaign (an assessment quiz of ITEMS verdict
 clips, texts in English and Spanish) and serves it the way bench/answer.py does (gunicorn, sync
-workers, production settings), with the cache and rate limits in Redis (CACHE_URL, database 9)
+workers, production settings), with the cache and rate limits in Redis (REDIS_URL, database 9)
 and the quiz's rate limits set high, since each simulated visitor is far faster than a person.
 The load generator (bench/load.py) runs in this process, gunicorn in its own, in three parts:
 
@@ -80,8 +80,8 @@ MIX_RATE = float(os.environ.get("BENCH_MIX_RATE", "0"))
 # A session lists at most 50 attempts (quiz.models.attempts.SESSION_ATTEMPTS_KEPT); stay below.
 MAX_ATTEMPTS_EACH = 40
 DB_NAME = "telltale_bench_campaign"
-# Redis database 9 is this bench's: flushed before and after the run.
-CACHE_URL = os.environ.get("BENCH_CACHE_URL", "redis://127.0.0.1:6379/9")
+# Redis database 9 is this bench's (bench-answer counts in 13): flushed before and after.
+REDIS_URL = os.environ.get("BENCH_CAMPAIGN_REDIS_URL", "redis://127.0.0.1:6379/9")
 SLUG = "bench-campaign"
 ACCEPT = {"en": "en-GB,en;q=0.8", "es": "es-MX,es;q=0.9,en;q=0.5"}
 
@@ -121,9 +121,9 @@ def flush_cache() -> None:
     import redis
 
     try:
-        redis.Redis.from_url(CACHE_URL).flushdb()
+        redis.Redis.from_url(REDIS_URL).flushdb()
     except redis.ConnectionError as error:
-        raise SystemExit(f"Redis is not answering at {CACHE_URL}: {error}") from error
+        raise SystemExit(f"Redis is not answering at {REDIS_URL}: {error}") from error
 
 
 # --- the visitors -------------------------------------------------------------------------
@@ -459,7 +459,7 @@ def report(run: dict, started: datetime) -> tuple[dict, bool]:
     lost = run["accepted"] - rows["found"]
     print(
         f"gunicorn {WORKER_CLASS} {WORKERS} workers x {THREADS} threads, PostgreSQL, Redis cache "
-        f"({CACHE_URL}); campaign of {ITEMS} verdict clips (assessment), en + es; "
+        f"({REDIS_URL}); campaign of {ITEMS} verdict clips (assessment), en + es; "
         f"{VISITORS} visitors + {PASSERSBY} passers-by; {SECONDS:g} s per phase"
     )
     print(
@@ -545,7 +545,7 @@ def report(run: dict, started: datetime) -> tuple[dict, bool]:
             think_seconds=THINK_SECONDS,
             paced_rate=run["paced_rate"],
             items_per_attempt=ITEMS,
-            cache=CACHE_URL,
+            cache=REDIS_URL,
             rate_limits=HIGH_LIMITS,
         ),
         "pages": table,
@@ -566,7 +566,7 @@ def main() -> int:
     started = datetime.now(UTC)
     flush_cache()
     try:
-        with served(DB_NAME, seed_campaign, access_log_arguments, CACHE_URL=CACHE_URL) as bench:
+        with served(DB_NAME, seed_campaign, access_log_arguments, REDIS_URL=REDIS_URL) as bench:
             run = asyncio.run(measure(bench))
     finally:
         flush_cache()

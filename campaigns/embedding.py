@@ -23,6 +23,8 @@ import re
 import string
 
 from django.conf import settings
+from django.contrib.messages.storage.fallback import FallbackStorage
+from django.contrib.messages.storage.session import SessionStorage
 from django.http import Http404, HttpRequest, HttpResponse
 from django.middleware.csp import get_nonce
 from django.urls import get_script_prefix, set_script_prefix
@@ -89,6 +91,17 @@ def without_pass(path: str, request: HttpRequest) -> str:
     key = pass_of(request)
     prefix = f"/v/{key}"
     return path.removeprefix(prefix) if key and path.startswith(prefix + "/") else path
+
+
+class VisitMessageStorage(FallbackStorage):
+    """Django's messages (a cookie, then the session), but in the session alone during a
+    visit under a pass, whose cookies the browser would refuse: "this campaign has ended"
+    must reach a visitor inside a partner's frame too."""
+
+    def __init__(self, request: HttpRequest, *args, **kwargs) -> None:
+        super().__init__(request, *args, **kwargs)
+        if pass_of(request):
+            self.storages = [SessionStorage(request, *args, **kwargs)]
 
 
 class VisitorPassMiddleware:

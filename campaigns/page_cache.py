@@ -20,6 +20,7 @@ from django.middleware.csp import get_nonce
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
 from campaigns.embedding import framable_by
+from campaigns.models import Campaign
 
 NONCE_PLACEHOLDER = "__telltale_csp_nonce__"
 # Long enough to carry a burst, short enough that a campaign's end shows within a minute.
@@ -31,6 +32,18 @@ def version(slug: str) -> str:
     saved (campaigns.signals), so a cached page never outlives an edit, and a hit needs no
     database query at all."""
     return cache.get_or_set(f"campaign-version:{slug}", lambda: uuid.uuid4().hex, None)
+
+
+def campaign_languages(slug: str) -> list[str]:
+    """The campaign's languages, read from the database once per version (a page's language
+    must be chosen before its cached copy can be found); a slug no campaign has gets [] and
+    its page a 404 from the view."""
+
+    def read() -> list[str]:
+        found = Campaign.objects.filter(slug=slug).values_list("languages", flat=True).first()
+        return list(found or [])
+
+    return cache.get_or_set(f"campaign-languages:{slug}:{version(slug)}", read, 3600)
 
 
 def forget(slug: str) -> None:

@@ -218,25 +218,49 @@ LANGUAGE_CODE = "en"
 # next step). Each is named in itself, as a language picker shows it.
 LANGUAGES = [("en", "English"), ("es", "Español"), ("zh-hans", "简体中文")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# A campaign dashboard hides every figure computed from fewer people than this, so that no
+# visitor can be singled out by an organizer (campaigns/dashboard.py).
+CAMPAIGN_MIN_CELL = 10
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
 
-# Cache: counts for rate limits (media_library/throttle.py). Local memory by default, which is per
-# process: with several web processes set CACHE_URL=redis://host:6379/0 so they share one count.
-CACHE_URL = env_str("CACHE_URL")
-if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+# Cache: the rate limits' counts (media_library/throttle.py) and what pages cache. With REDIS_URL
+# (redis://host:6379/0) it is Redis, through Django's own backend, shared by every web process on
+# every machine; CACHE_URL is the older name of the same setting and still works. Unset, it is
+# local memory, which is per process: right for `make run`'s single runserver process (its counts
+# are atomic under a lock and cost no round trip), wrong for several web processes, where each
+# would count alone (docs/deployment.md, "Cache, rate limits and sessions").
+REDIS_URL = env_str("REDIS_URL")
+_cache_alias = env_str("CACHE_URL")
+if REDIS_URL and _cache_alias and _cache_alias != REDIS_URL:
+    raise ImproperlyConfigured(
+        "REDIS_URL and CACHE_URL name different caches; set REDIS_URL only (CACHE_URL is its "
+        "older name)."
+    )
+REDIS_URL = REDIS_URL or _cache_alias
+if REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": CACHE_URL,
+            "LOCATION": REDIS_URL,
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "telltale"),
+            # A Redis that hangs costs each request half a second at most, not a worker: the
+            # rate limits then let requests through (media_library/throttle.py).
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
-elif CACHE_URL:
-    raise ImproperlyConfigured(f"CACHE_URL {CACHE_URL!r} is not a redis:// or rediss:// URL.")
+elif REDIS_URL:
+    raise ImproperlyConfigured(
+        f"REDIS_URL {REDIS_URL!r} is not a redis://, rediss:// or unix:// URL."
+    )
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Sessions stay in the database (Django's default engine, named here so the choice is visible):
+# every web process reads the same table, so a visitor's attempt, kept in their session, follows
+# them from one process or machine to the next, and a Redis restart or eviction loses no one's
+# attempt.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # Log-in throttling: failed log-ins per account and per address in a window; past the limit the
 # form refuses before the password is even checked (each check costs a password hash).
@@ -247,6 +271,11 @@ LOGIN_FAILURE_WINDOW_SECONDS = env_int("LOGIN_FAILURE_WINDOW_SECONDS", 15 * 60)
 # clips does not answer more than one a second for long), attempts started per 10 minutes for
 # one account or session and for one address (a class behind one NAT address shares it).
 QUIZ_ANSWERS_PER_MINUTE = env_int("QUIZ_ANSWERS_PER_MINUTE", 60)
+# Answers per minute from one address whatever the session: a visitor who drops their cookie
+# gets a new session each time, and only this rule counts them. A class of 30 answering every
+# two seconds, or four classes answering every eight, stays below it; a school, or a mobile
+# carrier's NAT on a campaign, with more behind one address needs it raised.
+QUIZ_ANSWERS_PER_ADDRESS = env_int("QUIZ_ANSWERS_PER_ADDRESS", 900)
 QUIZ_STARTS_PER_SESSION = env_int("QUIZ_STARTS_PER_SESSION", 20)
 QUIZ_STARTS_PER_ADDRESS = env_int("QUIZ_STARTS_PER_ADDRESS", 300)
 # The request header a trusted reverse proxy puts the client's address in (e.g. HTTP_X_REAL_IP);
@@ -262,12 +291,81 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # are served, through media_library's range-aware view (see docs/deployment.md).
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"
+S3_STORAGE_BACKEND = "storages.backends.s3.S3Storage"
+
+
+def s3_storage_options(
+    *,
+    bucket: str,
+    endpoint_url: str = "",
+    region: str = "",
+    access_key: str = "",
+    secret_key: str = "",
+    url_expire_seconds: int = 3600,
+    addressing_style: str = "",
+) -> dict:
+    """django-storages' S3Storage options for a private bucket whose files browsers fetch only
+    through presigned URLs, handed out after Django has checked access (MEDIA_SERVING=storage)."""
+    if bool(access_key) != bool(secret_key):
+        raise ImproperlyConfigured(
+            "Set MEDIA_S3_ACCESS_KEY_ID and MEDIA_S3_SECRET_ACCESS_KEY together, or neither "
+            "(boto3 then finds AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or the machine's role)."
+        )
+    options = {
+        "bucket_name": bucket,
+        # Drafts and raw uploads share the bucket: no object is public, every URL is signed.
+        "querystring_auth": True,
+        "querystring_expire": url_expire_seconds,
+        "signature_version": "s3v4",
+        # The bucket's own (private) ACL; some S3-compatible stores refuse ACL headers.
+        "default_acl": None,
+        # A file opened from the bucket is downloaded into memory up to this size, then into a
+        # temporary file (FILE_UPLOAD_TEMP_DIR): django-storages' default, 0, means memory only.
+        "max_memory_size": 8 * 1024 * 1024,
+    }
+    if endpoint_url:
+        options["endpoint_url"] = endpoint_url
+    if region:
+        options["region_name"] = region
+    if access_key:
+        options["access_key"], options["secret_key"] = access_key, secret_key
+    if addressing_style:
+        options["addressing_style"] = addressing_style
+    return options
+
+
+def media_storage() -> dict:
+    """STORAGES["default"]: MEDIA_S3_BUCKET selects an S3-compatible bucket (django-storages),
+    MEDIA_STORAGE_BACKEND any other class; MEDIA_STORAGE_OPTIONS (JSON) adds options to either."""
+    extra = json.loads(env_str("MEDIA_STORAGE_OPTIONS", "{}"))
+    bucket = env_str("MEDIA_S3_BUCKET")
+    backend = env_str("MEDIA_STORAGE_BACKEND")
+    if bucket and backend and backend != S3_STORAGE_BACKEND:
+        raise ImproperlyConfigured(
+            f"MEDIA_S3_BUCKET selects {S3_STORAGE_BACKEND}, but MEDIA_STORAGE_BACKEND names "
+            f"{backend!r}: set one of them."
+        )
+    if not bucket and backend != S3_STORAGE_BACKEND:
+        backend = backend or "django.core.files.storage.FileSystemStorage"
+        return {"BACKEND": backend, "OPTIONS": extra}
+    options = s3_storage_options(
+        bucket=bucket,
+        endpoint_url=env_str("MEDIA_S3_ENDPOINT_URL"),
+        region=env_str("MEDIA_S3_REGION"),
+        access_key=env_str("MEDIA_S3_ACCESS_KEY_ID"),
+        secret_key=env_str("MEDIA_S3_SECRET_ACCESS_KEY"),
+        url_expire_seconds=env_int("MEDIA_S3_URL_EXPIRE_SECONDS", 3600),
+        addressing_style=env_str("MEDIA_S3_ADDRESSING_STYLE"),
+    )
+    # S3Storage named by MEDIA_STORAGE_BACKEND gets the same defaults, its bucket from the JSON.
+    options = {**options, **extra}
+    if not options["bucket_name"]:
+        raise ImproperlyConfigured("S3 media storage needs a bucket: set MEDIA_S3_BUCKET.")
+    return {"BACKEND": S3_STORAGE_BACKEND, "OPTIONS": options}
+
+
 STORAGES = {
-    "default": {
-        "BACKEND": env_str("MEDIA_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"),
-        # e.g. {"bucket_name": "telltale", "endpoint_url": "https://s3.example"} (django-storages)
-        "OPTIONS": json.loads(env_str("MEDIA_STORAGE_OPTIONS", "{}")),
-    },
+    "default": media_storage(),
     "staticfiles": {
         "BACKEND": env_str(
             "STATICFILES_BACKEND",
@@ -332,6 +430,19 @@ TASKS = {
 # Content Security Policy: nothing from third parties, scripts only from our origin with a nonce.
 # MEDIA_ORIGINS names the object storage / CDN origin when MEDIA_SERVING is "storage".
 MEDIA_ORIGINS = env_list("MEDIA_ORIGINS")
+if STORAGES["default"]["BACKEND"] == S3_STORAGE_BACKEND:
+    if MEDIA_SERVING == "x-accel":
+        raise ImproperlyConfigured(
+            "MEDIA_SERVING=x-accel needs files nginx can read from disk, not an S3 bucket: "
+            "use MEDIA_SERVING=storage (presigned URLs) or django."
+        )
+    if MEDIA_SERVING == "storage" and not MEDIA_ORIGINS:
+        # Browsers apply the CSP to the redirect's target: without the bucket's origin every
+        # video and picture would be blocked.
+        raise ImproperlyConfigured(
+            "MEDIA_SERVING=storage sends browsers to presigned bucket URLs: set MEDIA_ORIGINS "
+            "to their origin (e.g. https://telltale-media.s3.eu-west-1.amazonaws.com)."
+        )
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
@@ -352,6 +463,8 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "SAMEORIGIN"
+# Django's cookie-then-session messages, kept in the session alone inside a partner's frame.
+MESSAGE_STORAGE = "campaigns.embedding.VisitMessageStorage"
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY") else None
 )

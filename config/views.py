@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from media_library.models import Clip
-from media_library.throttle import Throttle, client_address
+from media_library.throttle import Throttle, client_address, hit_all
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -44,8 +44,8 @@ class ThrottledLoginView(LoginView):
 
     def form_invalid(self, form) -> HttpResponse:
         by_account, by_address = login_throttles()
-        by_account.hit(self.request.POST.get("username", "").strip().casefold())
-        by_address.hit(client_address(self.request))
+        account = self.request.POST.get("username", "").strip().casefold()
+        hit_all([(by_account, account), (by_address, client_address(self.request))])
         return super().form_invalid(form)
 
     def form_valid(self, form) -> HttpResponse:

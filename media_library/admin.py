@@ -11,10 +11,29 @@ PROTECTED_CLIP = _(
 )
 
 
+# Stored files appear in the admin by name only, never as the link Django's widgets make from
+# storage.url(): on S3 that is a presigned URL, which would hand out a raw upload or a draft
+# past the access checks of media_library/views/serving.py. Processing makes them all.
+CLIP_FILE_FIELDS = [
+    "source_file",
+    "media_file",
+    "poster",
+    "thumbnail_strip",
+    "quiz_media",
+    "quiz_poster",
+    "feed_media",
+]
+
+
 class TellInline(admin.TabularInline):
     model = Tell
     extra = 0
-    readonly_fields = ["still"]
+    exclude = ["still"]
+    readonly_fields = ["still_name"]
+
+    @admin.display(description=_("still"))
+    def still_name(self, tell: Tell) -> str:
+        return tell.still.name or "—"
 
 
 @admin.register(Clip)
@@ -40,15 +59,19 @@ class ClipAdmin(admin.ModelAdmin):
         "frame_rate",
         "has_audio",
         "processing_error",
-        # Made by processing from media_file; edited by hand they could leak or break quizzes.
-        "quiz_media",
-        "quiz_poster",
-        "feed_media",
+        "stored_files",
         "created_by",
         "updated_by",
     ]
+    # Made by processing; replaced by hand they could leak the upload or break quizzes.
+    exclude = CLIP_FILE_FIELDS
     raw_id_fields = ["original"]
     inlines = [TellInline]
+
+    @admin.display(description=_("stored files"))
+    def stored_files(self, clip: Clip) -> str:
+        names = [f"{field}: {getattr(clip, field).name or '—'}" for field in CLIP_FILE_FIELDS]
+        return "\n".join(names)
 
     # A clip learners have answered is never deleted: the quiz engine's keys to its answers are
     # PROTECT, so the admin's confirm page lists them as protected and deletes nothing. Any

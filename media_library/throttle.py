@@ -1,24 +1,45 @@
 """Counting what one subject (an account, an address, a session) does in a window of time, in
 the shared cache, so that every web process sees the same counts.
 
-A fixed window that opens with the first counted event: simple, one cache round trip per check
-and per hit, and good enough for its purpose, which is to make guessing and flooding slow, not
-to meter anyone exactly. Subjects are hashed before they become keys: a username or an address
-is personal data and does not belong in a cache's key space in clear.
+A fixed window that opens with the first counted event: simple, good enough for its purpose,
+which is to make guessing and flooding slow, not to meter anyone exactly. Counting costs one
+cache round trip for all of a request's rules together: on Redis one MULTI/EXEC pipeline opens
+each window that is not open (SET NX EX), counts (INCR) and reads how long it has left (PTTL);
+on any other cache (local memory under `make run`) the same steps are Django's add() and incr(),
+with the window's opening time kept beside the count. Subjects are hashed before they become
+keys: a username or an address is personal data and does not belong in a cache's key space in
+clear.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+import logging
+import math
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import wraps
 
+import redis
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
+from django.core.cache.backends.redis import RedisCache
 from django.http import HttpRequest, HttpResponse
 
 View = Callable[..., HttpResponse]
+logger = logging.getLogger(__name__)
+# What Redis raises when it is down or too slow (the backend's socket timeouts, settings.py).
+CACHE_AWAY = (redis.ConnectionError, redis.TimeoutError)
+
+
+@dataclass(frozen=True)
+class Window:
+    """One subject's window after a counted event: the count so far and the seconds until the
+    window closes and the count starts again."""
+
+    count: int
+    seconds_left: float
 
 
 @dataclass(frozen=True)
@@ -32,24 +53,77 @@ class Throttle:
         return f"throttle:{self.scope}:{digest}"
 
     def count(self, subject: str) -> int:
-        return int(cache.get(self.key(subject), 0))
+        try:
+            return int(cache.get(self.key(subject), 0))
+        except CACHE_AWAY:
+            logger.exception("Rate limit not read: the cache is not answering")
+            return 0
 
     def exceeded(self, subject: str) -> bool:
         return self.limit > 0 and self.count(subject) >= self.limit
 
     def hit(self, subject: str) -> int:
         """Count one event; returns the count in the current window."""
-        key = self.key(subject)
-        # add() opens the window only if none is open, so its expiry is the first event's.
-        cache.add(key, 0, self.window_seconds)
-        try:
-            return cache.incr(key)
-        except ValueError:  # the window closed between add() and incr()
-            cache.set(key, 1, self.window_seconds)
-            return 1
+        return hit_all([(self, subject)])[0].count
 
     def reset(self, subject: str) -> None:
-        cache.delete(self.key(subject))
+        key = self.key(subject)
+        try:
+            cache.delete_many([key, f"{key}:opened"])
+        except CACHE_AWAY:
+            logger.exception("Rate limit not reset: the cache is not answering")
+
+
+def hit_all(counted: Sequence[tuple[Throttle, str]]) -> list[Window]:
+    """Count one event for each (throttle, subject), in one cache round trip on Redis."""
+    backend = caches[DEFAULT_CACHE_ALIAS]  # `cache` is a proxy, which isinstance() cannot see
+    if isinstance(backend, RedisCache):
+        return _hit_redis(backend, counted)
+    return [_hit_portable(throttle, subject) for throttle, subject in counted]
+
+
+def _hit_redis(backend: RedisCache, counted: Sequence[tuple[Throttle, str]]) -> list[Window]:
+    # Django's Redis backend has no pipeline of its own: its client (the redis-py one it writes
+    # with) and its key function (prefix and version) are what its own methods use, so the
+    # counts stay readable through cache.get() and removable through cache.delete(). It stores
+    # integers as plain numbers, which is what INCR needs.
+    client = backend._cache.get_client(write=True)
+    pipe = client.pipeline(transaction=True)
+    for throttle, subject in counted:
+        key = backend.make_and_validate_key(throttle.key(subject))
+        pipe.set(key, 0, ex=throttle.window_seconds, nx=True)
+        pipe.incr(key)
+        pipe.pttl(key)
+    try:
+        replies = pipe.execute()
+    except CACHE_AWAY:
+        # Limits slow floods down; they must not take the site down with Redis. Nothing is
+        # counted while it is away (every request passes), and the log says so each time.
+        logger.exception("Rate limits not counted: Redis is not answering")
+        return [Window(0, throttle.window_seconds) for throttle, _subject in counted]
+    windows = []
+    for n, (throttle, _subject) in enumerate(counted):
+        _opened, count, pttl = replies[3 * n : 3 * n + 3]
+        # No expiry (a key written by hand): the whole window is the honest answer.
+        windows.append(Window(int(count), pttl / 1000 if pttl >= 0 else throttle.window_seconds))
+    return windows
+
+
+def _hit_portable(throttle: Throttle, subject: str) -> Window:
+    key = throttle.key(subject)
+    now = time.time()
+    # add() opens the window only if none is open, so its expiry and its recorded opening are
+    # the first event's.
+    cache.add(f"{key}:opened", now, throttle.window_seconds)
+    cache.add(key, 0, throttle.window_seconds)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # the window closed between add() and incr()
+        cache.set(key, 1, throttle.window_seconds)
+        cache.set(f"{key}:opened", now, throttle.window_seconds)
+        count = 1
+    opened = cache.get(f"{key}:opened", now)
+    return Window(count, max(0.0, opened + throttle.window_seconds - now))
 
 
 def client_address(request: HttpRequest) -> str:
@@ -94,19 +168,30 @@ class Rule:
 
 
 def rate_limited(*rules: Rule, message: str) -> Callable[[View], View]:
-    """Refuse a view with 429 and `message` once any rule's count is past its limit. Every
-    request counts, refused ones too, so a flood stays refused until it slows down."""
+    """Refuse a view with 429 and `message` once any rule's count is past its limit, with
+    Retry-After saying when the last window holding it back closes. Every request counts under
+    every rule, refused ones too, so a flood stays refused until its windows close; all the
+    rules are counted in one cache round trip, before the view runs any query."""
 
     def decorator(view: View) -> View:
         @wraps(view)
         def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            counted = []
             for rule in rules:
                 throttle, subject = rule.throttle(), rule.subject(request)
-                if subject is None or throttle.limit <= 0:
-                    continue
-                if throttle.hit(subject) > throttle.limit:
+                if subject is not None and throttle.limit > 0:
+                    counted.append((throttle, subject))
+            if counted:
+                windows = hit_all(counted)
+                waits = [
+                    window.seconds_left
+                    for (throttle, _subject), window in zip(counted, windows, strict=True)
+                    if window.count > throttle.limit
+                ]
+                if waits:
                     response = HttpResponse(str(message), status=429, content_type="text/plain")
-                    response["Retry-After"] = str(rule.window_seconds)
+                    # Whole seconds, rounded up: a client that waits that long is let in.
+                    response["Retry-After"] = str(max(1, math.ceil(max(waits))))
                     return response
             return view(request, *args, **kwargs)
 

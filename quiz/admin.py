@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from quiz.models import Answer, Attempt, Item, Quiz, QuizItem
+from quiz.models import Answer, Attempt, CrowdCount, Item, Quiz, QuizItem
 
 
 class QuizItemInline(admin.TabularInline):
@@ -35,7 +35,8 @@ class AttemptAdmin(admin.ModelAdmin):
 
 @admin.register(Answer)
 class AnswerAdmin(admin.ModelAdmin):
-    """Answers are evidence of learning: readable here, never edited."""
+    """Answers are evidence of learning: readable here, never edited. One deleted here leaves
+    its item's crowd count too (the purge folds what it deletes instead)."""
 
     list_display = ["attempt", "item", "is_correct", "confidence", "created_at"]
     list_filter = ["is_correct"]
@@ -45,3 +46,10 @@ class AnswerAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False
+
+    def delete_model(self, request, obj: Answer) -> None:
+        self.delete_queryset(request, Answer.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset) -> None:
+        with CrowdCount.objects.uncounting(queryset):
+            queryset.delete()

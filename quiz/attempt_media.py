@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import struct
+from collections.abc import Callable
 from io import BytesIO
 from typing import IO
 
@@ -131,35 +132,37 @@ def free_box(key: bytes) -> bytes:
     return struct.pack(">I", 8 + len(payload)) + b"free" + payload
 
 
-class PaddedFile:
-    """A stored file followed by `tail`, read as one seekable file (what stream_bytes reads)."""
+class PaddedRange:
+    """Bytes `start` to `start + length` of a stored file of `size` bytes followed by `tail`,
+    read as one file (what stream_bytes sends). `open_stored(start, length)` opens the stored
+    part of the range, so only those bytes are fetched from storage (one ranged GET on S3)."""
 
-    def __init__(self, handle: IO[bytes], size: int, tail: bytes) -> None:
-        self._handle = handle
-        self._size = size
-        self._tail = tail
-        self._position = 0
-
-    @property
-    def size(self) -> int:
-        return self._size + len(self._tail)
-
-    def seek(self, offset: int, whence: int = 0) -> int:
-        self._position = offset
-        return offset
+    def __init__(
+        self,
+        open_stored: Callable[[int, int], IO[bytes]],
+        size: int,
+        tail: bytes,
+        start: int,
+        length: int,
+    ) -> None:
+        end = start + length
+        stored = max(0, min(end, size) - start)
+        self._handle = open_stored(start, stored) if stored else None
+        self._stored_left = stored
+        self._tail = tail[max(start, size) - size : end - size] if end > size else b""
 
     def read(self, size: int = -1) -> bytes:
-        end = self.size if size < 0 else min(self.size, self._position + size)
-        chunks = []
-        if self._position < self._size:
-            self._handle.seek(self._position)
-            chunks.append(self._handle.read(min(end, self._size) - self._position))
-        if end > self._size:
-            start = max(self._position, self._size) - self._size
-            chunks.append(self._tail[start : end - self._size])
-        data = b"".join(chunks)
-        self._position += len(data)
+        if self._handle is not None and self._stored_left > 0:
+            wanted = self._stored_left if size < 0 else min(size, self._stored_left)
+            data = self._handle.read(wanted)
+            # A stored file that shrank under us ends its part rather than looping forever.
+            self._stored_left = self._stored_left - len(data) if data else 0
+            if data:
+                return data
+        data = self._tail if size < 0 else self._tail[:size]
+        self._tail = self._tail[len(data) :]
         return data
 
     def close(self) -> None:
-        self._handle.close()
+        if self._handle is not None:
+            self._handle.close()

@@ -18,10 +18,10 @@ sturdier than one d', which ignores how sure each answer was). Every one of thes
 from __future__ import annotations
 
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from statistics import NormalDist, fmean, median, pstdev
+from statistics import NormalDist, fmean, median
 
 from django.db import models
 from django.utils.translation import gettext as _
@@ -467,36 +467,115 @@ def point_biserial(correct: Sequence[bool], scores: Sequence[float]) -> float | 
     """r_pb = (M1 - M0) / s · √(p·q): M1, M0 the mean score of those right / wrong, s the
     population SD of all scores, p the share right and q = 1 - p (equal to Pearson's r with
     correctness as 0/1). None with fewer than MIN_ITEM_ANSWERS pairs or no variance."""
-    if len(correct) < MIN_ITEM_ANSWERS:
+    return point_biserial_of_counts(Counter(zip(correct, scores, strict=True)))
+
+
+def point_biserial_of_counts(pairs: Mapping[tuple[bool, float], int]) -> float | None:
+    """point_biserial over (correct, score) pairs given with how often each occurs, which is
+    what the database's grouped counts hand over (no list of every answer is built). Exact
+    arithmetic, rounded exactly where statistics.fmean and pstdev round on a list, so the float
+    is the one the list would give: every float is an integer over a power of two, so over the
+    largest of those powers every sum is an exact integer."""
+    n = sum(pairs.values())
+    if n < MIN_ITEM_ANSWERS:
         return None
-    right = [s for c, s in zip(correct, scores, strict=True) if c]
-    wrong = [s for c, s in zip(correct, scores, strict=True) if not c]
-    spread = pstdev(scores)
-    if not right or not wrong or spread == 0:
+    right = sum(count for (correct, _score), count in pairs.items() if correct)
+    if not right or right == n:
         return None
-    p = len(right) / len(correct)
-    return (fmean(right) - fmean(wrong)) / spread * math.sqrt(p * (1 - p))
+    ratios = {score: score.as_integer_ratio() for _correct, score in pairs}
+    scale = max(denominator for _numerator, denominator in ratios.values())
+    scaled = {score: num * (scale // den) for score, (num, den) in ratios.items()}
+    total = sum(count * scaled[score] for (_correct, score), count in pairs.items())
+    squares = sum(count * scaled[score] ** 2 for (_correct, score), count in pairs.items())
+    # pvariance = (n·Σx² - (Σx)²) / n², over scale².
+    variance = n * squares - total * total
+    if not variance:
+        return None
+    right_total = sum(count * scaled[score] for (correct, score), count in pairs.items() if correct)
+    # fmean: the correctly rounded sum (an integer over `scale`: true division rounds once),
+    # divided by the count.
+    mean_right = right_total / scale / right
+    mean_wrong = (total - right_total) / scale / (n - right)
+    p = right / n
+    spread = _sqrt_of_ratio(variance, n * n * scale * scale)
+    return (mean_right - mean_wrong) / spread * math.sqrt(p * (1 - p))
+
+
+def _sqrt_of_ratio(n: int, m: int) -> float:
+    """√(n/m) correctly rounded, as statistics.pstdev rounds the root of its exact variance
+    (the standard library's _float_sqrt_of_frac: an integer root rounded to odd, then one
+    rounding to float)."""
+    q = (n.bit_length() - m.bit_length() - 109) // 2
+    if q >= 0:
+        m <<= 2 * q
+    else:
+        n <<= -2 * q
+    root = math.isqrt(n // m)
+    root |= root * root * m != n
+    return (root << q) / 1 if q >= 0 else root / (1 << -q)
+
+
+@dataclass(frozen=True)
+class AnswerGroup:
+    """Answers to one item that share their correctness and their attempt's totals (how many
+    answers the attempt holds, how many of them right): all item_statistics needs of them, so
+    the database can hand over one row per group instead of every answer."""
+
+    item_id: int
+    attempt_answers: int
+    attempt_right: int
+    correct: bool
+    answers: int
+    confident_answers: int = 0
+    confidence_sum: int = 0
+
+    @property
+    def rest_score(self) -> float | None:
+        """The proportion right on the attempt's other items; None when it has no other."""
+        others = self.attempt_answers - 1
+        return (self.attempt_right - self.correct) / others if others else None
+
+
+def answer_groups(records: Sequence[AnswerRecord]) -> list[AnswerGroup]:
+    by_attempt: dict[int, list[AnswerRecord]] = defaultdict(list)
+    for record in records:
+        by_attempt[record.attempt_id].append(record)
+    groups: dict[tuple[int, int, int, bool], list[int]] = defaultdict(lambda: [0, 0, 0])
+    for answers in by_attempt.values():
+        right = sum(r.correct for r in answers)
+        for r in answers:
+            counts = groups[r.item_id, len(answers), right, r.correct]
+            counts[0] += 1
+            if r.confidence is not None:
+                counts[1] += 1
+                counts[2] += r.confidence
+    return [AnswerGroup(*key, *counts) for key, counts in groups.items()]
 
 
 def item_statistics(records: Sequence[AnswerRecord]) -> dict[int, ItemStats]:
     """Per item: p = proportion right, mean confidence, and discrimination = point-biserial r
     between being right on the item and the attempt's rest score (proportion right on the
     attempt's OTHER items; an attempt with no other item gives no pair)."""
-    by_attempt: dict[int, list[AnswerRecord]] = defaultdict(list)
-    by_item: dict[int, list[AnswerRecord]] = defaultdict(list)
-    for record in records:
-        by_attempt[record.attempt_id].append(record)
-        by_item[record.item_id].append(record)
+    return item_statistics_of_groups(answer_groups(records))
+
+
+def item_statistics_of_groups(groups: Iterable[AnswerGroup]) -> dict[int, ItemStats]:
+    """item_statistics over answers already grouped (`AnswerGroup`), by Python or by the
+    database."""
+    by_item: dict[int, list[AnswerGroup]] = defaultdict(list)
+    for group in groups:
+        by_item[group.item_id].append(group)
 
     stats = {}
     for item_id, answers in by_item.items():
-        pairs = []
-        for answer in answers:
-            others = [r.correct for r in by_attempt[answer.attempt_id] if r.item_id != item_id]
-            if others:
-                pairs.append((answer.correct, fmean(others)))
-        accuracy = Rate.of(r.correct for r in answers)
-        discrimination = point_biserial([c for c, _s in pairs], [s for _c, s in pairs])
+        pairs: Counter[tuple[bool, float]] = Counter()
+        for group in answers:
+            if (score := group.rest_score) is not None:
+                pairs[group.correct, score] += group.answers
+        accuracy = Rate(
+            sum(g.answers for g in answers if g.correct), sum(g.answers for g in answers)
+        )
+        discrimination = point_biserial_of_counts(pairs)
         flags = []
         if accuracy.n >= MIN_ITEM_ANSWERS and accuracy.k == accuracy.n:
             flags.append(ItemFlag.EVERYONE_RIGHT)
@@ -504,11 +583,14 @@ def item_statistics(records: Sequence[AnswerRecord]) -> dict[int, ItemStats]:
             flags.append(ItemFlag.EVERYONE_WRONG)
         if discrimination is not None and discrimination < 0:
             flags.append(ItemFlag.NEGATIVE_DISCRIMINATION)
-        confidences = [r.confidence for r in answers if r.confidence is not None]
+        confident = sum(g.confident_answers for g in answers)
         stats[item_id] = ItemStats(
             item_id=item_id,
             accuracy=accuracy,
-            mean_confidence=fmean(confidences) if confidences else None,
+            # fmean of the confidences: their (exact) sum as a float, over their count.
+            mean_confidence=float(sum(g.confidence_sum for g in answers)) / confident
+            if confident
+            else None,
             discrimination=discrimination,
             flags=tuple(flags),
         )

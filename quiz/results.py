@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from django.db.models import BooleanField, Count, ExpressionWrapper, Q, Sum
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q
 
 from quiz.measures import AnswerRecord, summarise
-from quiz.models import Answer, Attempt, Item, ItemKind, Mode, Outcome
+from quiz.models import Answer, Attempt, CrowdCount, ItemKind, Mode, Outcome
 
 # Attempts whose answers may show right or wrong: finished ones, and those in a mode that reveals
 # each item as it is answered. An assessment under way shows nothing, not even a score, which
@@ -70,17 +70,14 @@ def records(answers: list[Answer]) -> list[AnswerRecord]:
     ]
 
 
-def crowd_accuracy(item_ids: list[int], others_than: Q) -> dict:
-    """Everyone else's answers to the same items, pooled, with the counts kept for answers
-    the retention purge deleted (they are all older than anything of this learner's that
-    can still be shown, so they are everyone else's)."""
-    answers = Answer.objects.filter(item_id__in=item_ids).exclude(others_than)
-    counts = answers.aggregate(n=Count("pk"), right=Count("pk", filter=Q(is_correct=True)))
-    kept = Item.objects.filter(pk__in=item_ids).aggregate(
-        n=Sum("answer_aggregates__answers"), right=Sum("answer_aggregates__right")
-    )
-    n = counts["n"] + (kept["n"] or 0)
-    right = counts["right"] + (kept["right"] or 0)
+def crowd_accuracy(item_ids: list[int], own: tuple[int, int]) -> dict:
+    """Everyone else's answers to the same items, pooled: the items' crowd counts (stored
+    answers and those the retention purge folded, which are all older than anything of this
+    learner's that can still be shown, so they are everyone else's) less `own`, the learner's
+    stored answers to those items as (answers, right). One row per item is read, never the
+    answer table."""
+    n, right = CrowdCount.objects.totals(item_ids)
+    n, right = n - own[0], right - own[1]
     return {"answers": n, "right": right, "accuracy": right / n if n else None}
 
 
@@ -115,7 +112,10 @@ def attempt_results(attempt: Attempt) -> dict:
         "withdrawn": len(withdrawn),
         "answered": sum(hasattr(entry, "answer") for entry in entries),
         "total": len(entries) - len(withdrawn),
-        "crowd": crowd_accuracy(item_ids, others_than=Q(attempt=attempt)),
+        # The attempt answers each item once, so its own answers to them are `answers`.
+        "crowd": crowd_accuracy(
+            item_ids, own=(len(answers), sum(answer.is_correct for answer in answers))
+        ),
         "detector_accuracy": detector_accuracy(answers),
         "passed": len(passed),
         "passed_fakes": [e for e in passed if e.item.clip.is_manipulated]
@@ -147,7 +147,12 @@ def learner_results(user) -> dict:
     )
     summary = summarise(records(answers))
     item_ids = sorted({answer.item_id for answer in answers})
-    crowd = crowd_accuracy(item_ids, others_than=Q(attempt__user=user))
+    # Every answer of theirs to those items, in attempts that show results or not: the
+    # learner's own rows, through the index on each attempt's answers.
+    own = Answer.objects.filter(attempt__user=user, item_id__in=item_ids).aggregate(
+        n=Count("*"), right=Count("is_correct", filter=Q(is_correct=True))
+    )
+    crowd = crowd_accuracy(item_ids, own=(own["n"], own["right"]))
     return {
         "attempts": attempts,
         "summary": summary,

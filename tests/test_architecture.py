@@ -1,4 +1,5 @@
-"""The layers hold: `media_library.detector` <- `media_library` <- `quiz` <- `lessons` <- `config`.
+"""The layers hold: `media_library.detector` <- `media_library` <- `quiz` <- `campaigns` <-
+`lessons` <- `config`.
 
 Python imports are checked by import-linter (the contracts in pyproject.toml, run by `make lint`);
 the tests here show that each contract breaks on a deliberate violation in a small stand-in
@@ -25,7 +26,7 @@ from django.test import SimpleTestCase
 from django.urls import get_resolver
 
 # Lowest first. config's own templates (base.html, home.html, errors) sit on top of them all.
-APP_LAYERS = ("media_library", "quiz", "lessons")
+APP_LAYERS = ("media_library", "quiz", "campaigns", "lessons")
 TEMPLATES = Path(settings.BASE_DIR) / "templates"
 PYPROJECT = Path(settings.BASE_DIR) / "pyproject.toml"
 
@@ -35,8 +36,10 @@ CLEAN_TREE = {
     "config/__init__.py": "",
     "config/urls.py": "import django.urls\nimport lessons.views\nimport quiz.views\n",
     "lessons/__init__.py": "",
-    "lessons/models.py": "import quiz.models\n",
+    "lessons/models.py": "import campaigns.models\nimport quiz.models\n",
     "lessons/views.py": "import lessons.models\nimport media_library.models\n",
+    "campaigns/__init__.py": "",
+    "campaigns/models.py": "import django.db\nimport quiz.models\n",
     "quiz/__init__.py": "",
     "quiz/models.py": "import django.db\nimport media_library.models\n",
     "quiz/views.py": "import quiz.models\n",
@@ -115,6 +118,7 @@ class ImportContractTests(SimpleTestCase):
     def test_a_lower_app_importing_a_higher_one_breaks_the_layers(self) -> None:
         self.assertBroken("layers", {"quiz/views.py": deferred("from lessons import models")})
         self.assertBroken("layers", {"media_library/tasks.py": "import quiz.views\n"})
+        self.assertBroken("layers", {"quiz/models.py": deferred("import campaigns.models")})
 
     def test_the_detector_importing_django_breaks_the_library_contract(self) -> None:
         self.assertBroken(

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import timezone
 
@@ -289,6 +290,27 @@ class EmbedTests(CampaignFixture):
             match[1], re.search(r'id="share-url"[^>]*value="([^"]+)"', result.content.decode())[1]
         )
 
+    def test_an_embedded_visitor_is_told_the_campaign_has_ended(self):
+        frame = Client(enforce_csrf_checks=True)
+        response = frame.post("/c/vote-smart/start/", {"language": "en", "embedded": "1"})
+        item_url = response.url
+        page = frame.get(item_url)
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode())[1]
+        key = page.context["form"]["key"].value()
+        session = page.wsgi_request.session
+        uid = next(iter(session["campaign_closes"]))
+        session["campaign_closes"] = {uid: (timezone.now() - timedelta(seconds=1)).isoformat()}
+        session.save()
+        refused = frame.post(
+            f"{item_url}answer/",
+            {"csrfmiddlewaretoken": token, "key": key, "verdict": "real", "confidence": "60"},
+        )
+        self.assertEqual(refused.cookies.get("messages"), None)
+        # The frame's browser keeps no cookie: the message waits in the visit's session.
+        frame.cookies.clear()
+        self.assertContains(frame.get(refused.url, follow=True), "This campaign has ended")
+        self.assertFalse(Answer.objects.exists())
+
     def test_a_forged_answer_without_the_visits_token_is_refused(self):
         frame = Client(enforce_csrf_checks=True)
         response = frame.post("/c/vote-smart/start/", {"language": "en", "embedded": "1"})
@@ -371,3 +393,21 @@ class NoThirdPartyTests(CampaignFixture):
             for url in re.findall(r'(?:src|href)="(https?:)?//([^/"]+)', html):
                 self.assertIn(url[1], allowed, page.request["PATH_INFO"])
             self.assertNotIn("fonts.googleapis", html)
+
+
+class ThemeTests(CampaignFixture):
+    def test_the_accent_colour_is_served_as_a_stylesheet_and_nothing_else(self):
+        Campaign.objects.filter(pk=self.campaign.pk).update(accent_colour="#1a4d2e")
+        css = self.client.get("/c/vote-smart/theme.css")
+        self.assertEqual(css["Content-Type"], "text/css")
+        self.assertEqual(css.content.decode().strip(), ":root { --accent: #1a4d2e; }")
+        # A value that reached the column without the form never becomes CSS of its own.
+        Campaign.objects.filter(pk=self.campaign.pk).update(accent_colour="red;}*{x")
+        css = self.client.get("/c/vote-smart/theme.css").content.decode()
+        self.assertNotIn("red", css)
+        self.assertIn("--accent: #2f5bd3;", css)
+
+    def test_a_colour_that_does_not_read_on_white_is_refused_with_the_ratio(self):
+        self.campaign.accent_colour = "#ffd700"
+        with self.assertRaisesMessage(ValidationError, "reads at 1.3:1 on the light page"):
+            self.campaign.full_clean()

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from media_library.models import Verdict
 from quiz.measures import ItemFlag
-from quiz.models import Answer, Attempt, AttemptItem, Item, Mode, Quiz
+from quiz.models import Attempt, AttemptItem, GivenAnswer, Item, Mode, Quiz
 from tests.base import BaseTestCase
 from tests.factories import make_item, make_quiz, quizzable_clip
 
@@ -30,21 +30,18 @@ TITLES = {
 
 
 def record_attempt(quiz: Quiz, outcomes: list[tuple[Item, bool]], **fields) -> Attempt:
-    """An attempt with its answers stored directly, as Attempt.record would store them."""
+    """An attempt with its answers stored by Attempt.record (which keeps the counters the
+    statistics pages read), without the pages in between."""
     fields.setdefault("finished_at", timezone.now())
     attempt = Attempt.objects.create(quiz=quiz, mode=quiz.mode, **fields)
     for position, (item, correct) in enumerate(outcomes, start=1):
         entry = AttemptItem.objects.create(attempt=attempt, item=item, position=position)
-        Answer.objects.create(
-            attempt=attempt,
-            item=item,
-            entry=entry,
-            key=uuid.uuid4(),
-            verdict=item.clip.verdict if correct else Verdict.DEEPFAKE,
-            confidence=90 if correct else 60,
-            is_correct=correct,
-            score=float(correct),
-        )
+        verdict = item.clip.verdict if correct else Verdict.DEEPFAKE
+        given = GivenAnswer(key=uuid.uuid4(), verdict=verdict, confidence=90 if correct else 60)
+        answer, _created = attempt.record(entry, given)
+        assert answer.is_correct == correct
+    # record() finishes an attempt once every item is answered; these say when they finished.
+    Attempt.objects.filter(pk=attempt.pk).update(finished_at=fields["finished_at"])
     return attempt
 
 

@@ -3,23 +3,13 @@ before any password is checked, with one message whether or not the account exis
 
 from __future__ import annotations
 
-import socket
-
-from django.db import connection
 from django.test import override_settings
 
 from tests.base import BaseTestCase
+from tests.shared_cache import use_redis_cache
 
 LOGIN = "/accounts/login/"
 REFUSED = "Too many failed log-ins"
-
-
-def redis_reachable() -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
-    except OSError:
-        return False
-    return True
 
 
 class LoginThrottleTests(BaseTestCase):
@@ -97,6 +87,7 @@ class LoginThrottleTests(BaseTestCase):
         self.assertEqual(self.log_in("student", "password").status_code, 302)
 
 
+# Redis databases of this file's own (see tests/shared_cache.py).
 REDIS_DATABASES = {"sqlite": 15, "postgresql": 14}
 
 
@@ -104,23 +95,5 @@ class SharedCacheThrottleTests(LoginThrottleTests):
     """The same rules against the machine's Redis, the cache production shares between processes."""
 
     def setUp(self) -> None:
-        if not redis_reachable():
-            self.skipTest("no Redis on 127.0.0.1:6379")
-        override = override_settings(
-            CACHES={
-                "default": {
-                    "BACKEND": "django.core.cache.backends.redis.RedisCache",
-                    # A database of its own per test database (clear() empties the whole Redis
-                    # database), so the SQLite and PostgreSQL runs CI makes at once never meet.
-                    "LOCATION": f"redis://127.0.0.1:6379/{REDIS_DATABASES[connection.vendor]}",
-                    "KEY_PREFIX": f"telltale-tests-{id(self)}",
-                }
-            }
-        )
-        override.enable()
-        self.addCleanup(override.disable)
-        from django.core.cache import cache
-
-        cache.clear()
-        self.addCleanup(cache.clear)
+        use_redis_cache(self, REDIS_DATABASES)
         super().setUp()

@@ -15,6 +15,7 @@ from django.core.management.base import CommandError
 from django.test import TestCase, override_settings
 from PIL import Image
 
+from campaigns.models import Campaign
 from media_library.demo.items import ITEMS
 from media_library.demo.sources import PHOTOS
 from media_library.models import Clip, MediaKind, ProcessingStatus, PublicationState, Tell, Verdict
@@ -198,6 +199,18 @@ class DemoPackTests(TempMediaTestCase):
             self.assertFalse(item.clip.teaching_example, item.clip.title)
             self.assertIn(item.clip.original_id or item.clip.pk, self.kept_for_tests())
         self.assertTrue(Clip.objects.teaching_examples().filter(title__icontains="face").exists())
+
+    def test_it_runs_the_feed_as_a_campaign_dealing_only_clips_kept_for_tests(self) -> None:
+        campaign = Campaign.objects.get(slug="demo-election")
+        self.assertEqual(campaign.organizer.username, "organizer")
+        self.assertTrue(campaign.is_open())
+        self.assertEqual(set(campaign.texts.values_list("language", flat=True)), {"en", "es"})
+        dealt = campaign.deal()
+        self.assertGreaterEqual(len(dealt), 2)
+        self.assertTrue(any(item.clip.is_manipulated for item in dealt))
+        self.assertTrue(any(not item.clip.is_manipulated for item in dealt))
+        for item in dealt:
+            self.assertIn(item.clip.original_id or item.clip.pk, self.kept_for_tests())
 
     def kept_for_tests(self) -> set[int]:
         return set(Clip.objects.unexposed().values_list("pk", flat=True))

@@ -7,10 +7,14 @@ immediate backend the rest of the suite runs tasks on.
 from __future__ import annotations
 
 import os
+import re
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -358,3 +362,93 @@ class WorkerStartupTests(TransactionTestCase):
         clip.refresh_from_db()
         self.assertEqual(clip.processing_status, ProcessingStatus.PENDING)
         self.assertEqual(clip.processing_error, "")
+
+
+@pytest.mark.worker
+@override_settings(TASKS=DB_TASKS)
+class TwoWorkersTests(TransactionTestCase):
+    """Two `db_worker` processes on one database, as a scaled-out deployment runs them
+    (docs/deployment.md, "Scaling out"): every task runs once, in one of them."""
+
+    CLIPS = 6
+
+    def setUp(self) -> None:
+        self.client.force_login(make_user("curator", curator=True))
+        self.logs = Path(tempfile.mkdtemp(prefix="telltale-workers-"))
+        self.addCleanup(shutil.rmtree, self.logs, ignore_errors=True)
+
+    def start_worker(self, name: str) -> tuple[subprocess.Popen, Path]:
+        log = self.logs / f"{name}.log"
+        with log.open("wb") as handle:
+            worker = subprocess.Popen(
+                worker_command("--verbosity", "1"),
+                cwd=settings.BASE_DIR,
+                env={**worker_env(), "LOG_LEVEL": "INFO"},
+                stdout=handle,
+                stderr=subprocess.STDOUT,
+            )
+        self.addCleanup(stop, worker)
+        return worker, log
+
+    def test_two_workers_share_the_queue_and_never_run_a_task_twice(self) -> None:
+        clips = []
+        for n in range(self.CLIPS):
+            path = make_video(settings.VAR_DIR / f"two-workers-{n}.mp4", seconds=1 + n / 10)
+            with path.open("rb") as handle:
+                self.client.post(
+                    reverse("media_library:clip-upload"),
+                    {"file": handle, "title": f"Clip {n}", "verdict": "real", "technique": "none"},
+                )
+            clips.append(Clip.objects.get(title=f"Clip {n}"))
+        self.assertEqual(DBTaskResult.objects.ready().count(), self.CLIPS)
+
+        # Both start at once and compete for the same rows from their first poll.
+        workers = [self.start_worker("first"), self.start_worker("second")]
+        finished = wait_for(
+            lambda: (
+                DBTaskResult.objects.filter(status__in=["SUCCESSFUL", "FAILED"]).count()
+                == self.CLIPS
+            ),
+            300,
+            step=0.5,
+        )
+        for worker, _log in workers:
+            stop(worker)
+        logs = {log.name: log.read_text() for _worker, log in workers}
+        self.assertTrue(finished, logs)
+
+        rows = list(DBTaskResult.objects.order_by("enqueued_at"))
+        self.assertEqual([row.status for row in rows], ["SUCCESSFUL"] * self.CLIPS, logs)
+        # Claimed once each (a row records every worker that claimed it) ...
+        self.assertEqual([len(row.worker_ids) for row in rows], [1] * self.CLIPS)
+        started = {
+            name: re.search(r"Starting worker worker_id=(\S+)", text).group(1)
+            for name, text in logs.items()
+        }
+        claimed_by = {row.worker_ids[0] for row in rows}
+        # ... by the two workers, both of which had work ...
+        self.assertEqual(claimed_by, set(started.values()), logs)
+        # ... and run once: each task's start is logged by exactly one worker, once.
+        runs = Counter(
+            task_id
+            for text in logs.values()
+            for task_id in re.findall(r"Task id=(\S+) path=\S+ state=RUNNING", text)
+        )
+        self.assertEqual(runs, Counter({str(row.id): 1 for row in rows}))
+        # The clips were processed once each, all the way through.
+        for clip in clips:
+            clip.refresh_from_db()
+            self.assertEqual(clip.processing_status, ProcessingStatus.READY, clip.processing_error)
+            self.assertEqual(clip.processing_attempts, 1)
+            self.assertTrue(Path(clip.media_file.path).is_file())
+
+
+def stop(worker: subprocess.Popen) -> None:
+    """Stop a worker as a supervisor does (SIGTERM: it finishes its task first)."""
+    if worker.poll() is None:
+        worker.terminate()
+        try:
+            worker.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait(timeout=30)

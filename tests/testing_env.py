@@ -20,6 +20,10 @@ os.environ.setdefault(
     "STATICFILES_BACKEND", "django.contrib.staticfiles.storage.StaticFilesStorage"
 )
 os.environ.setdefault("SECURE_COOKIES", "0")
+# Local memory unless a test asks for Redis itself (tests/shared_cache.py): each test starts by
+# clearing the cache, which on a Redis named from the developer's environment would empty it.
+os.environ.pop("REDIS_URL", None)
+os.environ.pop("CACHE_URL", None)
 # Processing does not run the detector in tests unless a test asks for it (tests/test_detector_*):
 # analysing every tiny clip the suite makes would only slow it down.
 os.environ.setdefault("DETECTOR_ANALYZE_AFTER_PROCESSING", "0")

@@ -40,6 +40,18 @@ def language_name(code: str) -> str:
     return str(dict(settings.LANGUAGES).get(code, code))
 
 
+def nearest_language(languages: list[str], requested: str | None) -> str | None:
+    """The one of `languages` that `requested` asks for: the same code, or the same language
+    in another region ("es-MX" gets "es", "zh-CN" gets "zh-hans"); None when none is."""
+    if not requested:
+        return None
+    requested = requested.strip().lower()
+    for code in languages:
+        if requested == code or requested.split("-")[0] == code.split("-")[0]:
+            return code
+    return None
+
+
 def _luminance(hex_colour: str) -> float:
     def channel(value: int) -> float:
         c = value / 255
@@ -149,8 +161,8 @@ class Campaign(models.Model):
             worst = min(contrast_ratio(self.accent_colour, bg) for bg in BACKGROUNDS)
             if worst < MIN_CONTRAST:
                 errors["accent_colour"] = _(
-                    "Text in this colour reads at %(ratio).1f:1 on white; it needs at least "
-                    "%(min).1f:1 to be readable. Choose a darker colour."
+                    "Text in this colour reads at %(ratio).1f:1 on the light page; it needs at "
+                    "least %(min).1f:1 to be readable. Choose a darker colour."
                 ) % {"ratio": worst, "min": MIN_CONTRAST}
         known = dict(settings.LANGUAGES)
         if not self.languages:
@@ -182,12 +194,7 @@ class Campaign(models.Model):
     def language_for(self, requested: str | None) -> str:
         """The campaign's language nearest the one asked for ("es-MX" gets "es"), else its
         first."""
-        if requested:
-            requested = requested.lower()
-            for code in self.languages:
-                if requested == code or requested.split("-")[0] == code.split("-")[0]:
-                    return code
-        return self.default_language
+        return nearest_language(self.languages, requested) or self.default_language
 
     def text_for(self, language: str) -> CampaignText | None:
         texts = {text.language: text for text in self.texts.all()}

@@ -33,7 +33,8 @@ from campaigns import hooks
 from campaigns.embedding import SESSION_EMBED, without_pass
 from campaigns.forms_public import SurveyForm
 from campaigns.models import Campaign, Participation, Round, language_name
-from campaigns.page_cache import TIMEOUT_SECONDS, cached_page, version
+from campaigns.models.campaign import DEFAULT_ACCENT, HEX_COLOUR, nearest_language
+from campaigns.page_cache import TIMEOUT_SECONDS, cached_page, campaign_languages, version
 from campaigns.results import discernment
 from media_library import links
 from media_library.throttle import Rule, by_account_or_session, by_address, rate_limited
@@ -58,19 +59,18 @@ def _campaign(slug: str) -> Campaign:
     )
 
 
-def _language(request: HttpRequest, campaign: Campaign) -> tuple[str, tuple[str, ...]]:
-    """The page's language, and the request headers it was chosen from (for Vary)."""
+def _language(request: HttpRequest, languages: list[str]) -> tuple[str, tuple[str, ...]]:
+    """The page's language among the campaign's, and the request headers it was chosen from
+    (for Vary): ?lang= when given, else the browser's Accept-Language, else the first."""
+    default = languages[0] if languages else settings.LANGUAGE_CODE
     asked = request.GET.get("lang")
     if asked:
-        return campaign.language_for(asked), ()
-    accept = request.headers.get("Accept-Language", "")
-    for part in accept.split(","):
-        code = part.split(";")[0].strip()
-        if code and code != "*":
-            chosen = campaign.language_for(code)
-            if chosen.split("-")[0] == code.lower().split("-")[0]:
-                return chosen, ("Accept-Language",)
-    return campaign.default_language, ("Accept-Language",)
+        return nearest_language(languages, asked) or default, ()
+    for part in request.headers.get("Accept-Language", "").split(","):
+        chosen = nearest_language(languages, part.split(";")[0])
+        if chosen:
+            return chosen, ("Accept-Language",)
+    return default, ("Accept-Language",)
 
 
 def _page_context(campaign: Campaign, language: str, **extra) -> dict:
@@ -93,17 +93,11 @@ def _until_next_change(campaign: Campaign) -> int:
     return int((min(upcoming) - now).total_seconds()) + 1 if upcoming else TIMEOUT_SECONDS
 
 
-def _vary_on_language(request: HttpRequest) -> tuple[tuple, tuple[str, ...]]:
-    """What the page's language depends on: ?lang= when given, else the browser's
-    Accept-Language (then a Vary header)."""
-    asked = request.GET.get("lang", "")[:20]
-    return (asked,), () if asked else ("Accept-Language",)
-
-
 def _landing(request: HttpRequest, slug: str, *, embedded: bool) -> HttpResponse:
+    language, vary = _language(request, campaign_languages(slug))
+
     def page() -> HttpResponse:
         campaign = _campaign(slug)
-        language, _vary = _language(request, campaign)
         with translation.override(language):
             context = _page_context(
                 campaign, language, embedded=embedded, survey_form=SurveyForm(campaign, language)
@@ -115,8 +109,9 @@ def _landing(request: HttpRequest, slug: str, *, embedded: bool) -> HttpResponse
             response.frame_origins = campaign.embed_origins
         return response
 
-    language_parts, vary = _vary_on_language(request)
-    parts = ("landing", slug, version(slug), embedded, *language_parts)
+    # Keyed on the language chosen, not the header sent: a flood of made-up Accept-Language
+    # values finds the same few copies.
+    parts = ("landing", slug, version(slug), embedded, language)
     return cached_page(request, parts, page, vary=vary)
 
 
@@ -133,24 +128,27 @@ def embed(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_safe
 def privacy(request: HttpRequest, slug: str) -> HttpResponse:
+    language, vary = _language(request, campaign_languages(slug))
+
     def page() -> HttpResponse:
         campaign = _campaign(slug)
-        language, _vary = _language(request, campaign)
         with translation.override(language):
             context = _page_context(campaign, language)
             return render(request, "campaigns/public/privacy.html", context)
 
-    language_parts, vary = _vary_on_language(request)
-    return cached_page(request, ("privacy", slug, version(slug), *language_parts), page, vary=vary)
+    return cached_page(request, ("privacy", slug, version(slug), language), page, vary=vary)
 
 
 @require_safe
 def theme(request: HttpRequest, slug: str) -> HttpResponse:
     """The campaign's colours as a stylesheet: the CSP allows no inline styles."""
     campaign = get_object_or_404(Campaign.objects.only("accent_colour"), slug=slug)
-    response = HttpResponse(
-        f":root {{ --accent: {campaign.accent_colour}; }}\n", content_type="text/css"
-    )
+    # Checked again here, not only by the form: whatever reached the column (the admin, a
+    # script) must not become CSS of its own.
+    colour = campaign.accent_colour
+    if not HEX_COLOUR.regex.fullmatch(colour):
+        colour = DEFAULT_ACCENT
+    response = HttpResponse(f":root {{ --accent: {colour}; }}\n", content_type="text/css")
     patch_cache_control(response, public=True, max_age=300)
     return response
 

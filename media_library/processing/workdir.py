@@ -22,6 +22,7 @@ from django.core.files import File
 from django.core.files.storage import Storage
 
 from media_library.processing.liveness import current_token, is_gone
+from media_library.stored_files import copy_to_path
 
 STALE_AFTER_SECONDS = 24 * 60 * 60
 PREFIX = "tt-"
@@ -107,7 +108,8 @@ def save_work_file(storage: Storage, name: str, path: Path) -> str:
 
 @contextlib.contextmanager
 def local_path(storage: Storage, name: str, suffix: str = "") -> Iterator[Path]:
-    """A local file path for a stored file: the file itself on disk storage, else a copy."""
+    """A local file path for a stored file: the file itself on disk storage, else a copy in
+    the work dir (object storage), deleted on leaving."""
     try:
         on_disk = storage.path(name)
     except NotImplementedError:
@@ -117,8 +119,8 @@ def local_path(storage: Storage, name: str, suffix: str = "") -> Iterator[Path]:
         return
     copy = new_work_path(suffix)
     try:
-        with storage.open(name, "rb") as source, open(copy, "wb") as target:
-            shutil.copyfileobj(source, target, 1024 * 1024)
+        # Streamed to the work dir (a bucket's object in parts), never whole in memory.
+        copy_to_path(storage, name, copy)
         yield copy
     finally:
         discard(copy)

@@ -10,7 +10,9 @@ How the bytes travel is settings.MEDIA_SERVING (see docs/deployment.md):
 - "django": streamed from storage here, with Range requests (media_library.ranges), ETag and
   Last-Modified validators, 304s and If-Range;
 - "x-accel": an empty response with X-Accel-Redirect, so nginx sends the file and its ranges;
-- "storage": a 302 to the storage backend's URL (object storage, CDN, presigned S3 URLs).
+- "storage": a 302 to the storage backend's URL (object storage, CDN, presigned S3 URLs that
+  also fix the type, file name and cache rule the bucket answers with: stored_files.browser_url).
+On S3, "django" mode fetches only the range it sends (stored_files.open_range).
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from django.utils.cache import get_conditional_response
 from django.utils.http import content_disposition_header, http_date, quote_etag
 from django.views.decorators.http import require_safe
 
+from media_library import stored_files
 from media_library.models import Clip, Tell
 from media_library.ranges import RangeNotSatisfiable, if_range_matches, resolve_range
 from media_library.roles import Role, has_role
@@ -136,7 +139,14 @@ def serve_file(
         response["X-Accel-Redirect"] = settings.MEDIA_ACCEL_PREFIX + quote(name)
         return response
     if mode == "storage":
-        response = HttpResponseRedirect(file.storage.url(name))
+        url = stored_files.browser_url(
+            file.storage,
+            name,
+            content_type=content_type,
+            disposition=headers["Content-Disposition"],
+            cache=headers["Cache-Control"],
+        )
+        response = HttpResponseRedirect(url)
         # Presigned URLs expire, and access is checked on every request: never cache the hop.
         response["Cache-Control"] = "no-store"
         return response
@@ -163,15 +173,16 @@ def stream_file(
     """Send a stored file, or the one byte range asked for, reading only the bytes sent."""
     storage, name = file.storage, file.name
     try:
-        size = storage.size(name)
+        size, modified = stored_files.stat(storage, name)
     except FileNotFoundError:
         raise Http404 from None
-    last_modified = modified_timestamp(storage, name)
+    # Whole seconds since the epoch, as HTTP dates count.
+    last_modified = int(modified.timestamp()) if modified else None
     # The stored name is unique per processed file; size and mtime catch a rewrite in place.
     etag = quote_etag(hashlib.sha256(f"{name}:{size}:{last_modified}".encode()).hexdigest()[:32])
     return stream_bytes(
         request,
-        lambda: storage.open(name, "rb"),
+        lambda start, length: stored_files.open_range(storage, name, start, length),
         size=size,
         etag=etag,
         last_modified=last_modified,
@@ -182,7 +193,7 @@ def stream_file(
 
 def stream_bytes(
     request: HttpRequest,
-    opener: Callable[[], IO[bytes]],
+    opener: Callable[[int, int], IO[bytes]],
     *,
     size: int,
     etag: str,
@@ -190,8 +201,9 @@ def stream_bytes(
     content_type: str,
     headers: dict,
 ) -> HttpResponse:
-    """Send `size` bytes that `opener` gives (a seekable file), or the one range asked for,
-    with the validators given: ETag always, Last-Modified when known."""
+    """Send `size` bytes, or the one range asked for, with the validators given: ETag always,
+    Last-Modified when known. `opener(start, length)` gives a file that reads those bytes
+    (only they are fetched from storage: one ranged GET on S3)."""
     headers = {**headers, "ETag": etag, "Accept-Ranges": "bytes"}
     if last_modified is not None:
         headers["Last-Modified"] = http_date(last_modified)
@@ -223,11 +235,11 @@ def stream_bytes(
         response = HttpResponse(status=status, content_type=content_type, headers=headers)
     else:
         try:
-            handle = opener()
+            handle = opener(start, length)
         except FileNotFoundError:
             raise Http404 from None
         response = MediaFileResponse(
-            ByteRangeReader(handle, start, length),
+            ByteRangeReader(handle, length),
             status=status,
             content_type=content_type,
             headers=headers,
@@ -238,32 +250,22 @@ def stream_bytes(
     return response
 
 
-def modified_timestamp(storage, name: str) -> int | None:
-    """Last modification as whole seconds since the epoch, as HTTP dates count; None if unknown."""
-    try:
-        return int(storage.get_modified_time(name).timestamp())
-    except (NotImplementedError, OSError):
-        return None
-
-
 class MediaFileResponse(FileResponse):
     # Larger blocks than FileResponse's 4 KiB: far fewer reads and writes for video.
     block_size = 64 * 1024
 
 
 class ByteRangeReader:
-    """A file-like view of `length` bytes of `handle` from `start`.
+    """A file-like view of the next `length` bytes of `handle`.
 
     FileResponse reads it block by block, so only the bytes being sent are read, whatever the
     file's size. It has no fileno() on purpose: a WSGI server's sendfile() would otherwise send
     from the descriptor's offset to the end, ignoring the range.
     """
 
-    def __init__(self, handle: IO[bytes], start: int, length: int) -> None:
+    def __init__(self, handle: IO[bytes], length: int) -> None:
         self._handle = handle
         self._remaining = length
-        if start:
-            handle.seek(start)
 
     def read(self, size: int = -1) -> bytes:
         if self._remaining <= 0:

@@ -1,4 +1,5 @@
-from quiz.models.aggregates import AnswerAggregate, TellTally
+from quiz.models.aggregates import AnswerAggregate, CrowdCount, TellTally
+from quiz.models.answer_groups import AnswerGroupCount
 from quiz.models.attempts import Answer, Attempt, AttemptItem, GivenAnswer
 from quiz.models.choices import (
     Difficulty,
@@ -17,9 +18,11 @@ from quiz.models.quizzes import Quiz, QuizItem
 __all__ = [
     "Answer",
     "AnswerAggregate",
+    "AnswerGroupCount",
     "Attempt",
     "AttemptItem",
     "Crowd",
+    "CrowdCount",
     "Difficulty",
     "GivenAnswer",
     "Item",

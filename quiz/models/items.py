@@ -9,11 +9,12 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, Q, Sum
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from media_library.models import Clip, MediaKind, Technique
 from quiz.measures import MIN_ITEM_ANSWERS
+from quiz.models.aggregates import CrowdCount
 from quiz.models.choices import Difficulty, ItemKind, SaidVerdict, SpotTarget
 from quiz.scoring import Box, MarkedTell, score_spot
 
@@ -253,14 +254,13 @@ class Item(models.Model):
 
     def crowd(self, excluding: Answer | None = None) -> Crowd:
         """How everyone did on this item ("61 % of 2,304 answers were right"); with
-        `excluding` (an answer), everyone else: the reveal sets a learner beside the others."""
-        answers = self.answers.all()
+        `excluding` (a stored answer), everyone else: the reveal sets a learner beside the
+        others. Read from the item's CrowdCount (stored answers and those the retention purge
+        folded into AnswerAggregate), one row whatever the number of answers."""
+        answers, right = CrowdCount.objects.totals([self.pk])
         if excluding is not None:
-            answers = answers.exclude(pk=excluding.pk)
-        counts = answers.aggregate(n=Count("pk"), right=Count("pk", filter=Q(is_correct=True)))
-        # Answers deleted by the retention purge live on as monthly counts (AnswerAggregate).
-        kept = self.answer_aggregates.aggregate(n=Sum("answers"), right=Sum("right"))
-        return Crowd(counts["n"] + (kept["n"] or 0), counts["right"] + (kept["right"] or 0))
+            answers, right = answers - 1, right - excluding.is_correct
+        return Crowd(answers, right)
 
     def tell_categories(self) -> tuple[str, ...]:
         clips = [self.clip] if self.other_clip_id is None else [self.clip, self.other_clip]

@@ -11,7 +11,8 @@ import copy
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -22,9 +23,9 @@ from django_htmx.http import reswap, retarget
 from media_library.roles import Role, has_role
 from quiz.access import builder_required
 from quiz.build_forms import ItemFilterForm, ItemForm, MoveItemForm, QuizForm
-from quiz.item_stats import item_rows, item_stats
+from quiz.item_stats import counted_item_stats, item_rows
 from quiz.measures import MIN_ITEM_ANSWERS
-from quiz.models import Answer, Item, ItemKind, Mode, Quiz, Selection
+from quiz.models import Attempt, Item, ItemKind, Mode, Quiz, QuizItem, Selection
 
 LIST = "quiz/build/quiz_list.html"
 EDIT = "quiz/build/quiz_edit.html"
@@ -43,22 +44,34 @@ def get_built_quiz(request: HttpRequest, slug: str) -> Quiz:
     return get_object_or_404(built_quizzes(request.user), slug=slug)
 
 
+def entry_count() -> Coalesce:
+    """A quiz's items, counted in a subquery per quiz: joining entries and attempts together
+    multiplied one by the other (1.05 M rows for 10 quizzes) before DISTINCT undid it."""
+    return _count_of(QuizItem.objects.filter(quiz=OuterRef("pk")))
+
+
+def attempt_count() -> Coalesce:
+    return _count_of(Attempt.objects.filter(quiz=OuterRef("pk")))
+
+
+def _count_of(rows: QuerySet) -> Coalesce:
+    counted = rows.order_by().values("quiz").annotate(n=Count("*")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
 @builder_required
 def quiz_list(request: HttpRequest) -> HttpResponse:
     quizzes = (
         built_quizzes(request.user)
         .select_related("created_by")
-        .annotate(
-            item_count=Count("entries", distinct=True),
-            attempt_count=Count("attempts", distinct=True),
-        )
+        .annotate(item_count=entry_count(), attempt_count=attempt_count())
         .order_by("title", "pk")
     )
     # Someone else's open quizzes, to start from instead of from nothing.
     to_copy = (
         Quiz.objects.published()
         .exclude(created_by=request.user)
-        .annotate(item_count=Count("entries"))
+        .annotate(item_count=entry_count())
         .order_by("title", "pk")
     )
     return render(
@@ -228,7 +241,7 @@ def _edit_context(quiz: Quiz, **overrides) -> dict:
 @builder_required
 def quiz_stats(request: HttpRequest, slug: str) -> HttpResponse:
     quiz = get_built_quiz(request, slug)
-    stats = item_stats(Answer.objects.filter(attempt__quiz=quiz))
+    stats = counted_item_stats(quiz)
     # The quiz's items now, then any that were answered in it before being removed (or that a
     # pool drew), so every answer is accounted for.
     entries = quiz.entries.select_related("item__clip", "item__other_clip")
@@ -262,7 +275,7 @@ def item_list(request: HttpRequest) -> HttpResponse:
         .annotate(quiz_count=Count("quiz_entries", distinct=True))
         .order_by("-created_at", "pk")
     )
-    rows = filters.filter(item_rows(items, item_stats(Answer.objects.all())))
+    rows = filters.filter(item_rows(items, counted_item_stats()))
     page = Paginator(rows, ITEMS_PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

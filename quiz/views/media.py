@@ -22,10 +22,11 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_safe
 
 from media_library.models import Clip
+from media_library.stored_files import open_range
 from media_library.views.serving import serve_file, stream_bytes
 from quiz.access import get_attempt
 from quiz.attempt_media import (
-    PaddedFile,
+    PaddedRange,
     attempt_key,
     canvas_for,
     etag_for,
@@ -98,7 +99,7 @@ def item_media(
         body = _drawn_image(file, key, canvas_for(variant), matted=is_matted(entry.item.kind))
         return stream_bytes(
             request,
-            lambda: BytesIO(body),
+            lambda start, length: BytesIO(body[start : start + length]),
             size=len(body),
             etag=etag_for(key),
             last_modified=None,
@@ -112,7 +113,13 @@ def item_media(
     tail = free_box(key)
     return stream_bytes(
         request,
-        lambda: PaddedFile(file.storage.open(file.name, "rb"), size, tail),
+        lambda start, length: PaddedRange(
+            lambda at, count: open_range(file.storage, file.name, at, count),
+            size,
+            tail,
+            start,
+            length,
+        ),
         size=size + len(tail),
         etag=etag_for(key),
         last_modified=None,

@@ -37,12 +37,18 @@ from quiz.reveal import build_reveal
 ITEM = "quiz/item.html"
 FEED = "quiz/feed.html"
 
-# Flooding is refused before any query: one cache count per rule and request.
+# Flooding is refused before any query: the rules of a request are counted in one cache round
+# trip. Answers are counted per account or session and per address together: the first holds
+# back one client, however many share its address (a class behind one school address); the
+# second one that drops its cookie to get a fresh session each time.
 START_LIMITS = (
     Rule("quiz-start-session", "QUIZ_STARTS_PER_SESSION", 10 * 60, by_account_or_session),
     Rule("quiz-start-address", "QUIZ_STARTS_PER_ADDRESS", 10 * 60, by_address),
 )
-ANSWER_LIMITS = (Rule("quiz-answer", "QUIZ_ANSWERS_PER_MINUTE", 60, by_account_or_session),)
+ANSWER_LIMITS = (
+    Rule("quiz-answer", "QUIZ_ANSWERS_PER_MINUTE", 60, by_account_or_session),
+    Rule("quiz-answer-address", "QUIZ_ANSWERS_PER_ADDRESS", 60, by_address),
+)
 TOO_FAST = gettext_lazy(
     "That was faster than anyone can watch a clip. Wait a minute, then carry on."
 )

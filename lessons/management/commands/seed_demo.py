@@ -4,7 +4,8 @@ Run by `make run`. It makes demo accounts (student, teacher, curator, organizer,
 small library: genuine public-domain photographs shipped inside installed packages (real), and
 deepfakes and shallowfakes made from them by Telltale's own code, every one badged "demo" and
 published. See docs/demo-pack.md for what each item is and why there is no real video. Then the
-demo quizzes over those clips (quiz.demo) and the demo class that has done one (lessons.demo).
+demo quizzes over those clips (quiz.demo), the demo class that has done one (lessons.demo) and
+the demo campaign over the feed (campaigns.demo).
 
 It lives in lessons, the app that sees all the others: each app builds its own part, in the
 order they depend on one another (media_library's clips, quiz's quizzes, lessons' class).
@@ -26,6 +27,7 @@ from django.contrib.auth.models import User
 from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand, CommandError
 
+from campaigns.demo import seed_demo_campaign
 from lessons.demo import seed_demo_classroom
 from media_library.demo.items import ITEMS
 from media_library.demo.pack import ACCOUNTS, DemoPack, DemoPackError
@@ -91,6 +93,7 @@ class Command(BaseCommand):
                 f"in {time.monotonic() - started:.1f} s."
             )
             self.stdout.write(seed_demo_classroom())
+            self.stdout.write(seed_demo_campaign())
         self.print_accounts()
 
     def dataset_folders(self, root: Path) -> list[tuple[str, Path]]:

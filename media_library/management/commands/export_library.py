@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from contextlib import closing
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -23,6 +24,7 @@ from media_library.importers.manifest import FORMAT, VERSION
 from media_library.models import Clip
 from media_library.processing import MediaRejected
 from media_library.processing.sniff import HEAD_BYTES, sniff
+from media_library.stored_files import copy_to_path, open_range
 
 MEDIA_FOLDER = "media"
 # Uploads are stored without a suffix; the exported copy gets one from what its bytes are.
@@ -80,15 +82,15 @@ class Command(BaseCommand):
                 del exported[clip.pk]
                 continue
             try:
-                with stored.open("rb") as handle:
+                # The first bytes say what the file is; then the whole of it is streamed to the
+                # export (from a bucket: a ranged GET, then a download, never all in memory).
+                with closing(open_range(stored.storage, stored.name, 0, HEAD_BYTES)) as handle:
                     suffix = SUFFIXES[sniff(handle.read(HEAD_BYTES)).demuxer]
-                    exported[clip.pk] += suffix
-                    if not dry_run:
-                        target = path / exported[clip.pk]
-                        target.parent.mkdir(parents=True, exist_ok=True)
-                        handle.seek(0)
-                        with open(target, "xb") as out:
-                            shutil.copyfileobj(handle, out)
+                exported[clip.pk] += suffix
+                if not dry_run:
+                    target = path / exported[clip.pk]
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    copy_to_path(stored.storage, stored.name, target)
             except (OSError, MediaRejected) as error:
                 skipped.append((clip.title, f"file unreadable: {error}"))
                 del exported[clip.pk]
