@@ -6,16 +6,20 @@ third shallowfakes, each fake with a tell), ten public practice quizzes of 30 it
 teacher, and a class of 30 students with 20 assessment assignments of 50 items. The answers
 are then made in bulk by INSERT … SELECT over generate_series (attempts, their entries, the
 answers; never one ORM row at a time), growing the same database from one scale to the next:
-public attempts of whole quizzes up to each total, plus, from 100 k on, the class's 30 000
-answers (every student finished every assignment). After each step VACUUM ANALYZE, as
-autovacuum would have done on a live site.
+public attempts of whole quizzes up to each total (half by 3,000 signed-in learners, half by
+visitors without an account), plus, from 100 k on, the class's 30 000 answers (every student
+finished every assignment). After each step the app's counters are rebuilt from the rows added
+(refresh_counters) and VACUUM ANALYZE runs, as autovacuum would on a live site.
 
 At each scale every page in PAGES is requested through Django's test client (the real URLconf,
-middleware, views and templates; DEBUG off), first once to count its queries, then timed
-BENCH_REPEAT times (median shown); a page slower than SLOW_SECONDS is timed once, so a run
+middleware, views and templates; DEBUG off), first once to count its queries (that request warms
+the caches and is never timed), then timed BENCH_REPEAT times (median shown); a page whose
+counted request took SLOW_SECONDS or more is timed once, so a run
 stays within about ten minutes on a 2-core machine. Prints a table per page and scale, then
 each target met or missed; writes the figures to bench/results/scale-<time>.json. The
-database is dropped at the end, also on Ctrl-C. See bench/README.md.
+retention purge runs last (it deletes a quarter of the public answers) and reports answers per
+second and queries per 1000 answers. The database is dropped at the end, also on Ctrl-C. See
+bench/README.md.
 
 Another page is one more entry in PAGES: a name, a target (or None for a reference) and a
 function that takes the Scene and returns the request to time.
@@ -56,6 +60,8 @@ PUBLIC_QUIZ_ITEMS = 30
 STUDENTS = 30
 ASSIGNMENTS = 20
 ASSIGNMENT_ITEMS = 50
+# Signed-in learners who take the public quizzes beside the visitors without an account.
+LEARNERS = 3000
 CLASS_ANSWERS = STUDENTS * ASSIGNMENTS * ASSIGNMENT_ITEMS  # 30 000
 # The class's answers are part of the total from the first scale that can hold them.
 CLASS_FROM = 100_000
@@ -109,6 +115,7 @@ class Scene:
     clients: dict[str, object] = field(default_factory=dict)
     # The visitor's practice attempt that the answer POST and the reveal go through.
     attempt_uid: str = ""
+    learners: list[int] = field(default_factory=list)
     next_position: int = PUBLIC_QUIZ_ITEMS + 1
 
     def client(self, name: str):
@@ -260,15 +267,34 @@ WHERE a.id > %(after)s
 """
 
 
-def add_public_answers(cursor, answers: int, quiz_ids: list[int]) -> None:
-    """Finished anonymous attempts of whole public quizzes, about `answers` answers."""
+def add_learners(cursor) -> list[int]:
+    """LEARNERS signed-in learners (rows only, no usable password); returns their ids."""
+    cursor.execute(
+        """
+        INSERT INTO auth_user (password, is_superuser, username, first_name, last_name, email,
+                               is_staff, is_active, date_joined)
+        SELECT '!', false, 'scale_learner_' || g, '', '', '', false, true, now()
+        FROM generate_series(1, %(learners)s) AS g
+        RETURNING id
+        """,
+        {"learners": LEARNERS},
+    )
+    return [row[0] for row in cursor.fetchall()]
+
+
+def add_public_answers(cursor, answers: int, quiz_ids: list[int], learners: list[int]) -> None:
+    """Finished attempts of whole public quizzes, about `answers` answers: half by visitors
+    without an account, half by the signed-in learners (whose answers the purge tallies per
+    tell)."""
     attempts = max(1, answers // PUBLIC_QUIZ_ITEMS)
     cursor.execute("SELECT coalesce(max(id), 0) FROM quiz_attempt")
     after = cursor.fetchone()[0]
     cursor.execute(
         """
         INSERT INTO quiz_attempt (uid, mode, started_at, finished_at, user_id, quiz_id)
-        SELECT gen_random_uuid(), 'practice', started, started + interval '15 minutes', NULL,
+        SELECT gen_random_uuid(), 'practice', started, started + interval '15 minutes',
+               CASE WHEN g %% 2 = 0
+                    THEN (%(learners)s::int[])[1 + (g / 2) %% %(learner_count)s] END,
                (%(quizzes)s::bigint[])[1 + g %% %(count)s]
         -- random() in a derived table's select list: one start per attempt, spread over the
         -- last 120 days (a LATERAL subquery that does not refer to g runs once).
@@ -277,7 +303,13 @@ def add_public_answers(cursor, answers: int, quiz_ids: list[int]) -> None:
             FROM generate_series(1, %(attempts)s) AS g
         ) AS s
         """,
-        {"quizzes": quiz_ids, "count": len(quiz_ids), "attempts": attempts},
+        {
+            "quizzes": quiz_ids,
+            "count": len(quiz_ids),
+            "attempts": attempts,
+            "learners": learners,
+            "learner_count": len(learners),
+        },
     )
     cursor.execute(ENTRIES_SQL, {"after": after})
     cursor.execute(ANSWERS_SQL, {"after": after})
@@ -328,7 +360,9 @@ def grow_to(total: int, scene: Scene, class_added: bool) -> bool:
             quiz_ids = list(
                 Quiz.objects.filter(slug__in=scene.public_slugs).values_list("pk", flat=True)
             )
-            add_public_answers(cursor, missing, quiz_ids)
+            if not scene.learners:
+                scene.learners = add_learners(cursor)
+            add_public_answers(cursor, missing, quiz_ids, scene.learners)
     refresh_counters()
     # Outside any transaction: VACUUM refuses to run inside one.
     with psycopg.connect(f"{PG_URL}/{DB_NAME}", autocommit=True) as admin:
