@@ -371,14 +371,21 @@ def grow_to(total: int, scene: Scene, class_added: bool) -> bool:
 
 
 def refresh_counters() -> None:
-    """Counters the app keeps as answers arrive (quiz's per-item CrowdCount, from the quiz side
-    of issue 13 on) know nothing of rows added by SQL: rebuilt from the answers, so the pages
-    read the figures a live site would have. A branch without them has nothing to rebuild."""
-    from quiz import models as quiz_models
+    """Counters the app keeps as answers arrive (from the quiz side of issue 13 on: the crowd
+    counts and the item statistics' answer groups) know nothing of rows added by SQL. Each
+    model whose manager can rebuild its rows from the answers (`recount()`) does so, so the
+    pages read the figures a live site would have; a branch without such counters has
+    nothing to rebuild."""
+    from django.apps import apps
 
-    counter = getattr(quiz_models, "CrowdCount", None)
-    if counter is not None:
-        counter.objects.recount()
+    for model in apps.get_app_config("quiz").get_models():
+        recount = getattr(model.objects, "recount", None)
+        if recount is not None:
+            started = time.perf_counter()
+            recount()
+            print(
+                f"  {model.__name__} rebuilt in {time.perf_counter() - started:.1f} s", flush=True
+            )
 
 
 # --- Pages ----------------------------------------------------------------------------------
