@@ -4,11 +4,13 @@ values."""
 
 from __future__ import annotations
 
+import io
 import random
 from datetime import timedelta
 
+from django.core.management import call_command
 from django.db import connection
-from django.test import Client, SimpleTestCase
+from django.test import Client, SimpleTestCase, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -16,7 +18,7 @@ from lessons.models import AssignmentRole, PrePost
 from lessons.models.gradebook import PairedChange, t_975
 from lessons.pools import Candidate, deal, mean_difficulty
 from media_library.models import Verdict
-from quiz.models import Attempt, Difficulty, Item, Quiz
+from quiz.models import Answer, AnswerAggregate, Attempt, Difficulty, Item, Quiz
 from tests.classroom_helpers import ClassroomTestCase
 from tests.factories import answer_key, make_item, make_quiz, make_user, quizzable_clip, start
 
@@ -255,12 +257,14 @@ class PrePostTests(ClassroomTestCase):
         other = self.url(f"pre-post/{prepost.pk}/", classroom=self.other_class)
         self.assertEqual(self.client.get(other).status_code, 404)
 
-    def visitors_answer(self, quiz: Quiz, visitors: int, right_on: set[int]) -> None:
+    def visitors_answer(self, quiz: Quiz, visitors: int, right_on: set[int]) -> list[Attempt]:
         """`visitors` people without an account answer every item of `quiz`, right on the
-        items in `right_on` and wrong on the others."""
+        items in `right_on` and wrong on the others; returns their attempts."""
+        attempts = []
         for _visitor in range(visitors):
             client = Client()
             attempt = start(client, quiz)
+            attempts.append(attempt)
             for entry in attempt.entries.select_related("item__clip"):
                 truth = entry.item.clip.verdict
                 client.post(
@@ -271,6 +275,7 @@ class PrePostTests(ClassroomTestCase):
                         "confidence": 70,
                     },
                 )
+        return attempts
 
     def form_queries(self) -> int:
         with CaptureQueriesContext(connection) as captured:
@@ -296,3 +301,25 @@ class PrePostTests(ClassroomTestCase):
         expected = {item.pk: 1.0 if item.pk in hard else 0.0 for item in items[1:]}
         expected[items[0].pk] = 0.9  # labelled easy, two answers: not measured yet
         self.assertEqual(difficulty, expected)
+
+    @override_settings(ANSWER_RETENTION_MONTHS=12)
+    def test_it_measures_difficulty_on_the_answers_still_stored(self):
+        # Five visitors two years ago got everything right; their answers are folded into the
+        # monthly counts and deleted. Five visitors now get only the hard-labelled items right:
+        # the difficulty is theirs alone, as item statistics over the stored answers say.
+        items = list(Item.objects.order_by("pk"))
+        quiz = make_quiz(items, title="Everything")
+        old = self.visitors_answer(quiz, 5, right_on={item.pk for item in items})
+        Answer.objects.filter(attempt__in=old).update(
+            created_at=timezone.now() - timedelta(days=730)
+        )
+        hard = {item.pk for item in items if item.difficulty == Difficulty.HARD}
+        self.visitors_answer(quiz, 5, right_on=hard)
+        call_command("purge_answers", stdout=io.StringIO())
+        self.assertEqual(Answer.objects.count(), 5 * len(items))
+        self.assertTrue(AnswerAggregate.objects.exists())
+        difficulty = {
+            c.item_id: c.difficulty
+            for c in PrePost(classroom=self.classroom, item_kind="verdict").candidates()
+        }
+        self.assertEqual(difficulty, {item.pk: 1.0 if item.pk in hard else 0.0 for item in items})
