@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
-from django.db.models import Count, Q
+from django.db.models import Sum
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -29,7 +29,7 @@ from lessons.pools import (
 )
 from media_library.models import Clip, TellCategory
 from quiz.measures import MIN_ITEM_ANSWERS, Rate
-from quiz.models import Answer, Item, ItemKind, Mode, Order, Quiz, Selection
+from quiz.models import AnswerAggregate, CrowdCount, Item, ItemKind, Mode, Order, Quiz, Selection
 
 RETEST_OPEN_DAYS = 7
 
@@ -79,16 +79,29 @@ class PrePost(models.Model):
             .matching(kind=self.item_kind, tell_category=self.tell_category)
             .only("pk", "clip_id", "other_clip_id", "difficulty")
         )
-        # Each item's answers and right ones, counted by the database (one row per item, read
-        # from the (item, is_correct) index): the same p as quiz.item_stats, without loading
-        # every answer of the bank.
-        counted = (
-            Answer.objects.filter(item__in=[item.pk for item in items])
+        # Each item's stored answers and right ones, from the counters kept as answers arrive
+        # (CrowdCount, which also holds the answers the retention purge folded, less those
+        # months in AnswerAggregate): one row per item, however many answers there are, and
+        # the same p as quiz.item_stats over the stored answers.
+        pks = [item.pk for item in items]
+        measured = {
+            item_id: [n, right]
+            for item_id, n, right in CrowdCount.objects.filter(item_id__in=pks).values_list(
+                "item_id", "answers", "right"
+            )
+        }
+        folded = (
+            AnswerAggregate.objects.filter(item_id__in=pks)
             .values("item_id")
-            .annotate(n=Count("item_id"), right=Count("item_id", filter=Q(is_correct=True)))
+            .annotate(n=Sum("answers"), right=Sum("right"))
             .order_by()
         )
-        measured = {row["item_id"]: Rate(row["right"], row["n"]) for row in counted}
+        for row in folded:
+            counts = measured.get(row["item_id"])
+            if counts is not None:
+                counts[0] -= row["n"]
+                counts[1] -= row["right"]
+        measured = {item_id: Rate(right, n) for item_id, (n, right) in measured.items()}
         result = []
         for item in items:
             rate = measured.get(item.pk)
