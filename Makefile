@@ -101,8 +101,8 @@ postgres:
 	  pg_ctlcluster --skip-systemctl-redirect "$$(ls /etc/postgresql | head -n 1)" main start; \
 	  for _ in $$(seq 1 30); do pg_isready -h 127.0.0.1 -p 5432 -q && break; sleep 1; done; }
 
-.PHONY: bench bench-transcode bench-answer bench-campaign bench-detector bench-attempt-media
-bench: bench-transcode bench-answer bench-campaign bench-detector bench-attempt-media
+.PHONY: bench bench-transcode bench-answer bench-campaign bench-detector bench-attempt-media bench-scale
+bench: bench-transcode bench-answer bench-campaign bench-detector bench-attempt-media bench-scale
 bench-transcode: $(VENV)/.dev
 	TELLTALE_ALLOW_DEV_SECRET=1 $(PY) bench/transcode.py
 bench-answer: $(VENV)/.dev postgres
@@ -114,6 +114,8 @@ bench-detector: $(VENV)/.dev
 	$(PY) bench/detector.py
 bench-attempt-media: $(VENV)/.dev
 	TELLTALE_ALLOW_DEV_SECRET=1 $(PY) bench/attempt_media.py
+bench-scale: $(VENV)/.dev postgres
+	$(PY) bench/scale.py
 
 # The detector on ../shared/media/dev (research clips), end to end; see bench/evaluate_dev.py.
 .PHONY: evaluate-detector

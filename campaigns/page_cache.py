@@ -19,7 +19,7 @@ from django.http import HttpRequest, HttpResponse
 from django.middleware.csp import get_nonce
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
-from campaigns.embedding import framable_by
+from campaigns.embedding import framable_by, pass_of
 from campaigns.models import Campaign
 
 NONCE_PLACEHOLDER = "__telltale_csp_nonce__"
@@ -62,6 +62,10 @@ def cached_page(
     and the `vary` request headers) is there. `render` may set `response.cache_seconds`
     (shorter: the page changes then, e.g. when the campaign closes) and
     `response.frame_origins` (the sites that may frame it), both kept with the copy."""
+    if pass_of(request) is not None:
+        # A page rendered during an embedded visit carries the visit's key in its links:
+        # cached, it would hand that visit to everyone after. Such a page is never shared.
+        return render()
     is_htmx = request.headers.get("HX-Request") == "true"
     key_parts = (*parts, "htmx" if is_htmx else "page", *(request.headers.get(h, "") for h in vary))
     digest = hashlib.sha256("\0".join(str(part) for part in key_parts).encode()).hexdigest()

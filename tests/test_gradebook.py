@@ -7,7 +7,9 @@ import csv
 import io
 from datetime import timedelta
 
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from lessons.models import Assignment, AssignmentWork, Lesson
@@ -305,3 +307,32 @@ class GradebookTests(ClassroomTestCase):
         self.client.post(f"/me/classes/{self.classroom.code}/assignments/{self.reading.pk}/read/")
         work = AssignmentWork.objects.get(assignment=self.reading, student=self.student)
         self.assertIsNotNone(work.done_at)
+
+    def queries(self, path: str) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            self.assertEqual(self.client.get(path).status_code, 200)
+        return len(captured)
+
+    def test_its_page_and_csv_take_as_many_queries_for_one_answer_as_for_ten(self):
+        # The gradebook reads answers as rows and each item once: more answers, more students
+        # answering and more items answered never add a query.
+        self.client.force_login(self.teacher)
+        self.client.get(self.url())  # sessions, content types: cached after
+        attempt = self.do_assignment(self.student, STUDENT[:1])
+        self.assertEqual(attempt.answers.count(), 1)
+        page, export = self.queries(self.url()), self.queries(self.url("gradebook.csv"))
+        student = Client()
+        student.force_login(self.student)
+        for position, (verdict, confidence) in enumerate(STUDENT[1:], start=2):
+            student.post(
+                f"/attempts/{attempt.uid}/items/{position}/answer/",
+                {
+                    "key": answer_key(student, attempt, position),
+                    "verdict": verdict,
+                    "confidence": confidence,
+                },
+            )
+        self.do_assignment(self.other_student, OTHER)
+        self.assertEqual(Answer.objects.count(), 10)
+        self.assertEqual(self.queries(self.url()), page)
+        self.assertEqual(self.queries(self.url("gradebook.csv")), export)

@@ -4,19 +4,23 @@ values."""
 
 from __future__ import annotations
 
+import io
 import random
 from datetime import timedelta
 
-from django.test import Client, SimpleTestCase
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client, SimpleTestCase, override_settings
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from lessons.models import AssignmentRole, PrePost
 from lessons.models.gradebook import PairedChange, t_975
 from lessons.pools import Candidate, deal, mean_difficulty
 from media_library.models import Verdict
-from quiz.models import Attempt, Difficulty, Quiz
+from quiz.models import Answer, AnswerAggregate, Attempt, Difficulty, Item, Quiz
 from tests.classroom_helpers import ClassroomTestCase
-from tests.factories import answer_key, make_item, make_user, quizzable_clip
+from tests.factories import answer_key, make_item, make_quiz, make_user, quizzable_clip, start
 
 WRONG = {Verdict.REAL: Verdict.DEEPFAKE, Verdict.DEEPFAKE: Verdict.REAL}
 
@@ -252,3 +256,70 @@ class PrePostTests(ClassroomTestCase):
         self.assertEqual(self.client.get(self.url(f"pre-post/{prepost.pk}/")).status_code, 404)
         other = self.url(f"pre-post/{prepost.pk}/", classroom=self.other_class)
         self.assertEqual(self.client.get(other).status_code, 404)
+
+    def visitors_answer(self, quiz: Quiz, visitors: int, right_on: set[int]) -> list[Attempt]:
+        """`visitors` people without an account answer every item of `quiz`, right on the
+        items in `right_on` and wrong on the others; returns their attempts."""
+        attempts = []
+        for _visitor in range(visitors):
+            client = Client()
+            attempt = start(client, quiz)
+            attempts.append(attempt)
+            for entry in attempt.entries.select_related("item__clip"):
+                truth = entry.item.clip.verdict
+                client.post(
+                    f"/attempts/{attempt.uid}/items/{entry.position}/answer/",
+                    {
+                        "key": answer_key(client, attempt, entry.position),
+                        "verdict": truth if entry.item_id in right_on else WRONG[truth],
+                        "confidence": 70,
+                    },
+                )
+        return attempts
+
+    def form_queries(self) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            response = self.client.get(self.url("pre-post/new/"))
+        self.assertContains(response, "8 independent items (no two share a clip or its original)")
+        return len(captured)
+
+    def test_it_deals_on_measured_difficulty_counted_in_as_many_queries_for_any_answers(self):
+        self.client.force_login(self.teacher)
+        self.client.get(self.url("pre-post/new/"))  # sessions, content types: cached after
+        before = self.form_queries()
+        items = list(Item.objects.order_by("pk"))
+        # Learners get the items labelled hard right and the easy ones wrong; one item gets
+        # fewer than MIN_ITEM_ANSWERS answers and keeps its label's difficulty.
+        hard = {item.pk for item in items if item.difficulty == Difficulty.HARD}
+        self.visitors_answer(make_quiz(items[1:], title="Everything"), 5, right_on=hard)
+        self.visitors_answer(make_quiz(items[:1], title="First only"), 2, right_on=set())
+        self.assertEqual(self.form_queries(), before)
+        difficulty = {
+            c.item_id: c.difficulty
+            for c in PrePost(classroom=self.classroom, item_kind="verdict").candidates()
+        }
+        expected = {item.pk: 1.0 if item.pk in hard else 0.0 for item in items[1:]}
+        expected[items[0].pk] = 0.9  # labelled easy, two answers: not measured yet
+        self.assertEqual(difficulty, expected)
+
+    @override_settings(ANSWER_RETENTION_MONTHS=12)
+    def test_it_measures_difficulty_on_the_answers_still_stored(self):
+        # Five visitors two years ago got everything right; their answers are folded into the
+        # monthly counts and deleted. Five visitors now get only the hard-labelled items right:
+        # the difficulty is theirs alone, as item statistics over the stored answers say.
+        items = list(Item.objects.order_by("pk"))
+        quiz = make_quiz(items, title="Everything")
+        old = self.visitors_answer(quiz, 5, right_on={item.pk for item in items})
+        Answer.objects.filter(attempt__in=old).update(
+            created_at=timezone.now() - timedelta(days=730)
+        )
+        hard = {item.pk for item in items if item.difficulty == Difficulty.HARD}
+        self.visitors_answer(quiz, 5, right_on=hard)
+        call_command("purge_answers", stdout=io.StringIO())
+        self.assertEqual(Answer.objects.count(), 5 * len(items))
+        self.assertTrue(AnswerAggregate.objects.exists())
+        difficulty = {
+            c.item_id: c.difficulty
+            for c in PrePost(classroom=self.classroom, item_kind="verdict").candidates()
+        }
+        self.assertEqual(difficulty, {item.pk: 1.0 if item.pk in hard else 0.0 for item in items})

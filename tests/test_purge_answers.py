@@ -6,14 +6,25 @@ import io
 from datetime import UTC, date, datetime
 
 from django.core.management import call_command
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 
 from media_library.models import Verdict
 from quiz.management.commands.purge_answers import months_before
 from quiz.models import Answer, AnswerAggregate, Attempt, TellTally
 from tests.base import BaseTestCase
-from tests.factories import add_tell, answer_key, make_item, make_quiz, quizzable_clip, start
+from tests.factories import (
+    add_tell,
+    answer_key,
+    make_item,
+    make_quiz,
+    make_user,
+    quizzable_clip,
+    start,
+)
 
+DEC = datetime(2023, 12, 5, 12, tzinfo=UTC)
 JAN = datetime(2024, 1, 15, 12, tzinfo=UTC)
 FEB = datetime(2024, 2, 10, 12, tzinfo=UTC)
 
@@ -117,3 +128,27 @@ class PurgeTests(BaseTestCase):
             months_before(datetime(2025, 3, 31, tzinfo=UTC), 13),
             datetime(2024, 2, 29, tzinfo=UTC),
         )
+
+    @override_settings(ANSWER_RETENTION_MONTHS=12)
+    def test_it_takes_as_many_queries_for_four_answers_as_for_a_batch_of_many(self):
+        with CaptureQueriesContext(connection) as four:
+            self.assertIn("Folded and deleted 4 answers", self.purge())
+        # Five more students and a visitor, over three months: more items x months, more
+        # students x tells, the same queries (one batch: fold, then one DELETE).
+        for n in range(5):
+            self.client.force_login(make_user(f"purged_student_{n}"))
+            self.answer_all("deepfake" if n % 2 else "real", str(60 + n))
+        self.client.logout()
+        self.answer_all("real", "95")
+        recent = Answer.objects.exclude(attempt__user=self.outsider).order_by("pk")
+        for index, pk in enumerate(recent.values_list("pk", flat=True)):
+            Answer.objects.filter(pk=pk).update(created_at=(DEC, JAN, FEB)[index % 3])
+        with CaptureQueriesContext(connection) as many:
+            self.assertIn("Folded and deleted 12 answers", self.purge())
+        self.assertEqual(len(many), len(four))
+        # Every answer counted once, old months added to.
+        self.assertEqual(sum(AnswerAggregate.objects.values_list("answers", flat=True)), 16)
+        self.assertEqual(AnswerAggregate.objects.count(), 6)
+        lip_sync = TellTally.objects.filter(tell_category="lip_sync")
+        self.assertEqual(lip_sync.count(), 6)
+        self.assertEqual(sum(lip_sync.values_list("answers", flat=True)), 6)

@@ -18,15 +18,15 @@ from dataclasses import dataclass, field
 from statistics import NormalDist, fmean, stdev
 from typing import TYPE_CHECKING
 
-from django.db.models import F
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lessons.models.assignments import Assignment, AssignmentRole, AssignmentWork
 from quiz.estimates import Estimate, plain_number
-from quiz.measures import Rate, Summary, TellRow, summarise
+from quiz.measures import AnswerRecord, Rate, Summary, TellRow, summarise
 from quiz.models import Answer
-from quiz.results import answers_with_truth, records
+from quiz.stored_records import keyed_records
 
 if TYPE_CHECKING:
     # Types only: Classroom.gradebook() and PrePost.learning_gain() call this module, so it
@@ -115,16 +115,23 @@ class LearningGain:
         roster = list(prepost.classroom.roster())
         accuracy = {}
         for role in (AssignmentRole.PRE_TEST, AssignmentRole.POST_TEST, AssignmentRole.RETEST):
-            work = AssignmentWork.objects.filter(
-                assignment__prepost=prepost,
-                assignment__role=role,
-                attempt__finished_at__isnull=False,
-            ).annotate(right=F("attempt__answers__is_correct"))
-            tallies: dict[int, list[bool]] = {}
-            for student_id, right in work.values_list("student_id", "right"):
-                if right is not None:
-                    tallies.setdefault(student_id, []).append(right)
-            accuracy[role] = {student: Rate.of(rights) for student, rights in tallies.items()}
+            # Counted by the database, one row per student: never one row per answer.
+            per_student = (
+                AssignmentWork.objects.filter(
+                    assignment__prepost=prepost,
+                    assignment__role=role,
+                    attempt__finished_at__isnull=False,
+                )
+                .values("student_id")
+                .annotate(
+                    n=Count("attempt__answers"),
+                    right=Count("attempt__answers", filter=Q(attempt__answers__is_correct=True)),
+                )
+                .order_by()
+            )
+            accuracy[role] = {
+                row["student_id"]: Rate(row["right"], row["n"]) for row in per_student if row["n"]
+            }
         rows = [
             StudentGain(
                 member,
@@ -180,17 +187,20 @@ class Gradebook:
         roster = list(classroom.roster())
         members = [member.student_id for member in roster]
         assignments = list(classroom.assignments.all())
-        answers = answers_with_truth(
+        # Plain rows, one per answer, and each item's facts read once (quiz.stored_records):
+        # a class's tens of thousands of answers never become model instances.
+        keyed = keyed_records(
             Answer.objects.filter(
                 attempt__class_work__assignment__classroom=classroom,
                 attempt__user__in=members,
-            ).annotate(student_id=F("attempt__user_id"))
+            ),
+            "attempt__user_id",
         )
-        class_summary = summarise(records(answers))
+        class_summary = summarise([record for _student, record in keyed])
         columns = class_summary.per_tell_rows
-        by_student: dict[int, list[Answer]] = {}
-        for answer in answers:
-            by_student.setdefault(answer.student_id, []).append(answer)
+        by_student: dict[int, list[AnswerRecord]] = {}
+        for student_id, record in keyed:
+            by_student.setdefault(student_id, []).append(record)
         work: dict[int, list[AssignmentWork]] = {}
         for item in AssignmentWork.objects.filter(
             assignment__classroom=classroom, student__in=members
@@ -199,7 +209,7 @@ class Gradebook:
         now = timezone.now()
         rows = []
         for member in roster:
-            summary = summarise(records(by_student.get(member.student_id, [])))
+            summary = summarise(by_student.get(member.student_id, []))
             finished = [w for w in work.get(member.student_id, []) if w.finished_at]
             finished_ids = {w.assignment_id for w in finished}
             rows.append(

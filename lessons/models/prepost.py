@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
+from django.db.models import Sum
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -27,9 +28,8 @@ from lessons.pools import (
     deal,
 )
 from media_library.models import Clip, TellCategory
-from quiz.item_stats import item_stats
-from quiz.measures import MIN_ITEM_ANSWERS
-from quiz.models import Answer, Item, ItemKind, Mode, Order, Quiz, Selection
+from quiz.measures import MIN_ITEM_ANSWERS, Rate
+from quiz.models import AnswerAggregate, CrowdCount, Item, ItemKind, Mode, Order, Quiz, Selection
 
 RETEST_OPEN_DAYS = 7
 
@@ -79,12 +79,34 @@ class PrePost(models.Model):
             .matching(kind=self.item_kind, tell_category=self.tell_category)
             .only("pk", "clip_id", "other_clip_id", "difficulty")
         )
-        stats = item_stats(Answer.objects.filter(item__in=[item.pk for item in items]))
+        # Each item's stored answers and right ones, from the counters kept as answers arrive
+        # (CrowdCount, which also holds the answers the retention purge folded, less those
+        # months in AnswerAggregate): one row per item, however many answers there are, and
+        # the same p as quiz.item_stats over the stored answers.
+        pks = [item.pk for item in items]
+        measured = {
+            item_id: [n, right]
+            for item_id, n, right in CrowdCount.objects.filter(item_id__in=pks).values_list(
+                "item_id", "answers", "right"
+            )
+        }
+        folded = (
+            AnswerAggregate.objects.filter(item_id__in=pks)
+            .values("item_id")
+            .annotate(n=Sum("answers"), right=Sum("right"))
+            .order_by()
+        )
+        for row in folded:
+            counts = measured.get(row["item_id"])
+            if counts is not None:
+                counts[0] -= row["n"]
+                counts[1] -= row["right"]
+        measured = {item_id: Rate(right, n) for item_id, (n, right) in measured.items()}
         result = []
         for item in items:
-            measured = stats.get(item.pk)
-            if measured is not None and measured.answers >= MIN_ITEM_ANSWERS:
-                difficulty = measured.p
+            rate = measured.get(item.pk)
+            if rate is not None and rate.n >= MIN_ITEM_ANSWERS:
+                difficulty = rate.value
             else:
                 difficulty = LABEL_DIFFICULTY.get(item.difficulty, LABEL_DIFFICULTY["medium"])
             clips = (

@@ -27,7 +27,6 @@ from datetime import date, datetime
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from media_library.models import Tell
@@ -66,10 +65,15 @@ class Command(BaseCommand):
             )
             return
         total = 0
+        last_pk = 0
         while True:
             with transaction.atomic():
+                # Keyset pages (pk above the last batch's) rather than OFFSET or a fresh scan
+                # from the start: each batch reads only its own rows.
                 batch = list(
-                    old.order_by("pk").values_list(
+                    old.filter(pk__gt=last_pk)
+                    .order_by("pk")
+                    .values_list(
                         "pk",
                         "item_id",
                         "created_at",
@@ -81,11 +85,17 @@ class Command(BaseCommand):
                 if not batch:
                     break
                 self.fold(batch)
+                # One DELETE per batch: nothing refers to an answer and no signal listens to
+                # its deletion, so Django deletes without loading the rows.
                 Answer.objects.filter(pk__in=[row[0] for row in batch]).delete()
+            last_pk = batch[-1][0]
             total += len(batch)
         self.stdout.write(f"Folded and deleted {total} answers given before {cutoff:%Y-%m-%d}.")
 
     def fold(self, batch: list[tuple]) -> None:
+        """Add a batch's counts to the monthly aggregates and the per-tell tallies: grouped
+        here, then written with a fixed number of queries per batch (add_counts), never a
+        query per item, month or student."""
         per_month: dict[tuple[int, date], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
         per_tell: dict[tuple[int, str], list[int]] = defaultdict(lambda: [0, 0])
         categories = self.categories({row[1] for row in batch})
@@ -101,18 +111,13 @@ class Command(BaseCommand):
                 for category in categories.get(item_id, ()):
                     per_tell[user_id, category][0] += 1
                     per_tell[user_id, category][1] += correct
-        for (item_id, month), (answers, right, confident, confidence_sum) in per_month.items():
-            aggregate, _created = AnswerAggregate.objects.get_or_create(
-                item_id=item_id, month=month
-            )
-            AnswerAggregate.objects.filter(pk=aggregate.pk).update(
-                answers=F("answers") + answers,
-                right=F("right") + right,
-                confident_answers=F("confident_answers") + confident,
-                confidence_sum=F("confidence_sum") + confidence_sum,
-            )
-        for (user_id, category), (answers, right) in per_tell.items():
-            TellTally.objects.add(user_id, category, answers, right)
+        add_counts(
+            AnswerAggregate,
+            ("item_id", "month"),
+            ("answers", "right", "confident_answers", "confidence_sum"),
+            per_month,
+        )
+        add_counts(TellTally, ("student_id", "tell_category"), ("answers", "right"), per_tell)
 
     @staticmethod
     def categories(item_ids: set[int]) -> dict[int, set[str]]:
@@ -128,3 +133,42 @@ class Command(BaseCommand):
         ):
             by_clip[clip_id].add(category)
         return {pk: set().union(*(by_clip[c] for c in ids)) for pk, ids in clips.items()}
+
+
+def add_counts(
+    model: type[AnswerAggregate] | type[TellTally],
+    keys: tuple[str, str],
+    fields: tuple[str, ...],
+    counts: dict[tuple, list[int]],
+) -> None:
+    """Add `counts` (key values -> one number per field) to the rows of `model` unique on
+    `keys`, in three queries: create the missing rows at zero, lock them all and read them,
+    write the sums back. The lock (inside the caller's transaction) keeps a second purge run at
+    the same time from adding to a row between the read and the write."""
+    first, second = keys
+    model.objects.bulk_create(
+        [model(**dict(zip(keys, key, strict=True))) for key in counts], ignore_conflicts=True
+    )
+    rows = {
+        (getattr(row, first), getattr(row, second)): row
+        for row in model.objects.select_for_update().filter(
+            **{
+                f"{first}__in": {key[0] for key in counts},
+                f"{second}__in": {key[1] for key in counts},
+            }
+        )
+    }
+    totals = []
+    for key, added in counts.items():
+        row = rows[key]
+        sums = {
+            field: getattr(row, field) + number for field, number in zip(fields, added, strict=True)
+        }
+        # A new instance (no pk): the INSERT meets the row on its unique keys and updates it.
+        totals.append(model(**dict(zip(keys, key, strict=True)), **sums))
+    model.objects.bulk_create(
+        totals,
+        update_conflicts=True,
+        unique_fields=[key.removesuffix("_id") for key in keys],
+        update_fields=list(fields),
+    )
