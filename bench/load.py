@@ -240,6 +240,10 @@ async def run_phase(
             if prepare is not None:
                 await prepare(client)
             if rate:
+                if due >= deadline:
+                    # Due after the end: sent, it would stretch the phase past `seconds`
+                    # (by up to a gap) and lower the rate it reports.
+                    break
                 if due > loop.time():
                     await asyncio.sleep(due - loop.time())
                 sent = due

@@ -50,12 +50,12 @@ class Visitor(Client):
         return response, response.status == 200
 
 
-async def phase(seen: list[str]):
+async def phase(seen: list[str], clients: int = 3, seconds: float = 0.3, **pacing):
     server = await serve(seen)
     port = server.sockets[0].getsockname()[1]
-    clients = [Visitor("127.0.0.1", port) for _ in range(3)]
+    clients = [Visitor("127.0.0.1", port) for _ in range(clients)]
     try:
-        return await run_phase("test", clients, lambda client: client.step(), 0.3)
+        return await run_phase("test", clients, lambda client: client.step(), seconds, **pacing)
     finally:
         for client in clients:
             await client.close()
@@ -86,3 +86,13 @@ class PerPageFiguresTests(SimpleTestCase):
         # The server was told the page of every request sent.
         for name, page in result.pages.items():
             self.assertEqual(seen.count(name), page.accepted + page.failed, name)
+
+    def test_a_paced_phase_sends_at_the_rate_asked_and_ends_on_time(self):
+        # Random gaps: the last request due before the end is the last sent, so the phase does
+        # not run on by a gap (up to a few of them for the slowest of many clients) and its
+        # rate is the one asked, give or take the randomness of 300 arrivals.
+        result = asyncio.run(phase([], clients=30, seconds=1.5, rate=200, poisson=True))
+        self.assertLess(result.seconds, 1.6)
+        sent = result.accepted + result.failed
+        self.assertGreater(sent, 0.75 * 300)
+        self.assertLess(sent, 1.25 * 300)
