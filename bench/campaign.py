@@ -175,6 +175,7 @@ class CampaignVisitor(Visitor):
         self.cookies.clear()
         language = random.choice(list(ACCEPT))
         self.language = {"Accept-Language": ACCEPT[language]}
+        self.arrives = True  # someone new, not kept waiting by the last visitor's share card
         response = await self.fetch("landing", f"/c/{SLUG}/")
         start_form = f'action="/c/{SLUG}/start/"'.encode()
         yield response, response.status == 200 and start_form in response.body
@@ -223,6 +224,7 @@ class Passerby(Client):
 
     async def step(self) -> tuple[Response, bool]:
         self.cookies.clear()
+        self.arrives = True
         self.turn += 1
         if self.shared and self.turn % 2:
             self.page = "share card (cached)"

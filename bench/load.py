@@ -45,6 +45,8 @@ class Client:
         # Which page the request under way is, when a step names it: run_phase then keeps
         # figures per page besides the phase's.
         self.page = ""
+        # Whether the request under way is a new person's first: see run_phase.
+        self.arrives = False
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
 
@@ -226,7 +228,12 @@ async def run_phase(
     `poisson` (with `rate`): each client's gaps are drawn at random around the same mean
     (exponentially, so the clients together send as independent people arrive) instead of
     fixed. Clients that go through the same sequence of pages at one fixed pace stay in step
-    and reach its dearest page together, in bursts no crowd of strangers makes."""
+    and reach its dearest page together, in bursts no crowd of strangers makes.
+
+    A client that plays one person after another marks each one's first request
+    (`Client.arrives`): in a paced phase its latency runs from when it was due or from the end
+    of the client's previous request, whichever is later. A newcomer is not kept waiting by the
+    last person's slow page; only the simulation, one connection for both, would make them."""
     result = PhaseResult(name, len(clients))
     loop = asyncio.get_running_loop()
     start = loop.time()
@@ -235,8 +242,9 @@ async def run_phase(
 
     async def drive(client: Client, offset: float) -> None:
         due = start + offset
+        free = start  # when the client's previous request ended
         while loop.time() < deadline:
-            client.page = ""
+            client.page, client.arrives = "", False
             if prepare is not None:
                 await prepare(client)
             if rate:
@@ -252,9 +260,12 @@ async def run_phase(
                 sent = loop.time()
             try:
                 response, accepted = await step(client)
+                if client.arrives:
+                    sent = max(sent, free)
                 outcome = (loop.time() - sent, response.status, accepted, "")
             except Exception as error:
                 outcome = (None, None, False, type(error).__name__)
+            free = loop.time()
             result.count(*outcome)
             if client.page:
                 result.page(client.page).count(*outcome)

@@ -12,6 +12,7 @@ from bench.load import Client, run_phase
 
 # What the little server answers on each path: a status, or None to hang up without one.
 ANSWERS = {"/fine/": 200, "/refused/": 429, "/dropped/": None}
+SLOW_SECONDS = 0.3
 
 
 async def serve(seen: list[str]) -> asyncio.Server:
@@ -25,7 +26,9 @@ async def serve(seen: list[str]) -> asyncio.Server:
                 for line in head.split("\r\n"):
                     if line.lower().startswith("x-bench-page:"):
                         seen.append(line.split(":", 1)[1].strip())
-                status = ANSWERS[path]
+                if path == "/slow/":
+                    await asyncio.sleep(SLOW_SECONDS)
+                status = ANSWERS.get(path, 200)
                 if status is None:
                     break
                 writer.write(f"HTTP/1.1 {status} X\r\nContent-Length: 2\r\n\r\nok".encode())
@@ -50,10 +53,25 @@ class Visitor(Client):
         return response, response.status == 200
 
 
-async def phase(seen: list[str], clients: int = 3, seconds: float = 0.3, **pacing):
+class Succession(Client):
+    """One person after another: a slow last page, then the next person's first."""
+
+    turn = 0
+
+    async def step(self):
+        self.turn += 1
+        self.page = "slow" if self.turn % 2 else "first"
+        self.arrives = self.page == "first"
+        response = await self.request("GET", f"/{self.page}/")
+        return response, response.status == 200
+
+
+async def phase(
+    seen: list[str], clients: int = 3, seconds: float = 0.3, kind: type = Visitor, **pacing
+):
     server = await serve(seen)
     port = server.sockets[0].getsockname()[1]
-    clients = [Visitor("127.0.0.1", port) for _ in range(clients)]
+    clients = [kind("127.0.0.1", port) for _ in range(clients)]
     try:
         return await run_phase("test", clients, lambda client: client.step(), seconds, **pacing)
     finally:
@@ -96,3 +114,13 @@ class PerPageFiguresTests(SimpleTestCase):
         sent = result.accepted + result.failed
         self.assertGreater(sent, 0.75 * 300)
         self.assertLess(sent, 1.25 * 300)
+
+    def test_a_newcomer_is_not_charged_for_the_last_persons_slow_page(self):
+        # Due every 50 ms, but each slow page holds its client for 300 ms: the next person's
+        # first request goes out late, and is timed from then; the slow page itself from when
+        # it was due, as any request.
+        result = asyncio.run(phase([], clients=2, seconds=1.0, kind=Succession, rate=40))
+        first, slow = result.pages["first"], result.pages["slow"]
+        self.assertTrue(first.latencies)
+        self.assertLess(max(first.latencies), SLOW_SECONDS / 2)
+        self.assertGreater(max(slow.latencies), SLOW_SECONDS)
