@@ -117,6 +117,10 @@ class Scene:
     attempt_uid: str = ""
     learners: list[int] = field(default_factory=list)
     next_position: int = PUBLIC_QUIZ_ITEMS + 1
+    # The campaign over the first public quiz: its visitors are that quiz's attempts
+    # without an account (half of all public answers).
+    organizer: object = None
+    campaign_slug: str = ""
 
     def client(self, name: str):
         from django.test import Client
@@ -125,6 +129,8 @@ class Scene:
             self.clients[name] = Client()
             if name == "teacher":
                 self.clients[name].force_login(self.teacher)
+            elif name == "organizer":
+                self.clients[name].force_login(self.organizer)
         return self.clients[name]
 
 
@@ -133,6 +139,7 @@ def seed_rows() -> Scene:
     from django.contrib.auth import get_user_model
     from django.utils import timezone
 
+    from campaigns.models import Campaign, CampaignText
     from lessons.models import Assignment, Classroom
     from media_library.models import (
         Clip,
@@ -235,7 +242,32 @@ def seed_rows() -> Scene:
             due_at=now + timedelta(weeks=a - ASSIGNMENTS // 2),
             created_by=teacher,
         )
-    return Scene(teacher, classroom, [q.slug for q in public], public[0].slug)
+    organizer = user_model.objects.create_user("bench_organizer", password=None)
+    grant(organizer, Role.ORGANIZER)
+    campaign = Campaign.objects.create(
+        slug="scale-campaign",
+        organizer=organizer,
+        quiz=public[0],
+        languages=["en", "es"],
+        starts_at=now - timedelta(days=130),
+        ends_at=now + timedelta(days=30),
+    )
+    for language in ("en", "es"):
+        CampaignText.objects.create(
+            campaign=campaign,
+            language=language,
+            title=f"Scale campaign ({language})",
+            intro="Real or fake?",
+            survey_question="How sure are you?",
+        )
+    return Scene(
+        teacher,
+        classroom,
+        [q.slug for q in public],
+        public[0].slug,
+        organizer=organizer,
+        campaign_slug=campaign.slug,
+    )
 
 
 # Each answer: right with a chance that depends on the item (so items differ in difficulty),
@@ -295,7 +327,10 @@ def add_public_answers(cursor, answers: int, quiz_ids: list[int], learners: list
         SELECT gen_random_uuid(), 'practice', started, started + interval '15 minutes',
                CASE WHEN g %% 2 = 0
                     THEN (%(learners)s::int[])[1 + (g / 2) %% %(learner_count)s] END,
-               (%(quizzes)s::bigint[])[1 + g %% %(count)s]
+               -- Every attempt without an account is the campaign's (its quiz is the
+               -- first): half of the public answers, as a campaign's burst would bring.
+               CASE WHEN g %% 2 = 0 THEN (%(quizzes)s::bigint[])[1 + g %% %(count)s]
+                    ELSE (%(quizzes)s::bigint[])[1] END
         -- random() in a derived table's select list: one start per attempt, spread over the
         -- last 120 days (a LATERAL subquery that does not refer to g runs once).
         FROM (
@@ -313,6 +348,43 @@ def add_public_answers(cursor, answers: int, quiz_ids: list[int], learners: list
     )
     cursor.execute(ENTRIES_SQL, {"after": after})
     cursor.execute(ANSWERS_SQL, {"after": after})
+    cursor.execute(PARTICIPATIONS_SQL, {"after": after, "quiz": quiz_ids[0]})
+    cursor.execute("DELETE FROM campaigns_itemtally")
+    cursor.execute(ITEM_TALLIES_SQL)
+
+
+# The campaign's visitors: one Participation per attempt without an account of its quiz, with
+# the counters the answers would have kept (campaigns.models.Participation.record_answer), a
+# language, and survey answers before and (for most) after.
+PARTICIPATIONS_SQL = """
+INSERT INTO campaigns_participation (campaign_id, attempt_id, round, language, survey_before,
+    survey_after, share_key, started_at, answered, correct, hits, misses, false_alarms,
+    correct_rejections)
+SELECT (SELECT id FROM campaigns_campaign), a.id, 'first',
+       CASE WHEN a.id %% 3 = 0 THEN 'es' ELSE 'en' END, 1 + a.id %% 5,
+       CASE WHEN a.id %% 4 = 0 THEN NULL ELSE 1 + (a.id / 3) %% 5 END,
+       md5(a.uid::text), a.started_at,
+       count(*), count(*) FILTER (WHERE an.is_correct),
+       count(*) FILTER (WHERE c.verdict <> 'real' AND an.verdict <> 'real'),
+       count(*) FILTER (WHERE c.verdict <> 'real' AND an.verdict = 'real'),
+       count(*) FILTER (WHERE c.verdict = 'real' AND an.verdict <> 'real'),
+       count(*) FILTER (WHERE c.verdict = 'real' AND an.verdict = 'real')
+FROM quiz_attempt a
+JOIN quiz_answer an ON an.attempt_id = a.id
+JOIN quiz_item i ON i.id = an.item_id
+JOIN media_library_clip c ON c.id = i.clip_id
+WHERE a.id > %(after)s AND a.user_id IS NULL AND a.quiz_id = %(quiz)s
+GROUP BY a.id
+"""
+# The per-item tallies (campaigns.models.ItemTally), rebuilt from the participations' answers.
+ITEM_TALLIES_SQL = """
+INSERT INTO campaigns_itemtally (campaign_id, item_id, round, language, answers, correct,
+    said_fake)
+SELECT p.campaign_id, an.item_id, p.round, p.language, count(*),
+       count(*) FILTER (WHERE an.is_correct), count(*) FILTER (WHERE an.verdict <> 'real')
+FROM campaigns_participation p JOIN quiz_answer an ON an.attempt_id = p.attempt_id
+GROUP BY 1, 2, 3, 4
+"""
 
 
 def add_class_answers(cursor, classroom_id: int) -> None:
@@ -463,6 +535,16 @@ PAGES: list[Page] = [
         1000,
         get("teacher", lambda s: f"/classes/{s.classroom.code}/gradebook.csv"),
         needs_class=True,
+    ),
+    Page(
+        "campaign dashboard",
+        200,
+        get("organizer", lambda s: f"/campaigns/manage/{s.campaign_slug}/dashboard/"),
+    ),
+    Page(
+        "campaign dashboard CSV",
+        200,
+        get("organizer", lambda s: f"/campaigns/manage/{s.campaign_slug}/dashboard.csv"),
     ),
     Page("answer POST (reference)", None, answer_post),
     Page("reveal (reference)", None, reveal),
