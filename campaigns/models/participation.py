@@ -8,8 +8,7 @@ import secrets
 from datetime import timedelta
 
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import IntegrityError, models, transaction
-from django.db.models import F
+from django.db import connection, models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -116,33 +115,37 @@ class Participation(models.Model):
     @classmethod
     def record_answer(cls, answer: Answer) -> None:
         """Count one new answer on its participation and its item's tally, if its attempt is
-        a campaign's (one indexed read otherwise). F() updates: concurrent answers never lose
-        a count; the quiz stores an answer once, so a repeat never reaches here."""
-        row = (
-            cls.objects.filter(attempt_id=answer.attempt_id)
-            .values_list("pk", "campaign_id", "round", "language")
-            .first()
-        )
-        if row is None:
-            return
-        pk, campaign_id, round_, language = row
-        changes = {"answered": F("answered") + 1}
-        if answer.is_correct:
-            changes["correct"] = F("correct") + 1
+        a campaign's. This runs inside every answer's transaction, so it is two statements at
+        most: one UPDATE … RETURNING (matching nothing for an attempt no campaign runs) and
+        one upsert of the tally. Increments in SQL: concurrent answers never lose a count;
+        the quiz stores an answer once, so a repeat never reaches here."""
         said_fake = None
+        counted = ["answered", *(["correct"] if answer.is_correct else [])]
         item = answer.item
         if item.kind == ItemKind.VERDICT:
             is_fake = item.clip.verdict != Verdict.REAL
             said_fake = answer.verdict != Verdict.REAL
-            field = {
-                (True, True): "hits",
-                (True, False): "misses",
-                (False, True): "false_alarms",
-                (False, False): "correct_rejections",
-            }[(is_fake, said_fake)]
-            changes[field] = F(field) + 1
-        cls.objects.filter(pk=pk).update(**changes)
-        ItemTally.count(campaign_id, item.pk, round_, language, answer.is_correct, said_fake)
+            counted.append(
+                {
+                    (True, True): "hits",
+                    (True, False): "misses",
+                    (False, True): "false_alarms",
+                    (False, False): "correct_rejections",
+                }[(is_fake, said_fake)]
+            )
+        quote = connection.ops.quote_name
+        table = quote(cls._meta.db_table)
+        increments = ", ".join(f"{quote(name)} = {quote(name)} + 1" for name in counted)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} SET {increments} WHERE {quote('attempt_id')} = %s "  # noqa: S608 (names from the model, the value a parameter)
+                f"RETURNING {quote('campaign_id')}, {quote('round')}, {quote('language')}",
+                [answer.attempt_id],
+            )
+            row = cursor.fetchone()
+        if row is not None:
+            campaign_id, round_, language = row
+            ItemTally.count(campaign_id, item.pk, round_, language, answer.is_correct, said_fake)
 
     def offer_booster(self) -> str | None:
         """The booster's bookmark key, made once the first round is done (None when the
@@ -191,25 +194,18 @@ class ItemTally(models.Model):
         correct: bool,
         said_fake: bool | None,
     ) -> None:
-        changes = {"answers": F("answers") + 1}
-        if correct:
-            changes["correct"] = F("correct") + 1
-        if said_fake:
-            changes["said_fake"] = F("said_fake") + 1
-        key = {
-            "campaign_id": campaign_id,
-            "item_id": item_id,
-            "round": round_,
-            "language": language,
-        }
-        if cls.objects.filter(**key).update(**changes):
-            return
-        try:
-            # The item's first answer in this round and language: make its row. Two first
-            # answers at once: one creates, the other finds it made and counts on it.
-            with transaction.atomic():
-                cls.objects.create(
-                    **key, answers=1, correct=int(correct), said_fake=int(bool(said_fake))
-                )
-        except IntegrityError:
-            cls.objects.filter(**key).update(**changes)
+        """One answer more, in one upsert (PostgreSQL and SQLite both speak ON CONFLICT): the
+        item's first answer in this round and language makes its row, any later one counts
+        on it, and two first answers at once cannot both insert."""
+        quote = connection.ops.quote_name
+        table = quote(cls._meta.db_table)
+        keys = ["campaign_id", "item_id", "round", "language"]
+        counts = ["answers", "correct", "said_fake"]
+        added = ", ".join(f"{quote(c)} = {table}.{quote(c)} + excluded.{quote(c)}" for c in counts)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} ({', '.join(quote(c) for c in keys + counts)}) "  # noqa: S608 (names from the model, values are parameters)
+                f"VALUES (%s, %s, %s, %s, 1, %s, %s) "
+                f"ON CONFLICT ({', '.join(quote(c) for c in keys)}) DO UPDATE SET {added}",
+                [campaign_id, item_id, round_, language, int(correct), int(bool(said_fake))],
+            )
