@@ -1,0 +1,387 @@
+"""A campaign's public journey in a real browser, on a phone, inside a partner's page.
+
+The partner's page is served by a small http.server of the test's own, on another site than the
+app (the app on `localhost`, the partner on `127.0.0.1`, or the other way round): the browser
+then treats the frame's cookies as third-party ones, as it would on a newspaper's homepage, so
+the visit must live in its address (campaigns/embedding.py). The same embed in a page of a site
+the campaign does not list must be refused by the browser (CSP frame-ancestors). Every request
+of the journey is recorded: none may leave the app's and the partner's origins.
+
+The clips are real pictures written into a temporary MEDIA_ROOT (the quiz pages draw each one
+again for the attempt), with the truth known from the database, never from the page.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterator
+from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from django.test import override_settings
+from django.utils import timezone
+
+from campaigns.models import Campaign, CampaignText, Participation, PartnerLink
+from media_library.models import Verdict
+from media_library.roles import Role
+from quiz.models import Answer, AttemptItem, Mode
+from tests.browser.axe import assert_accessible
+from tests.browser.conftest import ARTIFACTS, CSP_LISTENER, PageProblems
+from tests.browser.layout import PHONE
+from tests.factories import make_image, make_item, make_quiz, make_user, quizzable_clip
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SLUG = "vote-smart"
+TITLE = "Vote smart: spot the fake"
+QUESTION = "How sure are you that you could spot a fake video?"
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+# What chromium logs, on the partner's page, when it refuses to frame a page.
+REFUSED_FRAME = "frame-ancestors"
+
+
+# --- the partner's site: another host name than the app's, so another site ------------------
+
+
+class PartnerSite:
+    """A tiny web server holding the partner's pages (path → HTML), in a thread."""
+
+    def __init__(self, host: str) -> None:
+        pages: dict[str, str] = {}
+        self.pages = pages
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                body = pages.get(self.path)
+                if body is None:
+                    self.send_error(404)
+                    return
+                data = body.encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer((host, 0), Handler)
+        self.origin = f"http://{host}:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def other_host(app_url: str) -> str:
+    """The loopback name the app is not served under: a different site for the browser."""
+    return "127.0.0.1" if urlsplit(app_url).hostname == "localhost" else "localhost"
+
+
+def partner_page(embed_url: str) -> str:
+    """A partner's article holding the campaign's snippet, as an organizer copies it."""
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
+<title>The Daily Partner: before you vote</title></head>
+<body><main><h1>Before you vote</h1><p>Try the quiz below.</p>
+<iframe src="{embed_url}" title="{TITLE}" width="100%" height="640"
+        style="border:0;width:100%;max-width:100%" loading="eager"
+        referrerpolicy="strict-origin-when-cross-origin"></iframe>
+</main></body></html>"""
+
+
+@pytest.fixture
+def partner(live_server) -> Iterator[PartnerSite]:
+    site = PartnerSite(other_host(live_server.url))
+    yield site
+    site.close()
+
+
+@pytest.fixture
+def stranger(live_server) -> Iterator[PartnerSite]:
+    """A site the campaign does not list: same host name as the partner, another port (an
+    origin of its own, which is what frame-ancestors compares)."""
+    site = PartnerSite(other_host(live_server.url))
+    yield site
+    site.close()
+
+
+# --- the phone, its problems and its requests -------------------------------------------------
+
+
+@pytest.fixture
+def requests_seen() -> list[str]:
+    return []
+
+
+@pytest.fixture
+def phone(browser, page_problems: PageProblems, requests_seen: list[str]) -> Iterator:
+    """A 360 by 740 phone with touch, watched like conftest's `page` (console errors, uncaught
+    exceptions, CSP violations), every request's URL recorded. No base URL: the journey starts
+    on the partner's site."""
+    context = browser.new_context(
+        viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True, locale="en-GB"
+    )
+    context.set_default_timeout(20_000)
+    context.add_init_script(CSP_LISTENER)
+    page = context.new_page()
+
+    def on_console(message) -> None:
+        if message.type == "error":
+            page_problems.append(f"console: {message.text} ({message.location.get('url')})")
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: page_problems.append(f"uncaught: {error}"))
+    page.on("request", lambda request: requests_seen.append(request.url))
+    yield page
+    context.close()
+    assert not page_problems.unexpected(), page_problems.unexpected()
+
+
+# --- the campaign ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def media_root(tmp_path: Path) -> Iterator[Path]:
+    root = tmp_path / "media"
+    root.mkdir()
+    (tmp_path / "work").mkdir()
+    with override_settings(MEDIA_ROOT=root, MEDIA_WORK_DIR=tmp_path / "work"):
+        yield root
+
+
+def picture_clip(root: Path, title: str, verdict: str, colour_seed: int):
+    """A quizzable clip whose files exist: the library picture and its blind renditions."""
+    names = {
+        "media_file": f"clips/{title.lower().replace(' ', '-')}/clip.jpg",
+        "quiz_media": f"quiz/{colour_seed}-quiz.jpg",
+        "feed_media": f"quiz/{colour_seed}-feed.jpg",
+    }
+    for name in names.values():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        make_image(path, size=(640, 480))
+    return quizzable_clip(title, verdict, kind="image", width=640, height=480, **names)
+
+
+def make_campaign(quiz, organizer, origins: list[str], slug: str = SLUG) -> Campaign:
+    now = timezone.now()
+    campaign = Campaign.objects.create(
+        slug=slug,
+        organizer=organizer,
+        quiz=quiz,
+        languages=["en"],
+        starts_at=now - timedelta(days=1),
+        ends_at=now + timedelta(days=7),
+        embed_origins=origins,
+    )
+    CampaignText.objects.create(
+        campaign=campaign,
+        language="en",
+        title=TITLE,
+        intro="Four pictures from the campaign trail. Which ones were made up?",
+        survey_question=QUESTION,
+    )
+    PartnerLink.objects.create(
+        campaign=campaign,
+        language="en",
+        label="The election authority's fact checks",
+        # The organizer's own link, opened in a new tab: never requested by the journey.
+        url="https://elections.example.org/checks",
+    )
+    return campaign
+
+
+@pytest.fixture
+def clips(media_root: Path) -> list:
+    fakes = [picture_clip(media_root, f"Made-up rally {n}", Verdict.DEEPFAKE, n) for n in (1, 2)]
+    reals = [picture_clip(media_root, f"Real rally {n}", Verdict.REAL, n) for n in (3, 4)]
+    return fakes + reals
+
+
+@pytest.fixture
+def organizer():
+    return make_user("organizer", Role.ORGANIZER)
+
+
+# --- inside the frame ------------------------------------------------------------------------
+
+
+def frame_of(page):
+    """The campaign's frame as a Frame (for axe and evaluate) and as a FrameLocator."""
+    handle = page.locator("iframe").element_handle()
+    return handle.content_frame(), page.frame_locator("iframe")
+
+
+def check_frame(page, where: str) -> None:
+    frame, _ = frame_of(page)
+    frame.wait_for_load_state()
+    # Nothing sticks out sideways: the frame is as wide as the phone's page allows.
+    width = frame.evaluate("document.documentElement.clientWidth")
+    assert frame.evaluate("document.documentElement.scrollWidth") <= width, where
+    assert_accessible(frame, where)
+
+
+def visit_path(page) -> str:
+    frame, _ = frame_of(page)
+    return urlsplit(frame.url).path
+
+
+def start_in_frame(page, live_server, partner: PartnerSite) -> str:
+    """Open the partner's article, answer the survey, press Start; returns the attempt's uid."""
+    partner.pages["/article/"] = partner_page(f"{live_server.url}/c/{SLUG}/embed/")
+    page.goto(f"{partner.origin}/article/")
+    frame, inside = frame_of(page)
+    inside.get_by_role("heading", name=TITLE, level=1).wait_for()
+    check_frame(page, "the embedded landing")
+    survey = inside.get_by_role("group", name=re.compile(re.escape(QUESTION)))
+    choices = survey.get_by_role("radio")
+    assert choices.count() >= 2
+    choices.nth(1).check()
+    with frame.expect_navigation():
+        inside.get_by_role("button", name="Start the quiz").click()
+    match = re.search(r"^/v/[a-z0-9]{32}/attempts/([0-9a-f-]{36})/", visit_path(page))
+    assert match, frame_of(page)[0].url
+    return match.group(1)
+
+
+def entries(uid: str) -> list[AttemptItem]:
+    return list(
+        AttemptItem.objects.filter(attempt__uid=uid)
+        .select_related("item__clip")
+        .order_by("position")
+    )
+
+
+def judge_assessment(page, uid: str, wrong: set[int]) -> None:
+    """Every item of the assessment, judged from the database's truth (wrong where asked)."""
+    dealt = entries(uid)
+    for entry in dealt:
+        frame, inside = frame_of(page)
+        form = inside.locator(f"form.answer-form[action$='/items/{entry.position}/answer/']")
+        form.wait_for()
+        image = inside.locator(".item-media img").first
+        image.evaluate(
+            "e => (e.complete && e.naturalWidth > 0) || new Promise(ok =>"
+            " e.addEventListener('load', ok, {once: true}))"
+        )
+        check_frame(page, f"item {entry.position} in the frame")
+        truth = entry.item.clip.verdict
+        said = truth if entry.position not in wrong else next(v for v in Verdict if v != truth)
+        form.get_by_role("radio", name=Verdict(said).label, exact=True).check()
+        form.get_by_role("button", name="Lock in my answer").click()
+        if entry.position < len(dealt):
+            inside.locator(
+                f"form.answer-form[action$='/items/{entry.position + 1}/answer/']"
+            ).wait_for()
+    frame, _ = frame_of(page)
+    frame.wait_for_url(re.compile(rf"/c/{SLUG}/done/{uid}/$"))
+
+
+def check_result(page, uid: str, live_server) -> str:
+    """The campaign's result page in the frame; returns the share page's URL."""
+    _, inside = frame_of(page)
+    participation = Participation.objects.get(attempt__uid=uid)
+    sentence = inside.locator("#discernment-heading").inner_text()
+    expected = (
+        f"You caught {participation.hits} of {participation.fakes_seen} fakes and trusted "
+        f"{participation.correct_rejections} of {participation.reals_seen} real clips."
+    )
+    assert sentence == expected
+    card = inside.locator("img.share-card-preview")
+    card.scroll_into_view_if_needed()
+    card.evaluate(
+        "e => (e.complete && e.naturalWidth > 0) || new Promise(ok =>"
+        " e.addEventListener('load', ok, {once: true}))"
+    )
+    assert card.evaluate("e => e.naturalWidth") > 0
+    box = card.bounding_box()
+    assert box is not None
+    assert box["width"] <= PHONE["width"], box
+    check_frame(page, "the result page in the frame")
+    share_url = inside.locator("#share-url").input_value()
+    assert share_url.startswith(live_server.url), share_url
+    assert "/v/" not in share_url, "the share link gives the visit's pass away"
+    return share_url
+
+
+def check_share_page(page, share_url: str) -> None:
+    """The share page, opened as whoever follows the link: its og:image is a PNG."""
+    response = page.request.get(share_url)
+    assert response.status == 200
+    html = response.text()
+    match = re.search(r'<meta property="og:image" content="([^"]+)"', html)
+    assert match, "the share page has no og:image"
+    card = page.request.get(match.group(1).replace("&amp;", "&"))
+    assert card.status == 200
+    assert card.headers["content-type"] == "image/png"
+    assert card.body().startswith(PNG_SIGNATURE)
+
+
+def only_our_origins(requests_seen: list[str], *origins: str) -> list[str]:
+    """The requests that went anywhere but the given origins (data: and blob: are local)."""
+    allowed = tuple(f"{origin}/" for origin in origins)
+    return [
+        url
+        for url in requests_seen
+        if not url.startswith(allowed) and not url.startswith(("data:", "blob:"))
+    ]
+
+
+# --- the journeys ----------------------------------------------------------------------------
+
+
+def test_an_assessment_in_a_partners_frame_on_a_phone_ends_on_the_share_card(
+    phone, live_server, partner, stranger, clips, organizer, requests_seen
+) -> None:
+    quiz = make_quiz([make_item(clip) for clip in clips], title="Rally", mode=Mode.ASSESSMENT)
+    campaign = make_campaign(quiz, organizer, [partner.origin])
+    page = phone
+
+    uid = start_in_frame(page, live_server, partner)
+    participation = Participation.objects.get(attempt__uid=uid)
+    assert participation.campaign == campaign
+    assert participation.survey_before is not None
+    # No cookie of the app's in the browser: the frame's visit lives in its address.
+    assert not [c for c in page.context.cookies() if c["domain"] in live_server.url]
+    judge_assessment(page, uid, wrong={2})
+    assert Answer.objects.filter(attempt__uid=uid).count() == len(clips)
+    share_url = check_result(page, uid, live_server)
+    check_share_page(page, share_url)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "campaign-result-phone.png"), full_page=True)
+    assert only_our_origins(requests_seen, live_server.url, partner.origin) == []
+
+
+def test_a_site_the_campaign_does_not_list_gets_an_empty_frame(
+    phone, live_server, partner, stranger, clips, organizer, page_problems, requests_seen
+) -> None:
+    quiz = make_quiz([make_item(clip) for clip in clips], title="Rally", mode=Mode.ASSESSMENT)
+    make_campaign(quiz, organizer, [partner.origin])
+    page_problems.expected = (REFUSED_FRAME,)
+    stranger.pages["/copied/"] = partner_page(f"{live_server.url}/c/{SLUG}/embed/")
+    page = phone
+    with page.expect_response(f"{live_server.url}/c/{SLUG}/embed/") as embed:
+        page.goto(f"{stranger.origin}/copied/")
+    # The app answered; the browser refused to show it in this site's page.
+    assert embed.value.status == 200
+    assert stranger.origin not in embed.value.headers["content-security-policy"]
+    page.wait_for_load_state("load")
+    frame, _ = frame_of(page)
+    content = frame.evaluate("() => document.documentElement.outerHTML")
+    assert TITLE not in content
+    assert "Start the quiz" not in content
+    # Chromium puts its own error page in the refused frame.
+    assert not frame.url.startswith(live_server.url), frame.url
+    assert any(REFUSED_FRAME in problem for problem in page_problems), page_problems
+    assert not Participation.objects.exists()
+    assert only_our_origins(requests_seen, live_server.url, stranger.origin) == []
