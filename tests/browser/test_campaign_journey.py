@@ -385,3 +385,56 @@ def test_a_site_the_campaign_does_not_list_gets_an_empty_frame(
     assert any(REFUSED_FRAME in problem for problem in page_problems), page_problems
     assert not Participation.objects.exists()
     assert only_our_origins(requests_seen, live_server.url, stranger.origin) == []
+
+
+def judge_feed(page, uid: str, wrong: set[int]) -> None:
+    """Every post of the feed, scrolled to and judged in place; each picture fits the phone."""
+    _, inside = frame_of(page)
+    posts = inside.locator("ol.feed > li.feed-post")
+    dealt = entries(uid)
+    assert posts.count() == len(dealt)
+    check_frame(page, "the feed in the frame")
+    frame, _ = frame_of(page)
+    width = frame.evaluate("document.documentElement.clientWidth")
+    for entry in dealt:
+        post = inside.locator(f"#post-{entry.position}")
+        post.scroll_into_view_if_needed()
+        picture = post.locator(".post-media img")
+        picture.evaluate(
+            "e => (e.complete && e.naturalWidth > 0) || new Promise(ok =>"
+            " e.addEventListener('load', ok, {once: true}))"
+        )
+        box = picture.bounding_box()
+        assert box is not None
+        assert 0 < box["width"] <= width, (entry.position, box, width)
+        fake = entry.item.clip.is_manipulated
+        says_fake = fake != (entry.position in wrong)
+        post.get_by_role("button", name="Looks fake" if says_fake else "Looks real").click()
+        result = inside.locator(f"#post-{entry.position} .post-result")
+        result.wait_for()
+        assert result.inner_text() == ("Wrong" if entry.position in wrong else "Right")
+    check_frame(page, "the judged feed in the frame")
+    finish = inside.get_by_role("button", name="Finish the feed")
+    if finish.count():
+        finish.click()
+    else:
+        inside.get_by_role("link", name="See your results").click()
+    frame, _ = frame_of(page)
+    frame.wait_for_url(re.compile(rf"/c/{SLUG}/done/{uid}/$"))
+
+
+def test_a_feed_in_a_partners_frame_fits_the_phone_and_ends_on_the_share_card(
+    phone, live_server, partner, clips, organizer, requests_seen
+) -> None:
+    quiz = make_quiz([make_item(clip) for clip in clips], title="Rally feed", mode=Mode.FEED)
+    make_campaign(quiz, organizer, [partner.origin])
+    page = phone
+    uid = start_in_frame(page, live_server, partner)
+    assert re.search(rf"/attempts/{uid}/feed/$", visit_path(page)), visit_path(page)
+    judge_feed(page, uid, wrong={1})
+    assert Answer.objects.filter(attempt__uid=uid).count() == len(clips)
+    share_url = check_result(page, uid, live_server)
+    check_share_page(page, share_url)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "campaign-feed-result-phone.png"), full_page=True)
+    assert only_our_origins(requests_seen, live_server.url, partner.origin) == []
