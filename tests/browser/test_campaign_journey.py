@@ -133,15 +133,20 @@ def phone(browser, page_problems: PageProblems, requests_seen: list[str]) -> Ite
     )
     context.set_default_timeout(20_000)
     context.add_init_script(CSP_LISTENER)
+
+    def watch(page) -> None:
+        def on_console(message) -> None:
+            if message.type == "error":
+                where = message.location.get("url")
+                page_problems.append(f"console: {message.text} ({where})")
+
+        page.on("console", on_console)
+        page.on("pageerror", lambda error: page_problems.append(f"uncaught: {error}"))
+
+    # Every page of the context, the share page's tab too.
+    context.on("page", watch)
+    context.on("request", lambda request: requests_seen.append(request.url))
     page = context.new_page()
-
-    def on_console(message) -> None:
-        if message.type == "error":
-            page_problems.append(f"console: {message.text} ({message.location.get('url')})")
-
-    page.on("console", on_console)
-    page.on("pageerror", lambda error: page_problems.append(f"uncaught: {error}"))
-    page.on("request", lambda request: requests_seen.append(request.url))
     yield page
     context.close()
     assert not page_problems.unexpected(), page_problems.unexpected()
@@ -231,6 +236,24 @@ def check_frame(page, where: str) -> None:
     assert_accessible(frame, where)
 
 
+def shoot(page, name: str) -> None:
+    """A screenshot of the whole frame for a person to look at: the partner's iframe is grown to
+    its content's height first (the partner page has no CSP of its own to forbid that), and the
+    window with it (a full-page shot leaves a cross-site frame's lower part unpainted)."""
+    frame, _ = frame_of(page)
+    iframe = page.locator("iframe")
+    height = frame.evaluate("document.documentElement.scrollHeight")
+    iframe.evaluate("(e, h) => { e.style.height = h + 'px'; }", height)
+    bottom = page.evaluate("document.documentElement.scrollHeight")
+    page.set_viewport_size({"width": PHONE["width"], "height": bottom})
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    # caret="initial": hiding the caret takes a style Playwright injects, which the frame's CSP
+    # (rightly) refuses.
+    page.screenshot(path=str(ARTIFACTS / f"campaign-{name}-phone.png"), caret="initial")
+    page.set_viewport_size(PHONE)
+    iframe.evaluate("e => { e.style.height = ''; }")
+
+
 def visit_path(page) -> str:
     frame, _ = frame_of(page)
     return urlsplit(frame.url).path
@@ -243,6 +266,11 @@ def start_in_frame(page, live_server, partner: PartnerSite) -> str:
     frame, inside = frame_of(page)
     inside.get_by_role("heading", name=TITLE, level=1).wait_for()
     check_frame(page, "the embedded landing")
+    # The narrowest phone the campaign serves: still nothing wider than the frame.
+    page.set_viewport_size({"width": 320, "height": 640})
+    check_frame(page, "the embedded landing at 320 px")
+    page.set_viewport_size(PHONE)
+    shoot(page, "landing")
     survey = inside.get_by_role("group", name=re.compile(re.escape(QUESTION)))
     choices = survey.get_by_role("radio")
     assert choices.count() >= 2
@@ -275,6 +303,8 @@ def judge_assessment(page, uid: str, wrong: set[int]) -> None:
             " e.addEventListener('load', ok, {once: true}))"
         )
         check_frame(page, f"item {entry.position} in the frame")
+        if entry.position == 1:
+            shoot(page, "item")
         truth = entry.item.clip.verdict
         said = truth if entry.position not in wrong else next(v for v in Verdict if v != truth)
         form.get_by_role("radio", name=Verdict(said).label, exact=True).check()
@@ -315,16 +345,40 @@ def check_result(page, uid: str, live_server) -> str:
 
 
 def check_share_page(page, share_url: str) -> None:
-    """The share page, opened as whoever follows the link: its og:image is a PNG."""
-    response = page.request.get(share_url)
+    """The share page in a tab of its own, as whoever follows the link sees it: the card
+    shows, and its og:image answers a PNG."""
+    tab = page.context.new_page()
+    tab.goto(share_url)
+    assert_accessible(tab, "the share page")
+    card = tab.locator("img.share-card-preview")
+    card.evaluate(
+        "e => (e.complete && e.naturalWidth > 0) || new Promise(ok =>"
+        " e.addEventListener('load', ok, {once: true}))"
+    )
+    assert card.evaluate("e => e.naturalWidth") > 0
+    assert tab.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    card_url = tab.locator("meta[property='og:image']").get_attribute("content")
+    assert card_url, "the share page has no og:image"
+    response = tab.request.get(card_url)
     assert response.status == 200
-    html = response.text()
-    match = re.search(r'<meta property="og:image" content="([^"]+)"', html)
-    assert match, "the share page has no og:image"
-    card = page.request.get(match.group(1).replace("&amp;", "&"))
-    assert card.status == 200
-    assert card.headers["content-type"] == "image/png"
-    assert card.body().startswith(PNG_SIGNATURE)
+    assert response.headers["content-type"] == "image/png"
+    assert response.body().startswith(PNG_SIGNATURE)
+    tab.close()
+
+
+def answer_survey_after(page, uid: str) -> None:
+    """The survey question again, after the round: a form posted inside the frame, with no
+    cookie, on the visit's own CSRF secret."""
+    frame, inside = frame_of(page)
+    survey = inside.locator("form#survey").get_by_role("group", name=QUESTION)
+    survey.get_by_role("radio").nth(3).check()
+    with frame.expect_navigation():
+        inside.get_by_role("button", name="Send my answer").click()
+    inside.get_by_text("Thank you for answering the survey question.").wait_for()
+    check_frame(page, "the result page after the survey")
+    participation = Participation.objects.get(attempt__uid=uid)
+    assert participation.survey_after is not None
+    assert participation.survey_after != participation.survey_before
 
 
 def only_our_origins(requests_seen: list[str], *origins: str) -> list[str]:
@@ -357,8 +411,8 @@ def test_an_assessment_in_a_partners_frame_on_a_phone_ends_on_the_share_card(
     assert Answer.objects.filter(attempt__uid=uid).count() == len(clips)
     share_url = check_result(page, uid, live_server)
     check_share_page(page, share_url)
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "campaign-result-phone.png"), full_page=True)
+    shoot(page, "result")
+    answer_survey_after(page, uid)
     assert only_our_origins(requests_seen, live_server.url, partner.origin) == []
 
 
@@ -414,6 +468,7 @@ def judge_feed(page, uid: str, wrong: set[int]) -> None:
         result.wait_for()
         assert result.inner_text() == ("Wrong" if entry.position in wrong else "Right")
     check_frame(page, "the judged feed in the frame")
+    shoot(page, "feed")
     finish = inside.get_by_role("button", name="Finish the feed")
     if finish.count():
         finish.click()
@@ -435,6 +490,5 @@ def test_a_feed_in_a_partners_frame_fits_the_phone_and_ends_on_the_share_card(
     assert Answer.objects.filter(attempt__uid=uid).count() == len(clips)
     share_url = check_result(page, uid, live_server)
     check_share_page(page, share_url)
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "campaign-feed-result-phone.png"), full_page=True)
+    shoot(page, "feed-result")
     assert only_our_origins(requests_seen, live_server.url, partner.origin) == []
