@@ -254,6 +254,35 @@ def shoot(page, name: str) -> None:
     iframe.evaluate("e => { e.style.height = ''; }")
 
 
+PASS = re.compile(r"^/v/[a-z0-9]{32}/")
+# What answers under a visit's pass: the attempt's pages and the campaign's (embedding.PASS_ROUTES).
+VISIT_PATHS = re.compile(r"^/v/[a-z0-9]{32}/(attempts|c)/")
+
+
+def check_links(page, live_server, where: str) -> None:
+    """Every link of the app's in the frame leads somewhere: one that stays in the frame is a
+    page of the visit, one that opens a new tab carries no pass and answers without cookies.
+    (js/embed.js opens any other link of the app's in a new tab, without the pass.)"""
+    frame, _ = frame_of(page)
+    links = frame.evaluate(
+        "() => [...document.querySelectorAll('a[href]')].map(a => [a.href, a.target])"
+    )
+    for href, target in links:
+        url = urlsplit(href)
+        if f"{url.scheme}://{url.netloc}" != live_server.url or not url.path:
+            continue
+        path = url.path + (f"?{url.query}" if url.query else "")
+        if not target and VISIT_PATHS.match(url.path):
+            if url.fragment and url.path == urlsplit(frame.url).path:
+                continue  # the skip link
+            assert page.request.get(href).status == 200, (where, href)
+            continue
+        assert target == "_blank" or not PASS.match(url.path), (where, href, "stays in the frame")
+        assert not PASS.match(url.path), (where, href, "gives the visit's pass to a new tab")
+        opened = page.request.get(f"{live_server.url}{path}")
+        assert opened.status == 200, (where, href, opened.status)
+
+
 def visit_path(page) -> str:
     frame, _ = frame_of(page)
     return urlsplit(frame.url).path
@@ -290,7 +319,7 @@ def entries(uid: str) -> list[AttemptItem]:
     )
 
 
-def judge_assessment(page, uid: str, wrong: set[int]) -> None:
+def judge_assessment(page, live_server, uid: str, wrong: set[int]) -> None:
     """Every item of the assessment, judged from the database's truth (wrong where asked)."""
     dealt = entries(uid)
     for entry in dealt:
@@ -303,6 +332,7 @@ def judge_assessment(page, uid: str, wrong: set[int]) -> None:
             " e.addEventListener('load', ok, {once: true}))"
         )
         check_frame(page, f"item {entry.position} in the frame")
+        check_links(page, live_server, f"item {entry.position}")
         if entry.position == 1:
             shoot(page, "item")
         truth = entry.item.clip.verdict
@@ -338,6 +368,7 @@ def check_result(page, uid: str, live_server) -> str:
     assert box is not None
     assert box["width"] <= PHONE["width"], box
     check_frame(page, "the result page in the frame")
+    check_links(page, live_server, "the result page")
     share_url = inside.locator("#share-url").input_value()
     assert share_url.startswith(live_server.url), share_url
     assert "/v/" not in share_url, "the share link gives the visit's pass away"
@@ -407,7 +438,7 @@ def test_an_assessment_in_a_partners_frame_on_a_phone_ends_on_the_share_card(
     assert participation.survey_before is not None
     # No cookie of the app's in the browser: the frame's visit lives in its address.
     assert not [c for c in page.context.cookies() if c["domain"] in live_server.url]
-    judge_assessment(page, uid, wrong={2})
+    judge_assessment(page, live_server, uid, wrong={2})
     assert Answer.objects.filter(attempt__uid=uid).count() == len(clips)
     share_url = check_result(page, uid, live_server)
     check_share_page(page, share_url)
@@ -441,7 +472,7 @@ def test_a_site_the_campaign_does_not_list_gets_an_empty_frame(
     assert only_our_origins(requests_seen, live_server.url, stranger.origin) == []
 
 
-def judge_feed(page, uid: str, wrong: set[int]) -> None:
+def judge_feed(page, live_server, uid: str, wrong: set[int]) -> None:
     """Every post of the feed, scrolled to and judged in place; each picture fits the phone."""
     _, inside = frame_of(page)
     posts = inside.locator("ol.feed > li.feed-post")
@@ -468,6 +499,7 @@ def judge_feed(page, uid: str, wrong: set[int]) -> None:
         result.wait_for()
         assert result.inner_text() == ("Wrong" if entry.position in wrong else "Right")
     check_frame(page, "the judged feed in the frame")
+    check_links(page, live_server, "the judged feed")
     shoot(page, "feed")
     finish = inside.get_by_role("button", name="Finish the feed")
     if finish.count():
@@ -486,7 +518,7 @@ def test_a_feed_in_a_partners_frame_fits_the_phone_and_ends_on_the_share_card(
     page = phone
     uid = start_in_frame(page, live_server, partner)
     assert re.search(rf"/attempts/{uid}/feed/$", visit_path(page)), visit_path(page)
-    judge_feed(page, uid, wrong={1})
+    judge_feed(page, live_server, uid, wrong={1})
     assert Answer.objects.filter(attempt__uid=uid).count() == len(clips)
     share_url = check_result(page, uid, live_server)
     check_share_page(page, share_url)
