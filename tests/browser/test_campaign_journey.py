@@ -14,6 +14,7 @@ again for the attempt), with the truth known from the database, never from the p
 from __future__ import annotations
 
 import re
+import shutil
 import threading
 from collections.abc import Iterator
 from datetime import timedelta
@@ -32,7 +33,14 @@ from quiz.models import Answer, AttemptItem, Mode
 from tests.browser.axe import assert_accessible
 from tests.browser.conftest import ARTIFACTS, CSP_LISTENER, PageProblems
 from tests.browser.layout import PHONE
-from tests.factories import make_image, make_item, make_quiz, make_user, quizzable_clip
+from tests.factories import (
+    make_image,
+    make_item,
+    make_quiz,
+    make_user,
+    make_video,
+    quizzable_clip,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -176,6 +184,29 @@ def picture_clip(root: Path, title: str, verdict: str, colour_seed: int):
         path.parent.mkdir(parents=True, exist_ok=True)
         make_image(path, size=(640, 480))
     return quizzable_clip(title, verdict, kind="image", width=640, height=480, **names)
+
+
+def video_clip(root: Path, title: str, verdict: str):
+    """A quizzable video whose files exist, as processing leaves them: a real two-second H.264
+    clip (the library's and both blind renditions) and its posters."""
+    folder = root / "clips" / "video"
+    folder.mkdir(parents=True, exist_ok=True)
+    source = make_video(folder / "clip.mp4", seconds=2.0, width=320, height=240)
+    make_image(folder / "poster.jpg", size=(320, 240))
+    (root / "quiz").mkdir(exist_ok=True)
+    make_image(root / "quiz" / "video-poster.jpg", size=(320, 240))
+    names = {
+        "media_file": "clips/video/clip.mp4",
+        "poster": "clips/video/poster.jpg",
+        "quiz_poster": "quiz/video-poster.jpg",
+    }
+    for field in ("quiz_media", "feed_media"):
+        names[field] = f"quiz/video-{field}.mp4"
+        (root / names[field]).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, root / names[field])
+    return quizzable_clip(
+        title, verdict, kind="video", width=320, height=240, duration_seconds=2.0, **names
+    )
 
 
 def make_campaign(quiz, organizer, origins: list[str], slug: str = SLUG) -> Campaign:
@@ -484,12 +515,21 @@ def judge_feed(page, live_server, uid: str, wrong: set[int]) -> None:
     for entry in dealt:
         post = inside.locator(f"#post-{entry.position}")
         post.scroll_into_view_if_needed()
-        picture = post.locator(".post-media img")
-        picture.evaluate(
-            "e => (e.complete && e.naturalWidth > 0) || new Promise(ok =>"
-            " e.addEventListener('load', ok, {once: true}))"
-        )
-        box = picture.bounding_box()
+        media = post.locator(".post-media img, .post-media video")
+        if entry.item.clip.kind == "video":
+            # Played as a scroller would (muted, as feeds start): the clip streams into the
+            # cross-site frame through the visit's address.
+            media.evaluate("v => { v.muted = true; return v.play(); }")
+            frame.wait_for_function(
+                "v => v.currentTime > 0 && v.videoWidth > 0", arg=media.element_handle()
+            )
+            media.evaluate("v => v.pause()")
+        else:
+            media.evaluate(
+                "e => (e.complete && e.naturalWidth > 0) || new Promise(ok =>"
+                " e.addEventListener('load', ok, {once: true}))"
+            )
+        box = media.bounding_box()
         assert box is not None
         assert 0 < box["width"] <= width, (entry.position, box, width)
         fake = entry.item.clip.is_manipulated
@@ -511,8 +551,9 @@ def judge_feed(page, live_server, uid: str, wrong: set[int]) -> None:
 
 
 def test_a_feed_in_a_partners_frame_fits_the_phone_and_ends_on_the_share_card(
-    phone, live_server, partner, clips, organizer, requests_seen
+    phone, live_server, partner, media_root, clips, organizer, requests_seen
 ) -> None:
+    clips = [*clips, video_clip(media_root, "Real speech", Verdict.REAL)]
     quiz = make_quiz([make_item(clip) for clip in clips], title="Rally feed", mode=Mode.FEED)
     make_campaign(quiz, organizer, [partner.origin])
     page = phone
