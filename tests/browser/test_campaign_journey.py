@@ -322,7 +322,11 @@ def visit_path(page) -> str:
 def start_in_frame(page, live_server, partner: PartnerSite) -> str:
     """Open the partner's article, answer the survey, press Start; returns the attempt's uid."""
     partner.pages["/article/"] = partner_page(f"{live_server.url}/c/{SLUG}/embed/")
-    page.goto(f"{partner.origin}/article/")
+    with page.expect_response(f"{live_server.url}/c/{SLUG}/embed/") as embed:
+        page.goto(f"{partner.origin}/article/")
+    assert f"frame-ancestors 'self' {partner.origin}" in embed.value.headers[
+        "content-security-policy"
+    ]
     frame, inside = frame_of(page)
     inside.get_by_role("heading", name=TITLE, level=1).wait_for()
     check_frame(page, "the embedded landing")
@@ -399,6 +403,9 @@ def check_result(page, uid: str, live_server) -> str:
     assert box is not None
     assert box["width"] <= PHONE["width"], box
     check_frame(page, "the result page in the frame")
+    page.set_viewport_size({"width": 320, "height": 640})
+    check_frame(page, "the result page at 320 px")
+    page.set_viewport_size(PHONE)
     check_links(page, live_server, "the result page")
     share_url = inside.locator("#share-url").input_value()
     assert share_url.startswith(live_server.url), share_url
@@ -500,6 +507,26 @@ def test_a_site_the_campaign_does_not_list_gets_an_empty_frame(
     assert not frame.url.startswith(live_server.url), frame.url
     assert any(REFUSED_FRAME in problem for problem in page_problems), page_problems
     assert not Participation.objects.exists()
+    # Nor may it frame a visit's own pages (one started in the partner's frame, its address
+    # copied): they may be framed by the campaign's sites alone.
+    started = page.request.post(
+        f"{live_server.url}/c/{SLUG}/start/",
+        form={"language": "en", "embedded": "1"},
+        max_redirects=0,
+    )
+    assert started.status == 302
+    visit = started.headers["location"]
+    assert VISIT_PATHS.match(visit), visit
+    stranger.pages["/visit/"] = partner_page(f"{live_server.url}{visit}")
+    with page.expect_response(f"{live_server.url}{visit}") as item:
+        page.goto(f"{stranger.origin}/visit/")
+    assert item.value.status == 200
+    assert partner.origin in item.value.headers["content-security-policy"]
+    assert stranger.origin not in item.value.headers["content-security-policy"]
+    page.wait_for_load_state("load")
+    frame, _ = frame_of(page)
+    assert not frame.url.startswith(live_server.url), frame.url
+    assert "Lock in my answer" not in frame.evaluate("() => document.documentElement.outerHTML")
     assert only_our_origins(requests_seen, live_server.url, stranger.origin) == []
 
 
