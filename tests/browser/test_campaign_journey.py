@@ -319,14 +319,39 @@ def visit_path(page) -> str:
     return urlsplit(frame.url).path
 
 
-def start_in_frame(page, live_server, partner: PartnerSite) -> str:
-    """Open the partner's article, answer the survey, press Start; returns the attempt's uid."""
+def tab_to(page, selector: str, limit: int = 40) -> None:
+    """Tab, from wherever focus is on the partner's page, until the frame's focus matches."""
+    frame, _ = frame_of(page)
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if frame.evaluate(
+            "s => document.hasFocus() && !!document.activeElement?.matches(s)", selector
+        ):
+            return
+    pytest.fail(f"Tab never reached {selector} in the frame")
+
+
+def pick_with_keys(page, selector: str, value: str) -> None:
+    """Tab into a radio group, Space for its first choice, arrows on to `value`."""
+    frame, _ = frame_of(page)
+    tab_to(page, selector)
+    page.keyboard.press("Space")
+    for _ in range(10):
+        if frame.evaluate("() => document.activeElement.value") == value:
+            break
+        page.keyboard.press("ArrowRight")
+    assert frame.locator(f"{selector}[value='{value}']").is_checked()
+
+
+def start_in_frame(page, live_server, partner: PartnerSite, *, keys: bool = False) -> str:
+    """Open the partner's article, answer the survey, press Start (with the keyboard alone if
+    `keys`, tabbing in from the partner's page); returns the attempt's uid."""
     partner.pages["/article/"] = partner_page(f"{live_server.url}/c/{SLUG}/embed/")
     with page.expect_response(f"{live_server.url}/c/{SLUG}/embed/") as embed:
         page.goto(f"{partner.origin}/article/")
-    assert f"frame-ancestors 'self' {partner.origin}" in embed.value.headers[
-        "content-security-policy"
-    ]
+    assert (
+        f"frame-ancestors 'self' {partner.origin}" in embed.value.headers["content-security-policy"]
+    )
     frame, inside = frame_of(page)
     inside.get_by_role("heading", name=TITLE, level=1).wait_for()
     check_frame(page, "the embedded landing")
@@ -338,9 +363,15 @@ def start_in_frame(page, live_server, partner: PartnerSite) -> str:
     survey = inside.get_by_role("group", name=re.compile(re.escape(QUESTION)))
     choices = survey.get_by_role("radio")
     assert choices.count() >= 2
-    choices.nth(1).check()
-    with frame.expect_navigation():
-        inside.get_by_role("button", name="Start the quiz").click()
+    if keys:
+        pick_with_keys(page, "input[name=answer]", choices.nth(1).get_attribute("value"))
+        tab_to(page, "form.campaign-start button[type=submit]")
+        with frame.expect_navigation():
+            page.keyboard.press("Enter")
+    else:
+        choices.nth(1).check()
+        with frame.expect_navigation():
+            inside.get_by_role("button", name="Start the quiz").click()
     match = re.search(r"^/v/[a-z0-9]{32}/attempts/([0-9a-f-]{36})/", visit_path(page))
     assert match, frame_of(page)[0].url
     return match.group(1)
@@ -372,8 +403,10 @@ def judge_assessment(page, live_server, uid: str, wrong: set[int]) -> None:
             shoot(page, "item")
         truth = entry.item.clip.verdict
         said = truth if entry.position not in wrong else next(v for v in Verdict if v != truth)
-        form.get_by_role("radio", name=Verdict(said).label, exact=True).check()
-        form.get_by_role("button", name="Lock in my answer").click()
+        # With the keyboard alone, inside the frame.
+        pick_with_keys(page, "form.answer-form input[name=verdict]", said)
+        tab_to(page, "form.answer-form button[type=submit]")
+        page.keyboard.press("Enter")
         if entry.position < len(dealt):
             inside.locator(
                 f"form.answer-form[action$='/items/{entry.position + 1}/answer/']"
@@ -470,7 +503,7 @@ def test_an_assessment_in_a_partners_frame_on_a_phone_ends_on_the_share_card(
     campaign = make_campaign(quiz, organizer, [partner.origin])
     page = phone
 
-    uid = start_in_frame(page, live_server, partner)
+    uid = start_in_frame(page, live_server, partner, keys=True)
     participation = Participation.objects.get(attempt__uid=uid)
     assert participation.campaign == campaign
     assert participation.survey_before is not None
