@@ -23,7 +23,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.utils import timezone
 
 from campaigns.models import Campaign, CampaignText, Participation, PartnerLink
@@ -447,10 +447,14 @@ def check_result(page, uid: str, live_server) -> str:
 
 
 def check_share_page(page, share_url: str) -> None:
-    """The share page in a tab of its own, as whoever follows the link sees it: the card
-    shows, and its og:image answers a PNG."""
-    tab = page.context.new_page()
-    tab.goto(share_url)
+    """The share page, opened from the frame's link in a tab of its own (first-party, as
+    whoever follows the link sees it): the card shows, and its og:image answers a PNG."""
+    _, inside = frame_of(page)
+    with page.context.expect_page() as opened:
+        inside.get_by_role("link", name="Open the share page").click()
+    tab = opened.value
+    tab.wait_for_load_state()
+    assert tab.url == share_url
     assert_accessible(tab, "the share page")
     card = tab.locator("img.share-card-preview")
     card.evaluate(
@@ -625,3 +629,82 @@ def test_a_feed_in_a_partners_frame_fits_the_phone_and_ends_on_the_share_card(
     check_share_page(page, share_url)
     shoot(page, "feed-result")
     assert only_our_origins(requests_seen, live_server.url, partner.origin) == []
+
+
+def play_through_the_client(slug: str) -> Participation:
+    """A visitor's whole first round through Django's test client (the same database as the
+    live server), every clip judged rightly."""
+    client = Client()
+    response = client.post(f"/c/{slug}/start/", {"language": "en"})
+    assert response.status_code == 302, response.content[:300]
+    participation = Participation.objects.latest("pk")
+    attempt = participation.attempt
+    for entry in attempt.entries.select_related("item__clip").order_by("position"):
+        page = client.get(f"/attempts/{attempt.uid}/items/{entry.position}/")
+        answered = client.post(
+            f"/attempts/{attempt.uid}/items/{entry.position}/answer/",
+            {
+                "key": page.context["form"]["key"].value(),
+                "verdict": entry.item.clip.verdict,
+                "confidence": "70",
+            },
+        )
+        assert answered.status_code == 302
+    assert client.get(f"/c/{slug}/done/{attempt.uid}/").status_code == 200
+    participation.refresh_from_db()
+    return participation
+
+
+def test_the_public_pages_fit_a_320_px_phone_and_pass_axe(
+    phone, live_server, media_root, clips, organizer, requests_seen
+) -> None:
+    """The campaign's own pages, opened first-party on the narrowest phone: with a logo, two
+    languages and a dark accent of the organizer's, open, not yet open and ended."""
+    quiz = make_quiz([make_item(clip) for clip in clips], title="Rally", mode=Mode.ASSESSMENT)
+    campaign = make_campaign(quiz, organizer, [])
+    (media_root / "campaigns" / "logos").mkdir(parents=True)
+    make_image(media_root / "campaigns" / "logos" / "logo.png", size=(96, 96), fmt="PNG")
+    campaign.logo = "campaigns/logos/logo.png"
+    campaign.accent_colour = "#7a2e8c"
+    campaign.languages = ["en", "es"]
+    campaign.save()
+    CampaignText.objects.create(
+        campaign=campaign,
+        language="es",
+        title="Vota informado: descubre el falso",
+        intro="Cuatro imágenes de la campaña. ¿Cuáles son inventadas?",
+        survey_question="¿Qué tan seguro estás de poder detectar un vídeo falso?",
+    )
+    played = play_through_the_client(SLUG)
+    now = timezone.now()
+    upcoming = make_campaign(quiz, organizer, [], slug="vote-later")
+    Campaign.objects.filter(pk=upcoming.pk).update(
+        starts_at=now + timedelta(days=3), ends_at=now + timedelta(days=10)
+    )
+    ended = make_campaign(quiz, organizer, [], slug="vote-past")
+    Campaign.objects.filter(pk=ended.pk).update(
+        starts_at=now - timedelta(days=10), ends_at=now - timedelta(days=1)
+    )
+    page = phone
+    page.set_viewport_size({"width": 320, "height": 640})
+    pages = {
+        "landing": (f"/c/{SLUG}/?lang=en", "Start the quiz"),
+        "landing-es": (f"/c/{SLUG}/?lang=es", "Vota informado"),
+        "privacy": (f"/c/{SLUG}/privacy/?lang=en", "What this quiz stores"),
+        "share": (f"/c/{SLUG}/shared/{played.share_key}/", "Take the quiz"),
+        "booster": (f"/c/{SLUG}/again/{played.booster_key}/", "Your second round"),
+        "upcoming": ("/c/vote-later/", "Not open yet"),
+        "ended": ("/c/vote-past/", "This quiz has ended"),
+    }
+    for name, (path, words) in pages.items():
+        page.goto(f"{live_server.url}{path}")
+        assert words in page.locator("main").inner_text(), name
+        logo = page.locator("img.campaign-logo")
+        if name not in ("upcoming", "ended"):
+            assert logo.evaluate("e => e.complete && e.naturalWidth > 0"), name
+        width = page.evaluate("document.documentElement.clientWidth")
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, name
+        assert_accessible(page, f"the campaign's {name} page at 320 px")
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"campaign-{name}-320.png"), full_page=True)
+    assert only_our_origins(requests_seen, live_server.url) == []
