@@ -126,6 +126,18 @@ def stranger(live_server) -> Iterator[PartnerSite]:
 # --- the phone, its problems and its requests -------------------------------------------------
 
 
+def watch(page, page_problems: PageProblems, who: str = "") -> None:
+    """Console errors and uncaught exceptions of the page go to page_problems."""
+
+    def on_console(message) -> None:
+        if message.type == "error":
+            where = message.location.get("url")
+            page_problems.append(f"{who}console: {message.text} ({where})")
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: page_problems.append(f"{who}uncaught: {error}"))
+
+
 @pytest.fixture
 def requests_seen() -> list[str]:
     return []
@@ -141,18 +153,8 @@ def phone(browser, page_problems: PageProblems, requests_seen: list[str]) -> Ite
     )
     context.set_default_timeout(20_000)
     context.add_init_script(CSP_LISTENER)
-
-    def watch(page) -> None:
-        def on_console(message) -> None:
-            if message.type == "error":
-                where = message.location.get("url")
-                page_problems.append(f"console: {message.text} ({where})")
-
-        page.on("console", on_console)
-        page.on("pageerror", lambda error: page_problems.append(f"uncaught: {error}"))
-
     # Every page of the context, the share page's tab too.
-    context.on("page", watch)
+    context.on("page", lambda page: watch(page, page_problems))
     context.on("request", lambda request: requests_seen.append(request.url))
     page = context.new_page()
     yield page
@@ -708,3 +710,55 @@ def test_the_public_pages_fit_a_320_px_phone_and_pass_axe(
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / f"campaign-{name}-320.png"), full_page=True)
     assert only_our_origins(requests_seen, live_server.url) == []
+
+
+@pytest.fixture
+def phone_without_js(browser, page_problems: PageProblems) -> Iterator:
+    """The same phone with JavaScript off: plain forms, full page loads."""
+    context = browser.new_context(
+        viewport=PHONE, is_mobile=True, has_touch=True, locale="en-GB", java_script_enabled=False
+    )
+    context.set_default_timeout(20_000)
+    page = context.new_page()
+    watch(page, page_problems)
+    yield page
+    context.close()
+    assert not page_problems.unexpected(), page_problems.unexpected()
+
+
+def test_without_javascript_the_frame_plays_with_plain_forms(
+    phone_without_js, live_server, partner, clips, organizer
+) -> None:
+    """No script in the frame: each answer is a form posted inside the partner's frame, on the
+    visit's own CSRF secret, and the round still ends on the campaign's result."""
+    quiz = make_quiz([make_item(clip) for clip in clips], title="Rally", mode=Mode.ASSESSMENT)
+    make_campaign(quiz, organizer, [partner.origin])
+    page = phone_without_js
+    partner.pages["/article/"] = partner_page(f"{live_server.url}/c/{SLUG}/embed/")
+    page.goto(f"{partner.origin}/article/")
+    frame, inside = frame_of(page)
+    inside.get_by_role("heading", name=TITLE, level=1).wait_for()
+    with frame.expect_navigation():
+        inside.get_by_role("button", name="Start the quiz").click()
+    match = re.search(r"^/v/[a-z0-9]{32}/attempts/([0-9a-f-]{36})/items/1/$", visit_path(page))
+    assert match, frame.url
+    uid = match.group(1)
+    dealt = entries(uid)
+    for entry in dealt:
+        frame, inside = frame_of(page)
+        form = inside.locator(f"form.answer-form[action$='/items/{entry.position}/answer/']")
+        form.get_by_role("radio", name=Verdict(entry.item.clip.verdict).label, exact=True).check()
+        with frame.expect_navigation():
+            form.get_by_role("button", name="Lock in my answer").click()
+    frame, inside = frame_of(page)
+    if not re.search(rf"/c/{SLUG}/done/{uid}/$", frame.url):
+        # Without htmx the last answer's page offers the results link.
+        with frame.expect_navigation():
+            inside.get_by_role("link", name="See your results").click()
+    frame, inside = frame_of(page)
+    assert re.search(rf"^/v/[a-z0-9]{{32}}/c/{SLUG}/done/{uid}/$", visit_path(page)), frame.url
+    assert inside.locator("#discernment-heading").inner_text() == (
+        "You caught 2 of 2 fakes and trusted 2 of 2 real clips."
+    )
+    assert Answer.objects.filter(attempt__uid=uid).count() == len(dealt)
+    assert not [c for c in page.context.cookies() if c["domain"] in live_server.url]
