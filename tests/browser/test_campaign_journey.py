@@ -5,10 +5,11 @@ app (the app on `localhost`, the partner on `127.0.0.1`, or the other way round)
 then treats the frame's cookies as third-party ones, as it would on a newspaper's homepage, so
 the visit must live in its address (campaigns/embedding.py). The same embed in a page of a site
 the campaign does not list must be refused by the browser (CSP frame-ancestors). Every request
-of the journey is recorded: none may leave the app's and the partner's origins.
+of the journey is recorded: none may leave the app's and the partner's origins. Every page of
+the journey inside the frame is checked with axe-core and for sideways overflow, some at 320 px.
 
-The clips are real pictures written into a temporary MEDIA_ROOT (the quiz pages draw each one
-again for the attempt), with the truth known from the database, never from the page.
+The clips are real pictures (and, in the feed, a real video) written into a temporary
+MEDIA_ROOT, with the truth known from the database, never from the page.
 """
 
 from __future__ import annotations
@@ -174,12 +175,12 @@ def media_root(tmp_path: Path) -> Iterator[Path]:
         yield root
 
 
-def picture_clip(root: Path, title: str, verdict: str, colour_seed: int):
+def picture_clip(root: Path, title: str, verdict: str, number: int):
     """A quizzable clip whose files exist: the library picture and its blind renditions."""
     names = {
         "media_file": f"clips/{title.lower().replace(' ', '-')}/clip.jpg",
-        "quiz_media": f"quiz/{colour_seed}-quiz.jpg",
-        "feed_media": f"quiz/{colour_seed}-feed.jpg",
+        "quiz_media": f"quiz/{number}-quiz.jpg",
+        "feed_media": f"quiz/{number}-feed.jpg",
     }
     for name in names.values():
         path = root / name
