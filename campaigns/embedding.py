@@ -44,7 +44,10 @@ PASS_ROUTES = {
         "revealed-media",
         "results",
     },
-    "campaigns": {"result", "survey-after", "theme", "logo", "share-card", "privacy"},
+    # Not the privacy notice: it is one cached page for everyone (campaigns/page_cache.py), and
+    # rendered under a pass its links would hand that visit's key to every later reader. The
+    # visit's pages link to it without the pass, in a new tab.
+    "campaigns": {"result", "survey-after", "theme", "logo", "share-card"},
 }
 _CSRF_ALPHABET = string.ascii_letters + string.digits
 

@@ -336,6 +336,38 @@ class EmbedTests(CampaignFixture):
         stranger = "/v/" + "a" * 32 + "/attempts/" + response.url.split("/attempts/")[1]
         self.assertEqual(Client().get(stranger).status_code, 404)
 
+    def test_no_visits_pass_reaches_a_cached_page_or_a_link_that_leaves_the_frame(self):
+        """The privacy notice is one cached copy for everyone: rendered under a visit, its
+        links would carry that visit's pass (its session key) to every later reader. And the
+        result page's links that open in a new tab lead to first-party pages, which answer
+        nothing under a pass."""
+        frame = Client()
+        response = frame.post("/c/vote-smart/start/", {"language": "en", "embedded": "1"})
+        prefix, rest = response.url.split("/attempts/")
+        key = prefix.removeprefix("/v/")
+        self.assertEqual(frame.get(f"{prefix}/c/vote-smart/privacy/?lang=en").status_code, 404)
+        self.assertNotContains(Client().get("/c/vote-smart/privacy/?lang=en"), key)
+        attempt = Attempt.objects.get(uid=rest.split("/")[0])
+        for entry in attempt.entries.select_related("item__clip").order_by("position"):
+            page = frame.get(f"{prefix}/attempts/{attempt.uid}/items/{entry.position}/")
+            frame.post(
+                f"{prefix}/attempts/{attempt.uid}/items/{entry.position}/answer/",
+                {
+                    "csrfmiddlewaretoken": page.context["csrf_token"],
+                    "key": page.context["form"]["key"].value(),
+                    "verdict": entry.item.clip.verdict,
+                    "confidence": "70",
+                },
+            )
+        result = frame.get(f"{prefix}/c/vote-smart/done/{attempt.uid}/").content.decode()
+        new_tabs = re.findall(r'<a href="([^"]+)" target="_blank"', result)
+        self.assertIn("/c/vote-smart/privacy/?lang=en", new_tabs)
+        self.assertIn("/lessons/", new_tabs)
+        for href in new_tabs:
+            self.assertNotIn(key, href)
+            if href.startswith("/"):
+                self.assertEqual(Client().get(href).status_code, 200, href)
+
 
 class CachedPagesTests(CampaignFixture):
     def test_the_landing_is_served_from_the_cache_without_a_query(self):

@@ -82,6 +82,8 @@ def _page_context(campaign: Campaign, language: str, **extra) -> dict:
         "status": campaign.status(),
         "language_choices": [(code, language_name(code)) for code in campaign.languages],
         "retention_months": settings.ANSWER_RETENTION_MONTHS,
+        # A page under a visit's pass gives its own, without the pass (see `result`).
+        "privacy_url": f"{reverse('campaigns:privacy', args=[campaign.slug])}?lang={language}",
         **extra,
     }
 
@@ -257,6 +259,7 @@ def result(request: HttpRequest, slug: str, uid: UUID) -> HttpResponse:
     campaign = participation.campaign
     language = participation.language
     booster_key = participation.offer_booster()
+    lessons = links.resolve(links.LESSONS)
     with translation.override(language):
         context = _page_context(
             campaign,
@@ -272,7 +275,11 @@ def result(request: HttpRequest, slug: str, uid: UUID) -> HttpResponse:
             booster_url=_public_url(request, reverse("campaigns:booster", args=[slug, booster_key]))
             if booster_key
             else "",
-            lessons=links.resolve(links.LESSONS),
+            # Both open in a new tab, a first-party page that answers nothing under the pass.
+            privacy_url=without_pass(
+                f"{reverse('campaigns:privacy', args=[slug])}?lang={language}", request
+            ),
+            lessons_url=without_pass(lessons.url, request) if lessons else "",
             quiz_results_entries=attempt.entries.count(),
         )
         return render(request, "campaigns/public/result.html", context)
