@@ -523,6 +523,29 @@ def test_an_assessment_in_a_partners_frame_on_a_phone_ends_on_the_share_card(
     shoot(page, "result")
     answer_survey_after(page, uid)
     assert only_our_origins(requests_seen, live_server.url, partner.origin) == []
+    check_dashboard_after(page, live_server, campaign)
+
+
+def check_dashboard_after(page, live_server, campaign: Campaign) -> None:
+    """The organizer's dashboard after the journey: one participant, so every figure is
+    hidden ("fewer than 10"), and the CSV of the same cells says so too."""
+    desk = page.context.new_page()
+    desk.goto(f"{live_server.url}/accounts/login/")
+    desk.fill("#id_username", "organizer")
+    desk.fill("#id_password", "password")
+    with desk.expect_navigation():
+        desk.locator("main form button[type=submit]").click()
+    desk.goto(f"{live_server.url}/campaigns/manage/{campaign.slug}/dashboard/")
+    assert desk.locator("h1").inner_text().startswith("Dashboard")
+    main = desk.locator("main").inner_text()
+    assert "fewer than 10" in main
+    # The one visitor's own figures are nowhere: not their count, nor their accuracy.
+    assert not re.search(r"\b1 participant", main)
+    assert_accessible(desk, "the organizer's dashboard")
+    csv = desk.request.get(f"{live_server.url}/campaigns/manage/{campaign.slug}/dashboard.csv")
+    assert csv.status == 200
+    assert "fewer than 10" in csv.text()
+    desk.close()
 
 
 def test_a_site_the_campaign_does_not_list_gets_an_empty_frame(
