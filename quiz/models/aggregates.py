@@ -42,12 +42,6 @@ class AnswerAggregate(models.Model):
         return f"{self.item_id} · {self.month:%Y-%m}: {self.right}/{self.answers}"
 
 
-class TellTallyQuerySet(models.QuerySet["TellTally"]):
-    def add(self, student_id: int, category: str, answers: int, right: int) -> None:
-        tally, _created = self.get_or_create(student_id=student_id, tell_category=category)
-        self.filter(pk=tally.pk).update(answers=F("answers") + answers, right=F("right") + right)
-
-
 class TellTally(models.Model):
     """Purged answers of one student on items showing one tell category, as counts, so a
     student's per-tell progress outlives the raw answers."""
@@ -59,7 +53,6 @@ class TellTally(models.Model):
     answers = models.PositiveIntegerField(default=0)
     right = models.PositiveIntegerField(default=0)
 
-    objects = TellTallyQuerySet.as_manager()
 
     class Meta:
         constraints = [
