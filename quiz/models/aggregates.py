@@ -53,7 +53,6 @@ class TellTally(models.Model):
     answers = models.PositiveIntegerField(default=0)
     right = models.PositiveIntegerField(default=0)
 
-
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["student", "tell_category"], name="tell_tally_once"),
