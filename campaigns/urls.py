@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from campaigns.views import public
+from campaigns.views import organize, public
 
 app_name = "campaigns"
 
@@ -20,4 +20,11 @@ urlpatterns = [
     path("c/<slug:slug>/shared/<str:key>/card.png", public.share_card, name="share-card"),
     path("c/<slug:slug>/again/<str:key>/", public.booster, name="booster"),
     # --- organize: organizers' campaigns and dashboards (campaigns/views/organize.py) ---
+    path("campaigns/manage/", organize.manage_list, name="manage-list"),
+    path("campaigns/manage/new/", organize.manage_create, name="manage-create"),
+    path("campaigns/manage/<slug:slug>/", organize.manage_edit, name="manage-edit"),
+    path("campaigns/manage/<slug:slug>/dashboard/", organize.dashboard, name="dashboard"),
+    path(
+        "campaigns/manage/<slug:slug>/dashboard.csv", organize.dashboard_csv, name="dashboard-csv"
+    ),
 ]

@@ -218,6 +218,9 @@ LANGUAGE_CODE = "en"
 # next step). Each is named in itself, as a language picker shows it.
 LANGUAGES = [("en", "English"), ("es", "Español"), ("zh-hans", "简体中文")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# A campaign dashboard hides every figure computed from fewer people than this, so that no
+# visitor can be singled out by an organizer (campaigns/dashboard.py).
+CAMPAIGN_MIN_CELL = 10
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True

@@ -2,8 +2,8 @@
 
 A role is membership of a Django group (`Role.TEACHER.group_name` is "Teachers"); superusers
 hold every role. It lives in media_library, the lowest app, so that quiz and lessons can use it
-without importing upward. Campaign organizers are a role today although campaigns are not built
-yet: the demo pack makes an organizer account, and campaigns will check `Role.ORGANIZER`.
+without importing upward. Campaign organizers run the campaigns app's campaigns, which checks
+`Role.ORGANIZER` here like every other app (the demo pack makes an organizer account).
 """
 
 from __future__ import annotations
@@ -106,4 +106,5 @@ def roles_context(request: HttpRequest) -> dict:
         "is_curator": has_role(user, Role.CURATOR),
         "is_quiz_builder": has_role(user, Role.CURATOR, Role.TEACHER),
         "is_teacher": has_role(user, Role.TEACHER),
+        "is_organizer": has_role(user, Role.ORGANIZER),
     }
