@@ -58,8 +58,11 @@ def cached_page(
     vary: tuple[str, ...] = (),
     timeout: int = TIMEOUT_SECONDS,
 ) -> HttpResponse:
-    """The page `render()` makes, from the cache when a copy for `parts` (and htmx or not,
-    and the `vary` request headers) is there. `render` may set `response.cache_seconds`
+    """The page `render()` makes, from the cache when a copy for `parts` (and htmx or not) is
+    there. `vary`: request headers the page was chosen by, named in the response's Vary for
+    caches downstream; the caller keys `parts` on what it chose from them (the language, not
+    the Accept-Language sent), so made-up headers cannot multiply the copies kept here.
+    `render` may set `response.cache_seconds`
     (shorter: the page changes then, e.g. when the campaign closes) and
     `response.frame_origins` (the sites that may frame it), both kept with the copy."""
     if pass_of(request) is not None:
@@ -67,7 +70,7 @@ def cached_page(
         # cached, it would hand that visit to everyone after. Such a page is never shared.
         return render()
     is_htmx = request.headers.get("HX-Request") == "true"
-    key_parts = (*parts, "htmx" if is_htmx else "page", *(request.headers.get(h, "") for h in vary))
+    key_parts = (*parts, "htmx" if is_htmx else "page")
     digest = hashlib.sha256("\0".join(str(part) for part in key_parts).encode()).hexdigest()
     key = f"campaign-page:{digest}"
     # str() makes the lazy nonce (its truth value is False until something reads it).

@@ -396,6 +396,13 @@ class CachedPagesTests(CampaignFixture):
             text.save()
         self.assertContains(Client().get("/c/vote-smart/?lang=en"), "Vote smart: the edited title")
 
+    def test_browsers_asking_for_one_language_in_different_words_share_its_copy(self):
+        self.client.get("/c/vote-smart/", HTTP_ACCEPT_LANGUAGE="es-MX,es;q=0.9")
+        with self.assertNumQueries(0):
+            again = Client().get("/c/vote-smart/", HTTP_ACCEPT_LANGUAGE="es-AR,en;q=0.5")
+        self.assertContains(again, "Vota informado: descubre el falso")
+        self.assertIn("Accept-Language", again["Vary"])
+
     def test_language_and_htmx_get_copies_of_their_own(self):
         english = self.client.get("/c/vote-smart/", HTTP_ACCEPT_LANGUAGE="en-GB,en;q=0.8")
         spanish = self.client.get("/c/vote-smart/", HTTP_ACCEPT_LANGUAGE="es-MX,es;q=0.9")
