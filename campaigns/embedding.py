@@ -64,6 +64,11 @@ def csrf_secret_for(key: str) -> str:
     return "".join(chars)
 
 
+def pass_prefix(key: str) -> str:
+    """The path prefix of the visit whose pass is `key` (what PASS_PATH takes off)."""
+    return f"/v/{key}"
+
+
 def pass_of(request: HttpRequest) -> str | None:
     return getattr(request, "visitor_pass", None)
 
@@ -92,8 +97,10 @@ def without_pass(path: str, request: HttpRequest) -> str:
     """A path reversed during a visit, without the visit's pass: for links that leave it
     (a share link, the landing page)."""
     key = pass_of(request)
-    prefix = f"/v/{key}"
-    return path.removeprefix(prefix) if key and path.startswith(prefix + "/") else path
+    if key is None:
+        return path
+    prefix = pass_prefix(key)
+    return path.removeprefix(prefix) if path.startswith(prefix + "/") else path
 
 
 class VisitMessageStorage(FallbackStorage):
@@ -120,13 +127,13 @@ class VisitorPassMiddleware:
         request.visitor_pass = key
         outer_prefix = get_script_prefix()
         request.path_info = match["rest"]
-        request.META["SCRIPT_NAME"] = request.META.get("SCRIPT_NAME", "") + f"/v/{key}"
+        request.META["SCRIPT_NAME"] = request.META.get("SCRIPT_NAME", "") + pass_prefix(key)
         # Only the pass: a first-party cookie the browser might still send must not mix in.
         request.COOKIES = {
             settings.SESSION_COOKIE_NAME: key,
             settings.CSRF_COOKIE_NAME: csrf_secret_for(key),
         }
-        set_script_prefix(f"{outer_prefix}v/{key}/")
+        set_script_prefix(outer_prefix.rstrip("/") + pass_prefix(key) + "/")
         try:
             response = self.get_response(request)
         finally:

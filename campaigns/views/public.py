@@ -30,7 +30,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
 from campaigns import hooks
-from campaigns.embedding import SESSION_EMBED, without_pass
+from campaigns.embedding import SESSION_EMBED, pass_prefix, without_pass
 from campaigns.forms_public import SurveyForm
 from campaigns.models import Campaign, Participation, Round, language_name
 from campaigns.models.campaign import DEFAULT_ACCENT, HEX_COLOUR, nearest_language
@@ -39,7 +39,7 @@ from campaigns.results import discernment
 from media_library import links
 from media_library.throttle import Rule, by_account_or_session, by_address, rate_limited
 from quiz.access import get_attempt
-from quiz.models import Attempt, Mode
+from quiz.models import Attempt
 from quiz.share_card import render_share_card
 from quiz.views.share import site_address
 
@@ -221,11 +221,8 @@ def start(request: HttpRequest, slug: str) -> HttpResponse:
             visit.save()
     finally:
         request.session = first_party
-    first = "quiz:feed" if attempt.attempt_mode == Mode.FEED else "quiz:item"
-    target = reverse(first, args=[attempt.uid] if first == "quiz:feed" else [attempt.uid, 1])
-    if embedded:
-        target = f"/v/{visit.session_key}{target}"
-    return redirect(target)
+    target = attempt.first_page_url()
+    return redirect(pass_prefix(visit.session_key) + target if embedded else target)
 
 
 # --- the visitor's own pages: never cached ---
@@ -280,7 +277,6 @@ def result(request: HttpRequest, slug: str, uid: UUID) -> HttpResponse:
                 f"{reverse('campaigns:privacy', args=[slug])}?lang={language}", request
             ),
             lessons_url=without_pass(lessons.url, request) if lessons else "",
-            quiz_results_entries=attempt.entries.count(),
         )
         return render(request, "campaigns/public/result.html", context)
 
@@ -326,11 +322,9 @@ def share(request: HttpRequest, slug: str, key: str) -> HttpResponse:
                 language,
                 discernment=discernment(participation),
                 card_url=request.build_absolute_uri(
-                    without_pass(reverse("campaigns:share-card", args=[slug, key]), request)
+                    reverse("campaigns:share-card", args=[slug, key])
                 ),
-                page_url=request.build_absolute_uri(
-                    without_pass(reverse("campaigns:share", args=[slug, key]), request)
-                ),
+                page_url=request.build_absolute_uri(reverse("campaigns:share", args=[slug, key])),
             )
             return render(request, "campaigns/public/share.html", context)
 
@@ -398,9 +392,7 @@ def booster(request: HttpRequest, slug: str, key: str) -> HttpResponse:
                         language=language,
                     )
                     hooks.remember_closing(request, attempt, campaign.ends_at)
-                    first_page = "quiz:feed" if attempt.attempt_mode == Mode.FEED else "quiz:item"
-                    args = [attempt.uid] if first_page == "quiz:feed" else [attempt.uid, 1]
-                    return redirect(first_page, *args)
+                    return redirect(attempt.first_page_url())
         except ValidationError:
             pass
         return redirect("campaigns:booster", slug, key)

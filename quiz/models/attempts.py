@@ -146,6 +146,12 @@ class Attempt(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("quiz:attempt", args=[self.uid])
 
+    def first_page_url(self) -> str:
+        """Where a new attempt begins: a feed's one page, or the first item."""
+        if self.attempt_mode == Mode.FEED:
+            return reverse("quiz:feed", args=[self.uid])
+        return reverse("quiz:item", args=[self.uid, 1])
+
     @property
     def attempt_mode(self) -> Mode:
         return Mode(self.mode)

@@ -73,9 +73,7 @@ def quiz_start(request: HttpRequest, slug: str) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, error.messages[0])
         return redirect(quiz)
-    if attempt.attempt_mode == Mode.FEED:
-        return redirect("quiz:feed", attempt.uid)
-    return redirect("quiz:item", attempt.uid, 1)
+    return redirect(attempt.first_page_url())
 
 
 @never_cache
