@@ -106,11 +106,12 @@ def seed_campaign() -> str:
 
     # The campaign the public-journey tests play (texts in English and Spanish, a partner
     # link), open from yesterday to a week from now.
-    from tests.test_campaigns_public import make_campaign
+    from tests.factories import make_campaign
+    from tests.test_campaigns_public import TEXTS
 
     quiz = Quiz.objects.get(slug=seed(ITEMS, "assessment"))
     organizer = get_user_model().objects.create_user("bench-organizer")
-    campaign = make_campaign(quiz, organizer, slug=SLUG, embed_origins=[])
+    campaign = make_campaign(quiz, organizer, texts=TEXTS, slug=SLUG, embed_origins=[])
     if len(campaign.deal()) != ITEMS:
         raise SystemExit(f"the bench campaign deals {len(campaign.deal())} of {ITEMS} items")
     return SLUG

@@ -24,6 +24,7 @@ from django.test import Client
 from django.utils import timezone
 from PIL import Image
 
+from campaigns.models import Campaign, CampaignText, PartnerLink
 from lessons.models import Assignment, Classroom
 from media_library.ffmpeg import ffmpeg_binary
 from media_library.models import (
@@ -130,6 +131,50 @@ def answer_key(client: Client, attempt, position: int) -> str:
     """The idempotency key the item page's form carries."""
     response = client.get(f"/attempts/{attempt.uid}/items/{position}/")
     return response.context["form"]["key"].value()
+
+
+# Campaigns --------------------------------------------------------------------------------------
+
+ELECTION_AUTHORITY = (
+    "The election authority's fact checks",
+    "https://elections.example.org/checks",
+)
+
+
+def make_campaign(
+    quiz: Quiz,
+    organizer: User,
+    *,
+    texts: dict[str, tuple[str, str, str]],
+    slug: str = "vote-smart",
+    starts: int = -1,
+    ends: int = 7,
+    **fields,
+) -> Campaign:
+    """A campaign over `quiz` from `starts` to `ends` days from now, with each language's
+    (title, intro, survey question) of `texts` (its languages, in that order) and the election
+    authority's fact checks linked in English (opened in a new tab: never requested)."""
+    now = timezone.now()
+    campaign = Campaign.objects.create(
+        slug=slug,
+        organizer=organizer,
+        quiz=quiz,
+        languages=list(texts),
+        starts_at=now + timedelta(days=starts),
+        ends_at=now + timedelta(days=ends),
+        **fields,
+    )
+    for language, (title, intro, question) in texts.items():
+        CampaignText.objects.create(
+            campaign=campaign,
+            language=language,
+            title=title,
+            intro=intro,
+            survey_question=question,
+        )
+    label, url = ELECTION_AUTHORITY
+    PartnerLink.objects.create(campaign=campaign, language="en", label=label, url=url)
+    return campaign
 
 
 # Classes ----------------------------------------------------------------------------------------

@@ -11,49 +11,24 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import timezone
 
-from campaigns.models import Campaign, CampaignText, Participation, PartnerLink, Round
+from campaigns.models import Campaign, Participation, Round
 from media_library.models import Verdict
 from quiz.models import Answer, Attempt, Mode
 from tests.base import BaseTestCase
-from tests.factories import make_item, make_quiz, quizzable_clip
+from tests.factories import make_campaign, make_item, make_quiz, quizzable_clip
 
 PARTNER = "https://news.example.org"
 QUESTION = "How sure are you that you could spot a fake video?"
 
 
-def make_campaign(quiz, organizer, *, starts=-1, ends=7, **fields) -> Campaign:
-    now = timezone.now()
-    campaign = Campaign.objects.create(
-        slug=fields.pop("slug", "vote-smart"),
-        organizer=organizer,
-        quiz=quiz,
-        languages=fields.pop("languages", ["en", "es"]),
-        starts_at=now + timedelta(days=starts),
-        ends_at=now + timedelta(days=ends),
-        embed_origins=fields.pop("embed_origins", [PARTNER]),
-        **fields,
-    )
-    CampaignText.objects.create(
-        campaign=campaign,
-        language="en",
-        title="Vote smart: spot the fake",
-        intro="Five clips from the campaign trail.",
-        survey_question=QUESTION,
-    )
-    CampaignText.objects.create(
-        campaign=campaign,
-        language="es",
-        title="Vota informado: descubre el falso",
-        intro="Cinco vídeos de la campaña.",
-        survey_question="¿Qué tan seguro estás de poder detectar un vídeo falso?",
-    )
-    PartnerLink.objects.create(
-        campaign=campaign,
-        language="en",
-        label="The election authority's fact checks",
-        url="https://elections.example.org/checks",
-    )
-    return campaign
+TEXTS = {
+    "en": ("Vote smart: spot the fake", "Five clips from the campaign trail.", QUESTION),
+    "es": (
+        "Vota informado: descubre el falso",
+        "Cinco vídeos de la campaña.",
+        "¿Qué tan seguro estás de poder detectar un vídeo falso?",
+    ),
+}
 
 
 class CampaignFixture(BaseTestCase):
@@ -66,7 +41,9 @@ class CampaignFixture(BaseTestCase):
         cls.quiz = make_quiz(cls.items, title="Election clips", mode=Mode.ASSESSMENT)
 
     def setUp(self) -> None:
-        self.campaign = make_campaign(self.quiz, self.organizer)
+        self.campaign = make_campaign(
+            self.quiz, self.organizer, texts=TEXTS, embed_origins=[PARTNER]
+        )
 
     def start(self, client: Client | None = None, **data) -> Attempt:
         client = client or self.client

@@ -29,7 +29,7 @@ import pytest
 from django.test import Client, override_settings
 from django.utils import timezone
 
-from campaigns.models import Campaign, CampaignText, Participation, PartnerLink
+from campaigns.models import Campaign, CampaignText, Participation
 from media_library.models import Verdict
 from media_library.roles import Role
 from quiz.models import Answer, AttemptItem, Mode
@@ -37,6 +37,7 @@ from tests.browser.axe import assert_accessible
 from tests.browser.conftest import ARTIFACTS, CSP_LISTENER, PageProblems
 from tests.browser.layout import PHONE
 from tests.factories import (
+    make_campaign,
     make_image,
     make_item,
     make_quiz,
@@ -214,32 +215,11 @@ def video_clip(root: Path, title: str, verdict: str):
     )
 
 
-def make_campaign(quiz, organizer, origins: list[str], slug: str = SLUG) -> Campaign:
-    now = timezone.now()
-    campaign = Campaign.objects.create(
-        slug=slug,
-        organizer=organizer,
-        quiz=quiz,
-        languages=["en"],
-        starts_at=now - timedelta(days=1),
-        ends_at=now + timedelta(days=7),
-        embed_origins=origins,
-    )
-    CampaignText.objects.create(
-        campaign=campaign,
-        language="en",
-        title=TITLE,
-        intro="Four pictures from the campaign trail. Which ones were made up?",
-        survey_question=QUESTION,
-    )
-    PartnerLink.objects.create(
-        campaign=campaign,
-        language="en",
-        label="The election authority's fact checks",
-        # The organizer's own link, opened in a new tab: never requested by the journey.
-        url="https://elections.example.org/checks",
-    )
-    return campaign
+TEXTS = {"en": (TITLE, "Four pictures from the campaign trail. Which ones were made up?", QUESTION)}
+
+
+def open_campaign(quiz, organizer, origins: list[str], slug: str = SLUG) -> Campaign:
+    return make_campaign(quiz, organizer, texts=TEXTS, slug=slug, embed_origins=origins)
 
 
 @pytest.fixture
@@ -546,7 +526,7 @@ def test_an_assessment_in_a_partners_frame_on_a_phone_then_the_organizers_dashbo
     browser, phone, live_server, partner, clips, organizer, requests_seen, page_problems
 ) -> None:
     quiz = make_quiz([make_item(clip) for clip in clips], title="Rally", mode=Mode.ASSESSMENT)
-    campaign = make_campaign(quiz, organizer, [partner.origin])
+    campaign = open_campaign(quiz, organizer, [partner.origin])
     page = phone
 
     uid = start_in_frame(page, live_server, partner, keys=True)
@@ -571,7 +551,7 @@ def test_a_site_the_campaign_does_not_list_gets_an_empty_frame(
     phone, live_server, partner, stranger, clips, organizer, page_problems, requests_seen
 ) -> None:
     quiz = make_quiz([make_item(clip) for clip in clips], title="Rally", mode=Mode.ASSESSMENT)
-    make_campaign(quiz, organizer, [partner.origin])
+    open_campaign(quiz, organizer, [partner.origin])
     page_problems.expected = (REFUSED_FRAME,)
     stranger.pages["/copied/"] = partner_page(f"{live_server.url}/c/{SLUG}/embed/")
     page = phone
@@ -664,7 +644,7 @@ def test_a_feed_in_a_partners_frame_fits_the_phone_and_ends_on_the_share_card(
 ) -> None:
     clips = [*clips, video_clip(media_root, "Real speech", Verdict.REAL)]
     quiz = make_quiz([make_item(clip) for clip in clips], title="Rally feed", mode=Mode.FEED)
-    make_campaign(quiz, organizer, [partner.origin])
+    open_campaign(quiz, organizer, [partner.origin])
     page = phone
     uid = start_in_frame(page, live_server, partner)
     assert re.search(rf"/attempts/{uid}/feed/$", visit_path(page)), visit_path(page)
@@ -706,7 +686,7 @@ def test_the_public_pages_fit_a_320_px_phone_and_pass_axe(
     """The campaign's own pages, opened first-party on the narrowest phone: with a logo, two
     languages and a dark accent of the organizer's, open, not yet open and ended."""
     quiz = make_quiz([make_item(clip) for clip in clips], title="Rally", mode=Mode.ASSESSMENT)
-    campaign = make_campaign(quiz, organizer, [])
+    campaign = open_campaign(quiz, organizer, [])
     (media_root / "campaigns" / "logos").mkdir(parents=True)
     make_image(media_root / "campaigns" / "logos" / "logo.png", size=(96, 96), fmt="PNG")
     campaign.logo = "campaigns/logos/logo.png"
@@ -722,11 +702,11 @@ def test_the_public_pages_fit_a_320_px_phone_and_pass_axe(
     )
     played = play_through_the_client(SLUG)
     now = timezone.now()
-    upcoming = make_campaign(quiz, organizer, [], slug="vote-later")
+    upcoming = open_campaign(quiz, organizer, [], slug="vote-later")
     Campaign.objects.filter(pk=upcoming.pk).update(
         starts_at=now + timedelta(days=3), ends_at=now + timedelta(days=10)
     )
-    ended = make_campaign(quiz, organizer, [], slug="vote-past")
+    ended = open_campaign(quiz, organizer, [], slug="vote-past")
     Campaign.objects.filter(pk=ended.pk).update(
         starts_at=now - timedelta(days=10), ends_at=now - timedelta(days=1)
     )
@@ -775,7 +755,7 @@ def test_without_javascript_the_frame_plays_with_plain_forms(
     """No script in the frame: each answer is a form posted inside the partner's frame, on the
     visit's own CSRF secret, and the round still ends on the campaign's result."""
     quiz = make_quiz([make_item(clip) for clip in clips], title="Rally", mode=Mode.ASSESSMENT)
-    make_campaign(quiz, organizer, [partner.origin])
+    open_campaign(quiz, organizer, [partner.origin])
     page = phone_without_js
     partner.pages["/article/"] = partner_page(f"{live_server.url}/c/{SLUG}/embed/")
     page.goto(f"{partner.origin}/article/")
