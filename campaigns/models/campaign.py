@@ -203,12 +203,6 @@ class Campaign(models.Model):
     def partner_links_for(self, language: str) -> list[PartnerLink]:
         return [link for link in self.partner_links.all() if link.language == language]
 
-    # --- embedding ---
-
-    def frame_ancestors(self) -> list[str]:
-        """The CSP frame-ancestors sources of this campaign's embeddable pages."""
-        return ["'self'", *self.embed_origins]
-
     # --- dealing ---
 
     def deal(self, rng: random.Random | None = None) -> list[Item]:
