@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from campaigns.models import Campaign, Participation, Round
 from media_library.models import Verdict
-from quiz.models import Answer, Attempt, Mode
+from quiz.models import Answer, Attempt, Item, Mode
 from tests.base import BaseTestCase
 from tests.factories import make_campaign, make_item, make_quiz, quizzable_clip
 
@@ -89,6 +89,23 @@ class DatesTests(CampaignFixture):
         self.assertEqual(participation.survey_before, 2)
         self.assertEqual(participation.language, "en")
         self.assertEqual(attempt.entries.count(), 4)
+
+    def test_a_survey_answer_off_the_scale_is_refused_in_words_and_starts_nothing(self):
+        response = self.client.post(
+            "/c/vote-smart/start/", {"language": "en", "answer": "9"}, follow=True
+        )
+        self.assertContains(response, "That answer to the question is not one of its choices.")
+        self.assertFalse(Attempt.objects.exists())
+        # The notice is that visitor's: the landing everyone else gets has none.
+        plain = Client().get("/c/vote-smart/?lang=en")
+        self.assertNotContains(plain, "not one of its choices")
+        self.assertContains(plain, "Start the quiz")
+
+    def test_a_quiz_with_nothing_to_deal_says_so(self):
+        Item.objects.all().delete()
+        response = self.client.post("/c/vote-smart/start/", {"language": "en"}, follow=True)
+        self.assertContains(response, "This quiz has no clips ready yet.")
+        self.assertFalse(Attempt.objects.exists())
 
     def test_a_signed_in_visitor_still_plays_anonymously(self):
         self.client.force_login(self.student)

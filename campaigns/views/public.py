@@ -50,6 +50,14 @@ START_LIMITS = (
     Rule("campaign-start-address", "QUIZ_STARTS_PER_ADDRESS", 10 * 60, by_address),
 )
 TOO_FAST = gettext_lazy("Too many starts from here at once. Wait a minute, then try again.")
+# Why a start sent the visitor back to the landing (?problem=…): a closed list, so that the
+# cached landing keeps one copy per problem, not one per made-up value.
+START_PROBLEMS = {
+    "empty": gettext_lazy("This quiz has no clips ready yet. Please come back later."),
+    "survey": gettext_lazy(
+        "That answer to the question is not one of its choices. Pick one, or leave it blank."
+    ),
+}
 
 
 def _campaign(slug: str) -> Campaign:
@@ -97,12 +105,19 @@ def _until_next_change(campaign: Campaign) -> int:
 
 def _landing(request: HttpRequest, slug: str, *, embedded: bool) -> HttpResponse:
     language, vary = _language(request, campaign_languages(slug))
+    problem = request.GET.get("problem", "")
+    if problem not in START_PROBLEMS:
+        problem = ""
 
     def page() -> HttpResponse:
         campaign = _campaign(slug)
         with translation.override(language):
             context = _page_context(
-                campaign, language, embedded=embedded, survey_form=SurveyForm(campaign, language)
+                campaign,
+                language,
+                embedded=embedded,
+                survey_form=SurveyForm(campaign, language),
+                problem=START_PROBLEMS.get(problem, ""),
             )
             template = f"{LANDING}#main" if request.htmx else LANDING
             response = render(request, template, context)
@@ -113,7 +128,7 @@ def _landing(request: HttpRequest, slug: str, *, embedded: bool) -> HttpResponse
 
     # Keyed on the language chosen, not the header sent: a flood of made-up Accept-Language
     # values finds the same few copies.
-    parts = ("landing", slug, version(slug), embedded, language)
+    parts = ("landing", slug, version(slug), embedded, language, problem)
     return cached_page(request, parts, page, vary=vary)
 
 
@@ -191,7 +206,7 @@ def start(request: HttpRequest, slug: str) -> HttpResponse:
         return redirect(f"{landing_url}?lang={language}")
     survey = SurveyForm(campaign, language, request.POST)
     if not survey.is_valid():
-        return redirect(f"{landing_url}?lang={language}")
+        return redirect(f"{landing_url}?lang={language}&problem=survey")
     # An embedded visit gets a session of its own, never the browser's first-party one: its
     # key goes into the visit's addresses.
     visit = _session_for_embed() if embedded else request.session
@@ -209,7 +224,7 @@ def start(request: HttpRequest, slug: str) -> HttpResponse:
                     survey_before=survey.cleaned_data.get("answer"),
                 )
         except ValidationError:
-            return redirect(f"{landing_url}?lang={language}&empty=1")
+            return redirect(f"{landing_url}?lang={language}&problem=empty")
         hooks.remember_closing(request, attempt, campaign.ends_at)
         if embedded:
             text = campaign.text_for(language)
