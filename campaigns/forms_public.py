@@ -24,6 +24,10 @@ class SurveyForm(forms.Form):
                 coerce=int,
                 empty_value=None,
                 required=after,
+                error_messages={
+                    "required": _("Choose one of the answers, then send it."),
+                    "invalid_choice": _("That answer is not one of the choices. Pick one."),
+                },
                 widget=forms.RadioSelect,
                 help_text=_("Optional.") if not after else "",
             )

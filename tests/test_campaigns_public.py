@@ -169,6 +169,18 @@ class ResultTests(CampaignFixture):
         self.client.post(url, {"answer": "1"})
         self.assertEqual(Participation.objects.get(attempt=attempt).survey_after, 4)
 
+    def test_a_survey_answer_after_that_is_missing_or_off_the_scale_says_so(self):
+        attempt = self.start()
+        self.answer_all(attempt)
+        url = f"/c/vote-smart/done/{attempt.uid}/survey/"
+        self.assertContains(self.client.post(url, {}), "Choose one of the answers, then send it.")
+        self.assertContains(
+            self.client.post(url, {"answer": "7"}), "That answer is not one of the choices."
+        )
+        self.assertIsNone(Participation.objects.get(attempt=attempt).survey_after)
+        # The page shown again is the whole result, the round's figures included.
+        self.assertContains(self.client.post(url, {}), "You caught 2 of 2 fakes")
+
     def test_someone_elses_result_does_not_exist_for_them(self):
         attempt = self.start()
         self.answer_all(attempt)

@@ -268,19 +268,26 @@ def result(request: HttpRequest, slug: str, uid: UUID) -> HttpResponse:
     attempt.finish_if_complete()
     if not attempt.is_finished:
         return redirect("quiz:attempt", attempt.uid)
+    return _result_page(request, participation)
+
+
+def _result_page(
+    request: HttpRequest, participation: Participation, survey_form: SurveyForm | None = None
+) -> HttpResponse:
+    """The finished round's page; `survey_form`, a survey answer sent back with its error."""
     campaign = participation.campaign
-    language = participation.language
+    slug, language = campaign.slug, participation.language
     booster_key = participation.offer_booster()
     lessons = links.resolve(links.LESSONS)
+    if survey_form is None and campaign.survey_enabled and participation.survey_after is None:
+        survey_form = SurveyForm(campaign, language, after=True)
     with translation.override(language):
         context = _page_context(
             campaign,
             language,
             participation=participation,
             discernment=discernment(participation),
-            survey_form=SurveyForm(campaign, language, after=True)
-            if campaign.survey_enabled and participation.survey_after is None
-            else None,
+            survey_form=survey_form,
             share_url=_public_url(
                 request, reverse("campaigns:share", args=[slug, participation.share_key])
             ),
@@ -302,7 +309,14 @@ def survey_after(request: HttpRequest, slug: str, uid: UUID) -> HttpResponse:
     participation = _participation(request, slug, uid)
     campaign = participation.campaign
     form = SurveyForm(campaign, participation.language, request.POST, after=True)
-    if campaign.survey_enabled and form.is_valid() and form.cleaned_data.get("answer"):
+    with translation.override(participation.language):
+        valid = form.is_valid()  # its messages in the visitor's language
+    if not form.asks or participation.survey_after is not None:
+        pass  # nothing asked, or answered already: the first answer stands
+    elif not valid:
+        # Nothing chosen, or a value off the scale: the page again, saying what is wrong.
+        return _result_page(request, participation, survey_form=form)
+    else:
         # Once: a second post (a double click, a replay) never changes the first answer.
         Participation.objects.filter(pk=participation.pk, survey_after__isnull=True).update(
             survey_after=form.cleaned_data["answer"]
