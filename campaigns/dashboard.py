@@ -251,7 +251,7 @@ SUMMARY_COLUMNS = [
     ("accuracy", gettext_lazy("Accuracy")),
     ("hit_rate", gettext_lazy("Hit rate (fakes called fake)")),
     ("false_alarm_rate", gettext_lazy("False-alarm rate (real clips called fake)")),
-    ("d_prime", gettext_lazy("Discernment (d\u2032)")),
+    ("d_prime", gettext_lazy("Discernment (d′)")),
 ]
 
 

@@ -23,13 +23,35 @@ class Discernment:
 
     @property
     def sentence(self) -> str:
-        return self._line(_("You caught"), _("and trusted"))
+        # Whole sentences, not words glued together: word order and punctuation differ by
+        # language ("你识破了……。" ends with its own full stop).
+        fakes, reals = self._counts()
+        if self.fakes and self.reals:
+            return _("You caught %(fakes)s and trusted %(reals)s.") % {
+                "fakes": fakes,
+                "reals": reals,
+            }
+        if self.fakes:
+            return _("You caught %(fakes)s.") % {"fakes": fakes}
+        if self.reals:
+            return _("You trusted %(reals)s.") % {"reals": reals}
+        return self._right()
 
     @property
     def share_line(self) -> str:
-        return self._line(_("I caught"), _("and trusted")) + " " + _("Can you?")
+        fakes, reals = self._counts()
+        if self.fakes and self.reals:
+            return _("I caught %(fakes)s and trusted %(reals)s. Can you?") % {
+                "fakes": fakes,
+                "reals": reals,
+            }
+        if self.fakes:
+            return _("I caught %(fakes)s. Can you?") % {"fakes": fakes}
+        if self.reals:
+            return _("I trusted %(reals)s. Can you?") % {"reals": reals}
+        return self._right()
 
-    def _line(self, caught_words: str, trusted_words: str) -> str:
+    def _counts(self) -> tuple[str, str]:
         fakes = ngettext("%(hits)d of %(n)d fake", "%(hits)d of %(n)d fakes", self.fakes) % {
             "hits": self.hits,
             "n": self.fakes,
@@ -37,12 +59,9 @@ class Discernment:
         reals = ngettext(
             "%(trusted)d of %(n)d real clip", "%(trusted)d of %(n)d real clips", self.reals
         ) % {"trusted": self.trusted, "n": self.reals}
-        if self.fakes and self.reals:
-            return f"{caught_words} {fakes} {trusted_words} {reals}."
-        if self.fakes:
-            return f"{caught_words} {fakes}."
-        if self.reals:
-            return _("You trusted %(reals)s.") % {"reals": reals}
+        return fakes, reals
+
+    def _right(self) -> str:
         return _("%(correct)d of %(answered)d right.") % {
             "correct": self.correct,
             "answered": self.answered,

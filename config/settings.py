@@ -134,6 +134,8 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
+    # Before the admin, whose forms it gives a field per language (docs/languages.md).
+    "modeltranslation",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -144,6 +146,7 @@ INSTALLED_APPS = [
     "django_htmx",
     # Before django_tasks_db: its `db_worker` command is media_library's, which recovers the
     # jobs of dead workers before it starts (media_library/management/commands/db_worker.py).
+    "languages",
     "media_library",
     "django_tasks_db",
     "quiz",
@@ -162,7 +165,9 @@ MIDDLEWARE = [
     # before the session middleware, which it hands the key to (campaigns/embedding.py).
     "campaigns.embedding.VisitorPassMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # In place of Django's LocaleMiddleware: the address, the account, the cookie, then the
+    # browser's Accept-Language choose the language (languages/choice.py).
+    "languages.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -184,6 +189,8 @@ TEMPLATES = [
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.template.context_processors.csp",
+                "django.template.context_processors.i18n",
+                "languages.context_processors.languages",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "media_library.roles.roles_context",
@@ -214,10 +221,19 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
 LANGUAGE_CODE = "en"
-# The languages content can be written in (campaign texts today; the whole interface in the
-# next step). Each is named in itself, as a language picker shows it.
+# The three languages of the interface and the content, each named in itself as the switcher
+# shows it. English is the source language: its pages have no prefix, the others live under
+# /es/ and /zh-hans/ (config/urls.py), and content falls back to English with a note.
 LANGUAGES = [("en", "English"), ("es", "Español"), ("zh-hans", "简体中文")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# A year: the switcher's choice outlives a browser session (an anonymous visitor has no account).
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+# Content in three languages (django-modeltranslation): a column per language beside each
+# translated field; a missing translation reads as the English text, which the page marks with
+# a note (languages/fallbacks.py).
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
 # A campaign dashboard hides every figure computed from fewer people than this, so that no
 # visitor can be singled out by an organizer (campaigns/dashboard.py).
 CAMPAIGN_MIN_CELL = 10
@@ -460,6 +476,7 @@ SECURE_CSP = {
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "SAMEORIGIN"

@@ -292,7 +292,7 @@ class Summary:
             return (
                 _(
                     "Apart from that leaning, your skill at telling fakes from real clips is "
-                    "d\u2032 = %(d)s, but with this few answers it could be anywhere from %(low)s "
+                    "d′ = %(d)s, but with this few answers it could be anywhere from %(low)s "
                     "to %(high)s, so it cannot yet be told apart from guessing (0 is guessing, "
                     "2 is excellent)."
                 )
@@ -301,7 +301,7 @@ class Summary:
         return (
             _(
                 "Apart from that leaning, your skill at telling fakes from real clips is "
-                "d\u2032 = %(d)s (95 %% interval %(low)s to %(high)s; 0 is guessing, "
+                "d′ = %(d)s (95 %% interval %(low)s to %(high)s; 0 is guessing, "
                 "2 is excellent)."
             )
             % numbers

@@ -97,7 +97,7 @@ class DatesTests(CampaignFixture):
         self.assertContains(response, "That answer to the question is not one of its choices.")
         self.assertFalse(Attempt.objects.exists())
         # The notice is that visitor's: the landing everyone else gets has none.
-        plain = Client().get("/c/vote-smart/?lang=en")
+        plain = Client().get("/c/vote-smart/")
         self.assertNotContains(plain, "not one of its choices")
         self.assertContains(plain, "Start the quiz")
 
@@ -208,7 +208,10 @@ class ResultTests(CampaignFixture):
         attempt = self.start(language="es")
         self.answer_all(attempt)
         participation = Participation.objects.get(attempt=attempt)
-        page = Client().get(f"/c/vote-smart/shared/{participation.share_key}/")
+        result = self.client.get(f"/es/c/vote-smart/done/{attempt.uid}/")
+        share_url = f"/es/c/vote-smart/shared/{participation.share_key}/"
+        self.assertContains(result, share_url)  # the link they share names their language
+        page = Client().get(share_url)
         self.assertContains(page, '<html lang="es">')
         self.assertContains(page, "Vota informado: descubre el falso")
 
@@ -351,8 +354,8 @@ class EmbedTests(CampaignFixture):
         response = frame.post("/c/vote-smart/start/", {"language": "en", "embedded": "1"})
         prefix, rest = response.url.split("/attempts/")
         key = prefix.removeprefix("/v/")
-        self.assertEqual(frame.get(f"{prefix}/c/vote-smart/privacy/?lang=en").status_code, 404)
-        self.assertNotContains(Client().get("/c/vote-smart/privacy/?lang=en"), key)
+        self.assertEqual(frame.get(f"{prefix}/c/vote-smart/privacy/").status_code, 404)
+        self.assertNotContains(Client().get("/c/vote-smart/privacy/"), key)
         attempt = Attempt.objects.get(uid=rest.split("/")[0])
         for entry in attempt.entries.select_related("item__clip").order_by("position"):
             page = frame.get(f"{prefix}/attempts/{attempt.uid}/items/{entry.position}/")
@@ -367,7 +370,7 @@ class EmbedTests(CampaignFixture):
             )
         result = frame.get(f"{prefix}/c/vote-smart/done/{attempt.uid}/").content.decode()
         new_tabs = re.findall(r'<a href="([^"]+)" target="_blank"', result)
-        self.assertIn("/c/vote-smart/privacy/?lang=en", new_tabs)
+        self.assertIn("/c/vote-smart/privacy/", new_tabs)
         self.assertIn("/lessons/", new_tabs)
         for href in new_tabs:
             self.assertNotIn(key, href)
@@ -377,17 +380,17 @@ class EmbedTests(CampaignFixture):
 
 class CachedPagesTests(CampaignFixture):
     def test_the_landing_is_served_from_the_cache_without_a_query(self):
-        first = self.client.get("/c/vote-smart/?lang=en")
+        first = self.client.get("/c/vote-smart/")
         with self.assertNumQueries(0):
-            again = Client().get("/c/vote-smart/?lang=en")
+            again = Client().get("/c/vote-smart/")
         self.assertEqual(first.content.count(b"Start the quiz"), 1)
         self.assertIn("public", again["Cache-Control"])
         self.assertIn("HX-Request", again["Vary"])
         self.assertNotIn("Set-Cookie", str(again.cookies))
 
     def test_each_cached_copy_gets_the_nonce_of_its_own_response(self):
-        self.client.get("/c/vote-smart/?lang=en")
-        again = Client().get("/c/vote-smart/?lang=en")
+        self.client.get("/c/vote-smart/")
+        again = Client().get("/c/vote-smart/")
         nonce = re.search(r"'nonce-([^']+)'", again["Content-Security-Policy"])[1]
         scripts = re.findall(r"<script[^>]*>", again.content.decode())
         self.assertTrue(scripts)
@@ -395,30 +398,38 @@ class CachedPagesTests(CampaignFixture):
             self.assertIn(f'nonce="{nonce}"', tag)
 
     def test_an_edit_shows_at_once(self):
-        self.client.get("/c/vote-smart/?lang=en")
+        self.client.get("/c/vote-smart/")
         text = self.campaign.texts.get(language="en")
         text.title = "Vote smart: the edited title"
         with self.captureOnCommitCallbacks(execute=True):
             text.save()
-        self.assertContains(Client().get("/c/vote-smart/?lang=en"), "Vote smart: the edited title")
+        self.assertContains(Client().get("/c/vote-smart/"), "Vote smart: the edited title")
 
     def test_browsers_asking_for_one_language_in_different_words_share_its_copy(self):
-        self.client.get("/c/vote-smart/", HTTP_ACCEPT_LANGUAGE="es-MX,es;q=0.9")
+        self.client.get("/c/vote-smart/", HTTP_ACCEPT_LANGUAGE="es-MX,es;q=0.9", follow=True)
         with self.assertNumQueries(0):
             again = Client().get("/c/vote-smart/", HTTP_ACCEPT_LANGUAGE="es-AR,en;q=0.5")
+            self.assertRedirects(again, "/es/c/vote-smart/", fetch_redirect_response=False)
+            self.assertIn("Accept-Language", again["Vary"])
+            again = Client().get(again.url)
         self.assertContains(again, "Vota informado: descubre el falso")
-        self.assertIn("Accept-Language", again["Vary"])
 
     def test_language_and_htmx_get_copies_of_their_own(self):
         english = self.client.get("/c/vote-smart/", HTTP_ACCEPT_LANGUAGE="en-GB,en;q=0.8")
-        spanish = self.client.get("/c/vote-smart/", HTTP_ACCEPT_LANGUAGE="es-MX,es;q=0.9")
+        spanish = self.client.get("/es/c/vote-smart/")
         self.assertContains(english, "Vote smart: spot the fake")
+        self.assertIn("Accept-Language", english["Vary"])
         self.assertContains(spanish, "Vota informado: descubre el falso")
-        self.assertIn("Accept-Language", spanish["Vary"])
-        fragment = self.client.get("/c/vote-smart/?lang=es", HTTP_HX_REQUEST="true")
+        fragment = self.client.get("/es/c/vote-smart/", HTTP_HX_REQUEST="true")
         self.assertNotContains(fragment, "<html")
         self.assertContains(fragment, "Vota informado")
-        self.assertContains(self.client.get("/c/vote-smart/?lang=es"), "<html")
+        self.assertContains(self.client.get("/es/c/vote-smart/"), "<html")
+
+    def test_a_link_from_before_the_language_was_in_the_address_still_works(self):
+        response = self.client.get("/c/vote-smart/?lang=es&problem=survey")
+        self.assertRedirects(
+            response, "/es/c/vote-smart/?problem=survey", status_code=301, target_status_code=200
+        )
 
 
 class NoThirdPartyTests(CampaignFixture):

@@ -36,6 +36,7 @@ from campaigns.models import Campaign, Participation, Round, language_name
 from campaigns.models.campaign import DEFAULT_ACCENT, HEX_COLOUR, nearest_language
 from campaigns.page_cache import TIMEOUT_SECONDS, cached_page, campaign_languages, version
 from campaigns.results import discernment
+from languages.choice import supported
 from media_library import links
 from media_library.throttle import Rule, by_account_or_session, by_address, rate_limited
 from quiz.access import get_attempt
@@ -67,18 +68,31 @@ def _campaign(slug: str) -> Campaign:
     )
 
 
-def _language(request: HttpRequest, languages: list[str]) -> tuple[str, tuple[str, ...]]:
-    """The page's language among the campaign's, and the request headers it was chosen from
-    (for Vary): ?lang= when given, else the browser's Accept-Language, else the first."""
+def _language(languages: list[str]) -> str:
+    """The page's language among the campaign's: the one its address names (or the one the
+    visitor's browser asked for, languages/middleware.py), else the campaign's first. A
+    campaign not written in it shows its first language's text, with a note."""
     default = languages[0] if languages else settings.LANGUAGE_CODE
-    asked = request.GET.get("lang")
-    if asked:
-        return nearest_language(languages, asked) or default, ()
-    for part in request.headers.get("Accept-Language", "").split(","):
-        chosen = nearest_language(languages, part.split(";")[0])
-        if chosen:
-            return chosen, ("Accept-Language",)
-    return default, ("Accept-Language",)
+    return nearest_language(languages, translation.get_language()) or default
+
+
+def _in_language(request: HttpRequest, language: str) -> str:
+    """This page's address in `language`, without ?lang= (which named the language before
+    the address did) and with the rest of the query."""
+    match = request.resolver_match
+    with translation.override(language):
+        path = reverse(match.view_name, args=match.args, kwargs=match.kwargs)
+    query = request.GET.copy()
+    query.pop("lang", None)
+    return f"{path}?{query.urlencode()}" if query else path
+
+
+def _old_language_link(request: HttpRequest) -> HttpResponse | None:
+    """A link from before the language was in the address (/c/x/?lang=es) goes there."""
+    language = supported(request.GET.get("lang"))
+    if "lang" not in request.GET:
+        return None
+    return redirect(_in_language(request, language or settings.LANGUAGE_CODE), permanent=True)
 
 
 def _page_context(campaign: Campaign, language: str, **extra) -> dict:
@@ -91,7 +105,7 @@ def _page_context(campaign: Campaign, language: str, **extra) -> dict:
         "language_choices": [(code, language_name(code)) for code in campaign.languages],
         "retention_months": settings.ANSWER_RETENTION_MONTHS,
         # A page under a visit's pass gives its own, without the pass (see `result`).
-        "privacy_url": f"{reverse('campaigns:privacy', args=[campaign.slug])}?lang={language}",
+        "privacy_url": reverse("campaigns:privacy", args=[campaign.slug]),
         **extra,
     }
 
@@ -104,7 +118,9 @@ def _until_next_change(campaign: Campaign) -> int:
 
 
 def _landing(request: HttpRequest, slug: str, *, embedded: bool) -> HttpResponse:
-    language, vary = _language(request, campaign_languages(slug))
+    if moved := _old_language_link(request):
+        return moved
+    language = _language(campaign_languages(slug))
     problem = request.GET.get("problem", "")
     if problem not in START_PROBLEMS:
         problem = ""
@@ -128,8 +144,8 @@ def _landing(request: HttpRequest, slug: str, *, embedded: bool) -> HttpResponse
 
     # Keyed on the language chosen, not the header sent: a flood of made-up Accept-Language
     # values finds the same few copies.
-    parts = ("landing", slug, version(slug), embedded, language, problem)
-    return cached_page(request, parts, page, vary=vary)
+    parts = ("landing", slug, version(slug), embedded, translation.get_language(), problem)
+    return cached_page(request, parts, page)
 
 
 @require_safe
@@ -145,7 +161,9 @@ def embed(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_safe
 def privacy(request: HttpRequest, slug: str) -> HttpResponse:
-    language, vary = _language(request, campaign_languages(slug))
+    if moved := _old_language_link(request):
+        return moved
+    language = _language(campaign_languages(slug))
 
     def page() -> HttpResponse:
         campaign = _campaign(slug)
@@ -153,7 +171,8 @@ def privacy(request: HttpRequest, slug: str) -> HttpResponse:
             context = _page_context(campaign, language)
             return render(request, "campaigns/public/privacy.html", context)
 
-    return cached_page(request, ("privacy", slug, version(slug), language), page, vary=vary)
+    parts = ("privacy", slug, version(slug), translation.get_language())
+    return cached_page(request, parts, page)
 
 
 @require_safe
@@ -203,10 +222,10 @@ def start(request: HttpRequest, slug: str) -> HttpResponse:
     embedded = request.POST.get("embedded") == "1"
     landing_url = reverse("campaigns:embed" if embedded else "campaigns:landing", args=[slug])
     if not campaign.is_open():
-        return redirect(f"{landing_url}?lang={language}")
+        return redirect(landing_url)
     survey = SurveyForm(campaign, language, request.POST)
     if not survey.is_valid():
-        return redirect(f"{landing_url}?lang={language}&problem=survey")
+        return redirect(f"{landing_url}?problem=survey")
     # An embedded visit gets a session of its own, never the browser's first-party one: its
     # key goes into the visit's addresses.
     visit = _session_for_embed() if embedded else request.session
@@ -224,7 +243,7 @@ def start(request: HttpRequest, slug: str) -> HttpResponse:
                     survey_before=survey.cleaned_data.get("answer"),
                 )
         except ValidationError:
-            return redirect(f"{landing_url}?lang={language}&problem=empty")
+            return redirect(f"{landing_url}?problem=empty")
         hooks.remember_closing(request, attempt, campaign.ends_at)
         if embedded:
             text = campaign.text_for(language)
@@ -236,7 +255,8 @@ def start(request: HttpRequest, slug: str) -> HttpResponse:
             visit.save()
     finally:
         request.session = first_party
-    target = attempt.first_page_url()
+    with translation.override(language):  # the round goes on in the language it began in
+        target = attempt.first_page_url()
     return redirect(pass_prefix(visit.session_key) + target if embedded else target)
 
 
@@ -276,7 +296,7 @@ def _result_page(
 ) -> HttpResponse:
     """The finished round's page; `survey_form`, a survey answer sent back with its error."""
     campaign = participation.campaign
-    slug, language = campaign.slug, participation.language
+    slug, language = campaign.slug, campaign.language_for(translation.get_language())
     booster_key = participation.offer_booster()
     lessons = links.resolve(links.LESSONS)
     if survey_form is None and campaign.survey_enabled and participation.survey_after is None:
@@ -295,9 +315,7 @@ def _result_page(
             if booster_key
             else "",
             # Both open in a new tab, a first-party page that answers nothing under the pass.
-            privacy_url=without_pass(
-                f"{reverse('campaigns:privacy', args=[slug])}?lang={language}", request
-            ),
+            privacy_url=without_pass(reverse("campaigns:privacy", args=[slug]), request),
             lessons_url=without_pass(lessons.url, request) if lessons else "",
         )
         return render(request, "campaigns/public/result.html", context)
@@ -308,8 +326,9 @@ def _result_page(
 def survey_after(request: HttpRequest, slug: str, uid: UUID) -> HttpResponse:
     participation = _participation(request, slug, uid)
     campaign = participation.campaign
-    form = SurveyForm(campaign, participation.language, request.POST, after=True)
-    with translation.override(participation.language):
+    language = campaign.language_for(translation.get_language())
+    form = SurveyForm(campaign, language, request.POST, after=True)
+    with translation.override(language):
         valid = form.is_valid()  # its messages in the visitor's language
     if not form.asks or participation.survey_after is not None:
         pass  # nothing asked, or answered already: the first answer stands
@@ -344,7 +363,8 @@ def _shared(slug: str, key: str) -> Participation:
 def share(request: HttpRequest, slug: str, key: str) -> HttpResponse:
     def page() -> HttpResponse:
         participation = _shared(slug, key)
-        campaign, language = participation.campaign, participation.language
+        campaign = participation.campaign
+        language = campaign.language_for(translation.get_language())
         with translation.override(language):
             context = _page_context(
                 campaign,
@@ -357,7 +377,7 @@ def share(request: HttpRequest, slug: str, key: str) -> HttpResponse:
             )
             return render(request, "campaigns/public/share.html", context)
 
-    parts = ("share", slug, version(slug), key, request.get_host())
+    parts = ("share", slug, version(slug), key, request.get_host(), translation.get_language())
     return cached_page(request, parts, page, timeout=3600)
 
 
@@ -398,7 +418,8 @@ def booster(request: HttpRequest, slug: str, key: str) -> HttpResponse:
     )
     if first is None:
         raise Http404
-    campaign, language = first.campaign, first.language
+    campaign = first.campaign
+    language = campaign.language_for(translation.get_language())
     done = first.booster()
     if done is not None and request.method == "GET":
         owned = Attempt.objects.owned_by(request).filter(pk=done.attempt_id).exists()

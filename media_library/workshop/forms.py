@@ -132,7 +132,7 @@ class RangeMixin:
         if start < 0 or end > duration + END_TOLERANCE_SECONDS:
             self.add_error(
                 "end" if end > duration else "start",
-                _("The range %(start)s\N{EN DASH}%(end)s lies outside the clip, which lasts %(d)s.")
+                _("The range %(start)s–%(end)s lies outside the clip, which lasts %(d)s.")
                 % {"start": seconds(start), "end": seconds(end), "d": seconds(duration)},
             )
             return None

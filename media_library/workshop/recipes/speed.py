@@ -75,7 +75,7 @@ class SpeedUpMoment(Recipe):
     form_class = SpeedUpMomentForm
 
     def title_suffix(self, params):
-        return _("sped up %(factor)s\N{MULTIPLICATION SIGN} at %(at)s") % {
+        return _("sped up %(factor)s× at %(at)s") % {
             "factor": graph_number(params["factor"]),
             "at": format_timestamp(params["start"]),
         }
@@ -107,7 +107,7 @@ class SpeedUpMoment(Recipe):
                 start,
                 max(start, fast_end),
                 _(
-                    "From %(from)s to %(to)s the clip runs %(factor)s\N{MULTIPLICATION SIGN} "
+                    "From %(from)s to %(to)s the clip runs %(factor)s× "
                     "faster than real life while the rest plays normally: the movement in this "
                     "stretch looks abrupt and forceful, and voices in it sound hurried."
                 )
@@ -131,7 +131,7 @@ class SlowMotion(Recipe):
     form_class = SlowMotionForm
 
     def title_suffix(self, params):
-        return _("slowed %(factor)s\N{MULTIPLICATION SIGN} with blended frames") % {
+        return _("slowed %(factor)s× with blended frames") % {
             "factor": graph_number(params["factor"])
         }
 

@@ -1,0 +1,88 @@
+"""Activates the request's language (languages/choice.py) in place of Django's LocaleMiddleware.
+
+Pages live under i18n_patterns without a prefix for English: `/c/demo/` is English and
+`/es/c/demo/` Spanish, so a partner can link the Spanish page and every cache keys on the
+address. A first visit to an unprefixed page from a browser (or an account, or an earlier
+choice) that wants another language is sent to that language's address. A visit to a prefixed
+address sets no cookie (a Set-Cookie would keep the public pages out of shared caches): its
+links carry the prefix on. The switcher's choice is what is remembered, in the cookie and, for a
+signed-in person, on the account."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import get_script_prefix, is_valid_path
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
+
+from languages.choice import chosen_language
+
+SAFE_METHODS = ("GET", "HEAD")
+
+
+class LanguageMiddleware:
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        urlconf = getattr(request, "urlconf", settings.ROOT_URLCONF)
+        language = translation.get_language_from_path(request.path_info)
+        if language is None:
+            language, redirect = self._unprefixed(request, urlconf)
+            if redirect is not None:
+                return redirect
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
+        response = self.get_response(request)
+        if language == settings.LANGUAGE_CODE:
+            # Whether an unprefixed address answers or redirects depends on these.
+            patch_vary_headers(response, ("Accept-Language", "Cookie"))
+        response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)
+        return response
+
+    def _unprefixed(self, request: HttpRequest, urlconf) -> tuple[str, HttpResponse | None]:
+        """The language of an address without a prefix, or the redirect to the address that
+        has the visitor's language. The resolver matches a page's prefix against the active
+        language, so each check below activates the language it asks about."""
+        path, default = request.path_info, settings.LANGUAGE_CODE
+        safe = request.method in SAFE_METHODS and not request.headers.get("HX-Request")
+        translation.activate(default)
+        # /en/… names English explicitly, which lives unprefixed: go there and remember it.
+        english = path[len(default) + 1 :]
+        if safe and path.startswith(f"/{default}/") and is_valid_path(english, urlconf):
+            response = HttpResponseRedirect(_with_path(request, english))
+            set_language_cookie(response, default)
+            return default, response
+        wanted = chosen_language(request)
+        if wanted == default:
+            return default, None
+        translation.activate(wanted)
+        if not is_valid_path(f"/{wanted}{path}", urlconf):
+            return wanted, None  # not a page of the three languages (the switcher, the admin)
+        if not safe:
+            # A form or a fragment of an English page (its address named no language).
+            return default, None
+        response = HttpResponseRedirect(_with_path(request, f"/{wanted}{path}"))
+        patch_vary_headers(response, ("Accept-Language", "Cookie"))
+        return wanted, response
+
+
+def _with_path(request: HttpRequest, path_info: str) -> str:
+    """The request's full address (script prefix and query kept) with another path."""
+    query = request.META.get("QUERY_STRING", "")
+    prefix = get_script_prefix().rstrip("/")
+    return f"{prefix}{path_info}" + (f"?{query}" if query else "")
+
+
+def set_language_cookie(response: HttpResponse, language: str) -> None:
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )

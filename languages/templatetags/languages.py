@@ -1,0 +1,35 @@
+"""Template tags for content in three languages (languages/fallbacks.py)."""
+
+from __future__ import annotations
+
+from django import template
+from django.conf import settings
+from django.utils import translation
+
+from languages import fallbacks
+
+register = template.Library()
+
+
+@register.inclusion_tag("languages/fallback_note.html")
+def fallback_note(obj, *fields):
+    """A visible note when any of `fields` is shown in English because it is not written in
+    the page's language yet."""
+    language = translation.get_language()
+    return {
+        "show": obj is not None and fallbacks.falls_back(obj, *fields),
+        "language_name": dict(settings.LANGUAGES).get(language, language),
+    }
+
+
+@register.simple_tag
+def text_lang(obj, field):
+    """The `lang` of an element showing `field`: English when the text falls back to it, so a
+    screen reader pronounces it as English."""
+    return fallbacks.text_language(obj, field)
+
+
+@register.inclusion_tag("languages/missing_translations.html")
+def missing_translations(obj, *fields):
+    """For curators: which languages still lack which of `fields`."""
+    return {"missing": fallbacks.missing_translations(obj, *fields)}
