@@ -234,6 +234,9 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 # a note (languages/fallbacks.py).
 MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
 MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
+# A row made in code (an import, a factory, a migration) with `title="…"` gets that text as its
+# English: without this, the English column would stay NULL and filters on it would miss.
+MODELTRANSLATION_AUTO_POPULATE = "default"
 # A campaign dashboard hides every figure computed from fewer people than this, so that no
 # visitor can be singled out by an organizer (campaigns/dashboard.py).
 CAMPAIGN_MIN_CELL = 10
