@@ -26,9 +26,17 @@ class LanguageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            return self._answer(request)
+        finally:
+            # The language is the thread's: the next request on this thread (or a test after
+            # this one) must not inherit it.
+            translation.deactivate()
+
+    def _answer(self, request: HttpRequest) -> HttpResponse:
         urlconf = getattr(request, "urlconf", settings.ROOT_URLCONF)
         language = translation.get_language_from_path(request.path_info)
-        if language is None:
+        if language is None or language == settings.LANGUAGE_CODE:
             language, redirect = self._unprefixed(request, urlconf)
             if redirect is not None:
                 return redirect

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from modeltranslation.admin import TranslationAdmin
 
 from lessons.models import GlossaryTerm, Lesson
 
 
-class EditedInSiteAdmin(admin.ModelAdmin):
-    """Saving here marks the row as edited in the site, so load_lessons stops replacing it."""
+class EditedInSiteAdmin(TranslationAdmin):
+    """Saving here marks the row as edited in the site, so load_lessons stops replacing it.
+    TranslationAdmin: a field per language for the translated texts."""
 
     readonly_fields = ["content_file"]
 
