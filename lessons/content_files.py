@@ -9,6 +9,10 @@ from pathlib import Path
 
 CONTENT_DIR = Path(__file__).resolve().parent / "content"
 GLOSSARY_DIR = CONTENT_DIR / "glossary"
+# The translations, per language code of settings.LANGUAGES: the same files by slug, under a
+# folder named for the language as a locale is (zh-Hans, like locale/zh_Hans), holding only
+# what is written per language (docs/lessons.md).
+TRANSLATION_DIRS = {"es": CONTENT_DIR / "es", "zh-hans": CONTENT_DIR / "zh-Hans"}
 
 
 class ContentError(ValueError):
@@ -40,7 +44,9 @@ class ContentFile:
 def parse(path: Path) -> ContentFile:
     text = path.read_text(encoding="utf-8")
     lines = text.splitlines()
-    name = path.name
+    name = (
+        path.relative_to(CONTENT_DIR).as_posix() if path.is_relative_to(CONTENT_DIR) else path.name
+    )
     if not lines or lines[0].strip() != "---":
         raise ContentError(f"{name}: must start with a '---' front matter line")
     try:
@@ -80,3 +86,11 @@ def lesson_files() -> list[ContentFile]:
 
 def glossary_files() -> list[ContentFile]:
     return [parse(path) for path in sorted(GLOSSARY_DIR.glob("*.md"))]
+
+
+def translated_lesson_files(language: str) -> list[ContentFile]:
+    return [parse(path) for path in sorted(TRANSLATION_DIRS[language].glob("*.md"))]
+
+
+def translated_glossary_files(language: str) -> list[ContentFile]:
+    return [parse(path) for path in sorted((TRANSLATION_DIRS[language] / "glossary").glob("*.md"))]
