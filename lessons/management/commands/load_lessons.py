@@ -15,11 +15,15 @@ reload never overwrites their work. Lessons whose file has gone are reported, no
 (staff may have linked or assigned them).
 
 --dry-run reads and checks every file and reports what would change, writing nothing.
+--content-dir reads another copy of the folder (a translator's draft, checked before it is
+committed) instead of lessons/content/.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from functools import partial
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -27,6 +31,7 @@ from django.db import models, transaction
 from modeltranslation.utils import build_localized_fieldname
 
 from lessons.content_files import (
+    CONTENT_DIR,
     ContentError,
     ContentFile,
     glossary_files,
@@ -169,17 +174,34 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="Report what would change; write nothing."
         )
+        parser.add_argument(
+            "--content-dir",
+            type=Path,
+            default=CONTENT_DIR,
+            help="The folder to read instead of lessons/content/ (same layout).",
+        )
 
     def handle(self, *args, dry_run: bool = False, **options) -> None:
+        root = options.get("content_dir") or CONTENT_DIR
+        if not root.is_dir():
+            raise CommandError(f"{root}: no such folder")
         try:
-            lessons = {file.text("slug"): lesson_fields(file) for file in lesson_files()}
-            terms = {file.text("slug"): term_fields(file) for file in glossary_files()}
+            lessons = {file.text("slug"): lesson_fields(file) for file in lesson_files(root)}
+            terms = {file.text("slug"): term_fields(file) for file in glossary_files(root)}
             translated = {
                 "lessons": add_translations(
-                    lessons, "lesson", translated_lesson_files, lesson_texts, "title"
+                    lessons,
+                    "lesson",
+                    partial(translated_lesson_files, root=root),
+                    lesson_texts,
+                    "title",
                 ),
                 "terms": add_translations(
-                    terms, "glossary term", translated_glossary_files, term_texts, "term"
+                    terms,
+                    "glossary term",
+                    partial(translated_glossary_files, root=root),
+                    term_texts,
+                    "term",
                 ),
             }
         except ContentError as error:
