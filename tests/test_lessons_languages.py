@@ -368,3 +368,17 @@ class LessonEditorLanguagesTestCase(BaseTestCase):
         self.assertNotContains(
             self.client.get("/lessons/background-tells/"), 'class="missing-translations"'
         )
+
+
+class AdminLanguagesTestCase(TestCase):
+    def test_the_admin_has_a_field_per_language_and_no_bare_one(self):
+        call_command("load_lessons", verbosity=0)
+        admin = make_user("root", is_staff=True, is_superuser=True)
+        self.client.force_login(admin)
+        term = GlossaryTerm.objects.get(slug="deepfake")
+        page = self.client.get(f"/admin/lessons/glossaryterm/{term.pk}/change/")
+        self.assertContains(page, 'name="term_zh_hans"')
+        self.assertNotContains(page, 'name="term"')
+        lesson = Lesson.objects.get(slug="blinking")
+        page = self.client.get(f"/admin/lessons/lesson/{lesson.pk}/change/")
+        self.assertContains(page, 'name="body_es"')
