@@ -347,6 +347,21 @@ class LessonEditorLanguagesTestCase(BaseTestCase):
         self.assertContains(spanish, "<strong>detrás</strong>")
         self.assertContains(spanish, "Someone (2020)")  # the English list, shared
 
+    def test_clearing_a_translation_in_its_own_language_makes_it_fall_back(self):
+        self.client.force_login(self.curator)
+        self.client.post("/lessons/new/", self.form)
+        # Edited from the Spanish site, where the bare field would be the Spanish one.
+        response = self.client.post(
+            "/es/lessons/background-tells/edit/", {**self.form, "title_es": "", "body_es": ""}
+        )
+        self.assertRedirects(response, "/es/lessons/background-tells/")
+        lesson = Lesson.objects.get(slug="background-tells")
+        self.assertEqual((lesson.title_es, lesson.body_es), (None, None))
+        self.assertEqual(lesson.title_en, "Background tells")
+        page = self.client.get("/es/lessons/background-tells/")
+        self.assertContains(page, 'class="fallback-note"')
+        self.assertContains(page, '<h1 lang="en">Background tells</h1>')
+
     def test_it_requires_the_english_text_only(self):
         self.client.force_login(self.curator)
         form = {**self.form, "title_en": "", "body_en": "", "sources_en": ""}
