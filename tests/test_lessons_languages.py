@@ -335,6 +335,8 @@ class LessonEditorLanguagesTestCase(BaseTestCase):
         page = self.client.get("/lessons/new/")
         self.assertContains(page, 'name="body_zh_hans"')
         self.assertContains(page, '<fieldset class="language-fields" lang="es">')
+        # The field's own name as label (the fieldset names the language), its case kept.
+        self.assertContains(page, '<label for="id_body_es">Text (Markdown):</label>')
         response = self.client.post("/lessons/new/", self.form)
         self.assertRedirects(response, "/lessons/background-tells/")
         lesson = Lesson.objects.get(slug="background-tells")

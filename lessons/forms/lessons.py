@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django import forms
 from django.conf import settings
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.utils import build_localized_fieldname
 
@@ -63,7 +64,7 @@ class LessonForm(forms.ModelForm):
                 field = self.fields[build_localized_fieldname(name, code)]
                 # The language is the fieldset's legend: the label is the field's own name
                 # ("title", not modeltranslation's "title [es]").
-                field.label = Lesson._meta.get_field(name).verbose_name.capitalize()
+                field.label = capfirst(Lesson._meta.get_field(name).verbose_name)
                 field.widget.attrs["lang"] = code
                 field.required = code == english and name != "summary"
             self.fields[build_localized_fieldname("body", code)].help_text = _(
