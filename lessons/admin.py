@@ -8,7 +8,8 @@ from lessons.models import GlossaryTerm, Lesson
 
 class EditedInSiteAdmin(TranslationAdmin):
     """Saving here marks the row as edited in the site, so load_lessons stops replacing it.
-    TranslationAdmin: a field per language for the translated texts."""
+    A field per language (modeltranslation's admin), not the bare field that would write
+    whichever language the admin happens to be in."""
 
     readonly_fields = ["content_file"]
 
