@@ -241,6 +241,12 @@ def test_a_spanish_visitor_plays_the_campaign_in_spanish_from_landing_to_share_c
     with translation.override("es"):
         said = discernment(participation)
         sentence, share_line = said.sentence, said.share_line
+    # This round saw fakes and real clips: its sentences are these whole ones (results.py),
+    # which must be Spanish, not English around Spanish counts.
+    assert said.fakes
+    assert said.reals
+    es("You caught %(fakes)s and trusted %(reals)s.")
+    es("I caught %(fakes)s and trusted %(reals)s. Can you?")
     assert page.locator("#discernment-heading").inner_text() == sentence
     assert es("Share your result") in main
     share_url = page.locator("#share-url").input_value()
