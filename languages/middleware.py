@@ -43,8 +43,10 @@ class LanguageMiddleware:
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
         response = self.get_response(request)
-        if language == settings.LANGUAGE_CODE:
-            # Whether an unprefixed address answers or redirects depends on these.
+        if language == settings.LANGUAGE_CODE and _is_page(response):
+            # Whether an unprefixed page answers or redirects depends on these. Not files: a
+            # clip's bytes are the same in every language, and `Vary: Cookie` would keep them
+            # out of shared caches.
             patch_vary_headers(response, ("Accept-Language", "Cookie"))
         response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)
         return response
@@ -74,6 +76,13 @@ class LanguageMiddleware:
         response = HttpResponseRedirect(_with_path(request, f"/{wanted}{path}"))
         patch_vary_headers(response, ("Accept-Language", "Cookie"))
         return wanted, response
+
+
+def _is_page(response: HttpResponse) -> bool:
+    return response.get("Content-Type", "").startswith("text/html") or response.status_code in (
+        301,
+        302,
+    )
 
 
 def _with_path(request: HttpRequest, path_info: str) -> str:
