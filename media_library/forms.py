@@ -9,6 +9,7 @@ from django import forms
 from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.formats import date_format
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.utils import build_localized_fieldname
 
@@ -37,6 +38,13 @@ def translated_names(*fields: str) -> list[str]:
     ]
 
 
+def in_language(label, code: str) -> str:
+    """A field's label naming the language it is written in: "Title (Spanish)"."""
+    # Django's catalogues name every language in the reader's own.
+    language = translation.get_language_info(code)["name_translated"]
+    return gettext("%(field)s (%(language)s)") % {"field": label, "language": language}
+
+
 def clean_webvtt(text: str | None) -> str:
     captions = (text or "").replace("\r\n", "\n").strip()
     # Editors add a byte order mark now and then; browsers accept it, so do we.
@@ -62,15 +70,13 @@ class TranslatedFieldsMixin:
             self.initial[field] = getattr(self.instance, build_localized_fieldname(field, ENGLISH))
             english = self.fields[field]
             label = english.label
-            english.label = f"{label} ({translation.get_language_info(ENGLISH)['name_translated']})"
+            english.label = in_language(label, ENGLISH)
             english.widget.attrs["lang"] = ENGLISH
             for code in OTHER_LANGUAGES:
                 name = build_localized_fieldname(field, code)
                 localized = self.fields[name]
                 localized.required = False
-                localized.label = (
-                    f"{label} ({translation.get_language_info(code)['name_translated']})"
-                )
+                localized.label = in_language(label, code)
                 localized.help_text = english.help_text
                 localized.widget = copy.deepcopy(english.widget)
                 localized.widget.is_required = False
@@ -139,6 +145,13 @@ class ClipUploadForm(RealHasNoTechniqueMixin, forms.Form):
         required=False,
         help_text=_("For a fake made from a clip already in the library."),
     )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # The translations are written on the clip's page once it is uploaded.
+        title = self.fields["title"]
+        title.label = in_language(title.label, ENGLISH)
+        title.widget.attrs["lang"] = ENGLISH
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

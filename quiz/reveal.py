@@ -47,11 +47,6 @@ class InAttempt:
         return self._file_url("poster")
 
     @property
-    def captions_url(self) -> str:
-        captions = self._wrapped.captions_vtt
-        return self._url("captions", captions) if captions.strip() else ""
-
-    @property
     def caption_tracks(self) -> list[CaptionTrack]:
         return self._wrapped.caption_tracks(
             lambda language, vtt: self._url(f"captions-{language}", vtt)

@@ -86,10 +86,9 @@ class ClipServing:
 
     def captions_in(self, language: str) -> str:
         """The WebVTT written for `language`, never another's: a track labelled Español must
-        not play the English captions ("" when there are none)."""
-        return (
-            getattr(self, build_localized_fieldname("captions_vtt", language), "") or ""
-        ).strip()
+        not play the English captions ("" when there are none, or only blank lines)."""
+        captions = getattr(self, build_localized_fieldname("captions_vtt", language), "") or ""
+        return captions if captions.strip() else ""
 
     def caption_tracks(
         self, url_for: Callable[[str, str], str] | None = None

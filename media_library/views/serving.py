@@ -110,7 +110,7 @@ def clip_captions(request: HttpRequest, uid: UUID, language: str | None = None) 
     page's language, falling back to English (the address of old pages)."""
     clip = visible_clip(request, get_object_or_404(Clip, uid=uid))
     if language is None:
-        captions = clip.captions_vtt.strip()
+        captions = clip.captions_vtt if clip.captions_vtt.strip() else ""
     elif language in dict(settings.LANGUAGES):
         captions = clip.captions_in(language)
     else:

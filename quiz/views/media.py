@@ -60,7 +60,7 @@ def _captions(clip: Clip, variant: str) -> HttpResponse:
     that language only: a player has one <track> per language (Clip.caption_tracks)."""
     language = variant.removeprefix("captions-") if variant != "captions" else None
     if language is None:
-        captions = clip.captions_vtt.strip()
+        captions = clip.captions_vtt if clip.captions_vtt.strip() else ""
     elif language in dict(settings.LANGUAGES):
         captions = clip.captions_in(language)
     else:
