@@ -1,18 +1,15 @@
 """Which language a request is answered in, and how a choice is remembered.
 
-In order: the address (/es/…, /zh-hans/…; English has no prefix), then the choice kept in the
-session (a signed-in person's account language, copied there when they sign in, so reading it
-costs no query), then the language cookie the switcher sets, then the browser's
-Accept-Language, then English."""
+In order: the address (/es/…, /zh-hans/…; English has no prefix), then the language cookie
+(the switcher's choice; a signed-in person's account language is written into it when they sign
+in), then the browser's Accept-Language, then English. Nothing here reads the session: a file
+answered to anyone must not come to depend on it (`Vary: Cookie`) by choosing a language."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.http import HttpRequest
 from django.utils import translation
-
-# The session key for the account's language (Django no longer keeps one of its own).
-SESSION_KEY = "telltale_language"
 
 
 def supported(code: str | None) -> str | None:
@@ -26,18 +23,15 @@ def supported(code: str | None) -> str | None:
 
 
 def chosen_language(request: HttpRequest) -> str:
-    """The visitor's language when the address does not name one."""
-    session = getattr(request, "session", None)
-    if session is not None:
-        kept = supported(session.get(SESSION_KEY))
-        if kept:
-            return kept
-    # Django's own order for the rest: the cookie, then Accept-Language, then LANGUAGE_CODE.
+    """The visitor's language when the address does not name one: Django's own order (the
+    cookie, then Accept-Language, then LANGUAGE_CODE)."""
     return translation.get_language_from_request(request, check_path=False)
 
 
-def remember_in_session(request: HttpRequest, language: str) -> None:
-    request.session[SESSION_KEY] = language
+def remember_on_response(request: HttpRequest, language: str) -> None:
+    """Have the middleware set the language cookie on this request's response (signing in has
+    a request but no response yet)."""
+    request.remembered_language = language
 
 
 def language_names() -> list[tuple[str, str]]:

@@ -49,6 +49,9 @@ class LanguageMiddleware:
             # out of shared caches.
             patch_vary_headers(response, ("Accept-Language", "Cookie"))
         response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)
+        remembered = getattr(request, "remembered_language", None)
+        if remembered:
+            set_language_cookie(response, remembered)
         return response
 
     def _unprefixed(self, request: HttpRequest, urlconf) -> tuple[str, HttpResponse | None]:

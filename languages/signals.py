@@ -1,6 +1,6 @@
-"""Signing in brings the account's language into the session (where the middleware reads it
-without a query); signing out leaves the browser's cookie, so the page stays in that language.
-And translated texts never store NULL as their English."""
+"""Signing in brings the account's language into the browser's language cookie (where the
+middleware reads it without a query); signing out leaves the cookie, so the page stays in that
+language. And translated texts never store NULL as their English."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from django.dispatch import receiver
 from modeltranslation.translator import NotRegistered, translator
 from modeltranslation.utils import build_localized_fieldname
 
-from languages.choice import remember_in_session
+from languages.choice import remember_on_response
 from languages.models import LanguagePreference
 
 
@@ -23,7 +23,7 @@ def bring_account_language(sender, request, user, **kwargs) -> None:
         return
     language = LanguagePreference.of(user)
     if language:
-        remember_in_session(request, language)
+        remember_on_response(request, language)
 
 
 @receiver(pre_save, dispatch_uid="languages-english-never-null")

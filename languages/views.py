@@ -8,7 +8,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
-from languages.choice import SESSION_KEY, remember_in_session, supported
+from languages.choice import supported
 from languages.models import LanguagePreference
 
 
@@ -25,12 +25,9 @@ def choose_language(request: HttpRequest) -> HttpResponse:
         return HttpResponseBadRequest(_("That language is not one this site offers."))
     if request.user.is_authenticated:
         return csrf_protect(_choose_for_account)(request, language)
-    if SESSION_KEY in request.session:
-        remember_in_session(request, language)  # else the session's older choice would win
     return set_language(request)
 
 
 def _choose_for_account(request: HttpRequest, language: str) -> HttpResponse:
     LanguagePreference.remember(request.user, language)
-    remember_in_session(request, language)
     return set_language(request)
