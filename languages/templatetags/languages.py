@@ -7,6 +7,7 @@ from django.conf import settings
 from django.utils import translation
 
 from languages import fallbacks
+from languages.numbers import percent_text
 
 register = template.Library()
 
@@ -33,3 +34,13 @@ def text_lang(obj, field):
 def missing_translations(obj, *fields):
     """For curators: which languages still lack which of `fields`."""
     return {"missing": fallbacks.missing_translations(obj, *fields)}
+
+
+@register.filter
+def as_percent(value) -> str:
+    """`{{ 71|as_percent }}`: "71 %" in English and Spanish, "71%" in Chinese (languages/
+    numbers.py). Takes a number on 0..100; "" for None or anything that is not a number."""
+    try:
+        return percent_text(None if value in (None, "") else float(value))
+    except (TypeError, ValueError):
+        return ""
