@@ -153,6 +153,13 @@ class BuilderLanguagesTests(BaseTestCase):
         self.assertIsNone(quiz.title_zh_hans)
         self.assertIsNone(quiz.description_es)
 
+    def test_a_quiz_built_in_chinese_gets_its_address_from_the_english_title(self):
+        self.client.force_login(self.teacher)
+        self.client.post(
+            "/zh-hans/build/quizzes/new/", self.quiz_data(title_zh_hans="港口的伪造视频")
+        )
+        self.assertEqual(Quiz.objects.get().slug, "harbour-fakes")
+
     def test_the_english_title_is_required_and_the_others_are_not(self):
         self.client.force_login(self.teacher)
         response = self.client.post(

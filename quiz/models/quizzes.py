@@ -95,6 +95,13 @@ class Quiz(SlugFromTitle, models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def save(self, *args, **kwargs) -> None:
+        # The address is made from the English title, whatever language the builder works
+        # in: a Chinese title has no letters a slug keeps, and every language shares one URL.
+        if not self.slug:
+            self.slug = self.unique_slug(self.title_en or self.title)
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return reverse("quiz:quiz-detail", args=[self.slug])
 
