@@ -79,6 +79,10 @@ class TranslatedFields:
             if code != ENGLISH
         ]
 
+    def has_translations(self) -> bool:
+        """Whether any translation is filled in (a folded group opens to show it)."""
+        return any(bound.value() for group in self.language_groups() for bound in group["fields"])
+
     def english_fields(self) -> list[forms.BoundField]:
         return [self[build_localized_fieldname(f, ENGLISH)] for f in self.translated]
 
@@ -215,6 +219,12 @@ class ItemForm(TranslatedFields, forms.ModelForm):
     def __init__(self, *args, refresh_url: str = "", **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.label_languages()
+        for code, _n in settings.LANGUAGES:
+            if code != ENGLISH:
+                self.fields[build_localized_fieldname("prompt", code)].help_text = _(
+                    "Optional: left empty, learners reading %(language)s see the English "
+                    "question, or the standard one when there is none."
+                ) % {"language": get_language_info(code)["name_translated"]}
         clips = Clip.objects.published().order_by("title", "pk")
         # Published but not processed for quizzes yet: allowed (the item waits), and said.
         not_ready = frozenset(
