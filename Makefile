@@ -20,6 +20,7 @@ help:
 	@echo "make run    - set up everything (venv, dependencies, database, demo content) and serve"
 	@echo "make test   - lint, import contracts, migration check and the whole test suite (SQLite)"
 	@echo "make bench  - all benchmarks (see bench/README.md)"
+	@echo "make messages - re-extract the strings to translate and recompile the catalogues (locale/)"
 
 $(VENV)/.created:
 	@PYTHON=$$($(find_python)); \
@@ -54,6 +55,26 @@ chromium:
 	  else \
 	    echo "Browser tests need chromium: run 'sudo apt-get install chromium'"; exit 1; \
 	  fi; }
+
+# Translators' step, not the set-up's: the compiled catalogues (locale/*/LC_MESSAGES/django.mo)
+# are committed, so `make run` and CI need no gettext; tests/test_catalogues.py fails when a .mo
+# no longer matches its .po or a string the code asks for is missing. This re-extracts the
+# strings (GNU gettext's xgettext, installed here like chromium) and recompiles.
+.PHONY: gettext
+gettext:
+	@command -v xgettext >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing GNU gettext for makemessages"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null; \
+	  else \
+	    echo "makemessages needs GNU gettext: run 'sudo apt-get install gettext'"; exit 1; \
+	  fi; }
+
+.PHONY: messages
+messages: $(VENV)/.dev gettext
+	TELLTALE_ALLOW_DEV_SECRET=1 $(PY) manage.py makemessages -l es -l zh_Hans --no-obsolete \
+	  --ignore=.venv --ignore=tests --ignore=bench --ignore=var --ignore=docs
+	TELLTALE_ALLOW_DEV_SECRET=1 $(PY) manage.py compilemessages --ignore=.venv
 
 .PHONY: run
 run: export DEBUG ?= 1

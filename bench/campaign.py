@@ -84,6 +84,9 @@ DB_NAME = "telltale_bench_campaign"
 REDIS_URL = os.environ.get("BENCH_CAMPAIGN_REDIS_URL", "redis://127.0.0.1:6379/9")
 SLUG = "bench-campaign"
 ACCEPT = {"en": "en-GB,en;q=0.8", "es": "es-MX,es;q=0.9,en;q=0.5"}
+# Each language's pages live at their own address (English unprefixed): a visitor follows the
+# partner's link in their language, as a campaign's posters and embeds give it.
+PREFIX = {"en": "", "es": "/es"}
 
 # A visitor's requests: landing, start, an item page and an answer per item, the results
 # link, the result page, the share card.
@@ -177,18 +180,19 @@ class CampaignVisitor(Visitor):
         language = random.choice(list(ACCEPT))
         self.language = {"Accept-Language": ACCEPT[language]}
         self.arrives = True  # someone new, not kept waiting by the last visitor's share card
-        response = await self.fetch("landing", f"/c/{SLUG}/")
-        start_form = f'action="/c/{SLUG}/start/"'.encode()
+        prefix = PREFIX[language]
+        response = await self.fetch("landing", f"{prefix}/c/{SLUG}/")
+        start_form = f'action="{prefix}/c/{SLUG}/start/"'.encode()
         yield response, response.status == 200 and start_form in response.body
         survey = {"language": language, "answer": str(random.randint(1, 5))}
-        response = await self.fetch("start", f"/c/{SLUG}/start/", survey)
-        started = STARTED.fullmatch(response.location)
+        response = await self.fetch("start", f"{prefix}/c/{SLUG}/start/", survey)
+        started = STARTED.fullmatch(response.location.removeprefix(prefix))
         yield response, response.status == 302 and started is not None
         if not started:
             return
         uid = started[1]
         for position in range(1, ITEMS + 1):
-            item = f"/attempts/{uid}/items/{position}/"
+            item = f"{prefix}/attempts/{uid}/items/{position}/"
             response = await self.fetch("item page", item)
             key = KEY.search(response.body)
             yield response, response.status == 200 and key is not None
@@ -196,19 +200,22 @@ class CampaignVisitor(Visitor):
                 return
             form = {**answer_form(self), "key": key[1].decode()}
             response = await self.fetch("answer", f"{item}answer/", form)
-            accepted = response.status == 302 and response.location == expected(uid, position)
+            accepted = response.status == 302 and response.location == prefix + expected(
+                uid, position
+            )
             if accepted:
                 self.accepted.append(form["key"])
             yield response, accepted
             if not accepted:
                 return
-        response = await self.fetch("results link", f"/attempts/{uid}/results/")
-        yield response, response.status == 302 and response.location == f"/c/{SLUG}/done/{uid}/"
-        response = await self.fetch("result page", f"/c/{SLUG}/done/{uid}/")
+        done = f"{prefix}/c/{SLUG}/done/{uid}/"
+        response = await self.fetch("results link", f"{prefix}/attempts/{uid}/results/")
+        yield response, response.status == 302 and response.location == done
+        response = await self.fetch("result page", done)
         share = SHARE.search(response.body)
         yield response, response.status == 200 and share is not None
         if share is not None:
-            card = f"/c/{SLUG}/shared/{share[1].decode()}/card.png"
+            card = f"{prefix}/c/{SLUG}/shared/{share[1].decode()}/card.png"
             response = await self.fetch("share card (first)", card)
             yield response, is_png(response)
             self.shared.append(card)
@@ -232,7 +239,8 @@ class Passerby(Client):
             response = await self.request("GET", random.choice(self.shared))
             return response, is_png(response)
         self.page = "landing (anonymous)"
-        response = await self.request("GET", f"/c/{SLUG}/?lang={random.choice(list(ACCEPT))}")
+        prefix = PREFIX[random.choice(list(ACCEPT))]
+        response = await self.request("GET", f"{prefix}/c/{SLUG}/")
         return response, response.status == 200 and b"<html" in response.body
 
 

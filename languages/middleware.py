@@ -26,17 +26,27 @@ class LanguageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            return self._answer(request)
+        finally:
+            # The language is the thread's: the next request on this thread (or a test after
+            # this one) must not inherit it.
+            translation.deactivate()
+
+    def _answer(self, request: HttpRequest) -> HttpResponse:
         urlconf = getattr(request, "urlconf", settings.ROOT_URLCONF)
         language = translation.get_language_from_path(request.path_info)
-        if language is None:
+        if language is None or language == settings.LANGUAGE_CODE:
             language, redirect = self._unprefixed(request, urlconf)
             if redirect is not None:
                 return redirect
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
         response = self.get_response(request)
-        if language == settings.LANGUAGE_CODE:
-            # Whether an unprefixed address answers or redirects depends on these.
+        if language == settings.LANGUAGE_CODE and _is_page(response):
+            # Whether an unprefixed page answers or redirects depends on these. Not files: a
+            # clip's bytes are the same in every language, and `Vary: Cookie` would keep them
+            # out of shared caches.
             patch_vary_headers(response, ("Accept-Language", "Cookie"))
         response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)
         return response
@@ -66,6 +76,13 @@ class LanguageMiddleware:
         response = HttpResponseRedirect(_with_path(request, f"/{wanted}{path}"))
         patch_vary_headers(response, ("Accept-Language", "Cookie"))
         return wanted, response
+
+
+def _is_page(response: HttpResponse) -> bool:
+    return response.get("Content-Type", "").startswith("text/html") or response.status_code in (
+        301,
+        302,
+    )
 
 
 def _with_path(request: HttpRequest, path_info: str) -> str:

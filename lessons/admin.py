@@ -1,12 +1,15 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from modeltranslation.admin import TranslationAdmin
 
 from lessons.models import GlossaryTerm, Lesson
 
 
-class EditedInSiteAdmin(admin.ModelAdmin):
-    """Saving here marks the row as edited in the site, so load_lessons stops replacing it."""
+class EditedInSiteAdmin(TranslationAdmin):
+    """Saving here marks the row as edited in the site, so load_lessons stops replacing it.
+    A field per language (modeltranslation's admin), not the bare field that would write
+    whichever language the admin happens to be in."""
 
     readonly_fields = ["content_file"]
 

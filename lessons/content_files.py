@@ -8,7 +8,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 CONTENT_DIR = Path(__file__).resolve().parent / "content"
-GLOSSARY_DIR = CONTENT_DIR / "glossary"
+GLOSSARY = "glossary"
+# The translations, per language code of settings.LANGUAGES: the same files by slug, in a
+# folder named for the language as a locale is (zh-Hans, like locale/zh_Hans), holding only
+# what is written per language (docs/lessons.md).
+TRANSLATION_FOLDERS = {"es": "es", "zh-hans": "zh-Hans"}
 
 
 class ContentError(ValueError):
@@ -20,11 +24,12 @@ class ContentFile:
     path: Path
     meta: dict[str, str | list[str]]
     body: str
+    root: Path = CONTENT_DIR
 
     @property
     def name(self) -> str:
         """The path as stored in Lesson.content_file: relative to lessons/content/."""
-        return self.path.relative_to(CONTENT_DIR).as_posix()
+        return self.path.relative_to(self.root).as_posix()
 
     def text(self, key: str, default: str = "") -> str:
         value = self.meta.get(key, default)
@@ -37,10 +42,10 @@ class ContentFile:
         return value if isinstance(value, list) else [value] if value else []
 
 
-def parse(path: Path) -> ContentFile:
+def parse(path: Path, root: Path = CONTENT_DIR) -> ContentFile:
     text = path.read_text(encoding="utf-8")
     lines = text.splitlines()
-    name = path.name
+    name = path.relative_to(root).as_posix() if path.is_relative_to(root) else path.name
     if not lines or lines[0].strip() != "---":
         raise ContentError(f"{name}: must start with a '---' front matter line")
     try:
@@ -64,7 +69,8 @@ def parse(path: Path) -> ContentFile:
             meta[key], current_list = _unquote(value), None
         else:
             current_list = meta[key] = []
-    return ContentFile(path=path, meta=meta, body="\n".join(lines[end + 1 :]).strip() + "\n")
+    body = "\n".join(lines[end + 1 :]).strip() + "\n"
+    return ContentFile(path=path, meta=meta, body=body, root=root)
 
 
 def _unquote(value: str) -> str:
@@ -74,9 +80,21 @@ def _unquote(value: str) -> str:
     return value
 
 
-def lesson_files() -> list[ContentFile]:
-    return [parse(path) for path in sorted(CONTENT_DIR.glob("*.md"))]
+def _files(folder: Path, root: Path) -> list[ContentFile]:
+    return [parse(path, root) for path in sorted(folder.glob("*.md"))]
 
 
-def glossary_files() -> list[ContentFile]:
-    return [parse(path) for path in sorted(GLOSSARY_DIR.glob("*.md"))]
+def lesson_files(root: Path = CONTENT_DIR) -> list[ContentFile]:
+    return _files(root, root)
+
+
+def glossary_files(root: Path = CONTENT_DIR) -> list[ContentFile]:
+    return _files(root / GLOSSARY, root)
+
+
+def translated_lesson_files(language: str, root: Path = CONTENT_DIR) -> list[ContentFile]:
+    return _files(root / TRANSLATION_FOLDERS[language], root)
+
+
+def translated_glossary_files(language: str, root: Path = CONTENT_DIR) -> list[ContentFile]:
+    return _files(root / TRANSLATION_FOLDERS[language] / GLOSSARY, root)

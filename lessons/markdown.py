@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html as html_lib
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -55,21 +56,50 @@ class TermLink:
     spellings: tuple[str, ...]
 
 
+# Han, kana, Hangul and their punctuation-free neighbours: scripts written without spaces, so
+# a term in them has no word boundary to look for ("的深度伪造很少" holds 深度伪造).
+CJK = "\u2e80-\u2fff\u3040-\u30ff\u3100-\u312f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
+IS_CJK = re.compile(f"[{CJK}]")
+# A Latin spelling must not sit inside a longer Latin word ("degan" is not "GAN"), but may
+# touch CJK characters ("的deepfake视频"): the boundary is a word character of a spaced script.
+BEFORE = rf"(?<!-)(?<![^\W{CJK}])"
+AFTER = rf"(?![^\W{CJK}]|-)"
+# Plurals: English and Spanish add "s" or "es" to a word ("deepfakes", "clones de voz",
+# "marcas de agua"); Chinese has none.
+PLURAL = "(?:e?s)?"
+
+
+def spelling_pattern(spelling: str) -> str:
+    """A regex for one spelling of a term in nh3's output (text escaped as there)."""
+    words = unicodedata.normalize("NFC", spelling).split()
+    out = []
+    for index, word in enumerate(words):
+        if index:
+            # Chinese text may or may not space a Latin word off ("AI 换脸", "AI换脸").
+            joint = IS_CJK.match(words[index - 1][-1]) or IS_CJK.match(word[0])
+            out.append(r"\s*" if joint else r"\s+")
+        out.append(re.escape(html_lib.escape(word, quote=False)))
+        if not IS_CJK.match(word[-1]):
+            out.append(PLURAL)
+    return "".join(out)
+
+
 def link_terms(html: str, terms: Iterable[TermLink]) -> str:
     """Link each glossary term's first use in running text (not in links, headings or code).
 
     `html` must already be sanitised: it is split on tags, which holds for nh3's output (it
-    escapes only &, < and > in text, as the spellings are escaped here). A term
-    matches case-insensitively as a whole word, plural "s" allowed ("deepfakes").
+    escapes only &, < and > in text, as the spellings are escaped here). A term matches
+    case-insensitively, a Latin spelling as a whole word with a plural allowed ("deepfakes"),
+    a Chinese one wherever it stands. Text and spellings are compared in Unicode's composed
+    form, so an accent typed as two code points still matches ("edición").
     """
     patterns = []
     for term in terms:
         spellings = sorted((s for s in term.spellings if s.strip()), key=len, reverse=True)
         if not spellings:
             continue
-        escaped = (html_lib.escape(s.strip(), quote=False) for s in spellings)
-        alternatives = "|".join(re.escape(s) for s in escaped)
-        pattern = re.compile(rf"(?<![\w-])(?:{alternatives})s?(?![\w-])", re.IGNORECASE)
+        alternatives = "|".join(spelling_pattern(s) for s in spellings)
+        pattern = re.compile(rf"{BEFORE}(?:{alternatives}){AFTER}", re.IGNORECASE)
         patterns.append((term, pattern))
     linked: set[str] = set()
     depth = 0  # how many NO_LINK_TAGS we are inside
@@ -82,13 +112,14 @@ def link_terms(html: str, terms: Iterable[TermLink]) -> str:
             continue
         if depth > 0 or not part.strip():
             continue
-        parts[index] = _link_text(part, patterns, linked)
+        parts[index] = _link_text(unicodedata.normalize("NFC", part), patterns, linked)
     return "".join(parts)
 
 
 def _link_text(text: str, patterns: list, linked: set[str]) -> str:
     # Earliest match first, so two terms in one sentence are linked in reading order and a
-    # link is never placed inside another.
+    # link is never placed inside another; of two starting at one place, the longer (in
+    # Chinese "深度合成技术" holds no shorter term's link).
     out, position = [], 0
     while True:
         best = None
@@ -96,7 +127,7 @@ def _link_text(text: str, patterns: list, linked: set[str]) -> str:
             if term.slug in linked:
                 continue
             match = pattern.search(text, position)
-            if match and (best is None or match.start() < best[1].start()):
+            if match and (best is None or _before(match, best[1])):
                 best = (term, match)
         if best is None:
             break
@@ -107,3 +138,7 @@ def _link_text(text: str, patterns: list, linked: set[str]) -> str:
         position = match.end()
     out.append(text[position:])
     return "".join(out)
+
+
+def _before(match: re.Match, other: re.Match) -> bool:
+    return (match.start(), -len(match.group(0))) < (other.start(), -len(other.group(0)))

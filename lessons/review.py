@@ -17,10 +17,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db.models import Q
 from django.http import HttpRequest
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from modeltranslation.utils import build_localized_fieldname
 
 from lessons.models import Lesson, ReviewSchedule
 from media_library.models import TellCategory
@@ -91,10 +93,15 @@ def practice_advice(per_tell: Mapping[str, Rate]) -> list[Advice]:
 def review_quiz() -> Quiz:
     """The one quiz every review attempt hangs on. Unpublished: it is reached only through
     the review queue, which picks each attempt's items itself."""
+    # Its title in every language, not only the one of the learner who happened to make it.
+    titles = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            titles[build_localized_fieldname("title", code)] = _("Spaced review")
     quiz, _created = Quiz.objects.get_or_create(
         slug=REVIEW_QUIZ_SLUG,
         defaults={
-            "title": _("Spaced review"),
+            **titles,
             "mode": Mode.PRACTICE,
             "selection": Selection.FIXED,
             "is_published": False,

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
 from media_library.models import Clip, Tell
 
@@ -25,7 +26,7 @@ CLIP_FILE_FIELDS = [
 ]
 
 
-class TellInline(admin.TabularInline):
+class TellInline(TranslationTabularInline):
     model = Tell
     extra = 0
     exclude = ["still"]
@@ -37,7 +38,7 @@ class TellInline(admin.TabularInline):
 
 
 @admin.register(Clip)
-class ClipAdmin(admin.ModelAdmin):
+class ClipAdmin(TranslationAdmin):
     list_display = [
         "title",
         "kind",

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import copy
 from urllib.parse import urlencode
 
 from django import forms
-from django.utils import timezone
+from django.conf import settings
+from django.utils import timezone, translation
 from django.utils.formats import date_format
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.utils import build_localized_fieldname
 
 from media_library.models import (
     Clip,
@@ -19,6 +23,86 @@ from media_library.models import (
 )
 from media_library.processing import MediaRejected
 from media_library.processing.ingest import check_upload
+
+ENGLISH = settings.LANGUAGE_CODE
+# The languages a text may be translated into, beside English.
+OTHER_LANGUAGES = [code for code, _name in settings.LANGUAGES if code != ENGLISH]
+
+
+def translated_names(*fields: str) -> list[str]:
+    """Each field, then its columns in the other languages: title, title_es, title_zh_hans."""
+    return [
+        name
+        for field in fields
+        for name in (field, *(build_localized_fieldname(field, code) for code in OTHER_LANGUAGES))
+    ]
+
+
+def in_language(label, code: str) -> str:
+    """A field's label naming the language it is written in: "Title (Spanish)"."""
+    # Django's catalogues name every language in the reader's own.
+    language = translation.get_language_info(code)["name_translated"]
+    return gettext("%(field)s (%(language)s)") % {"field": label, "language": language}
+
+
+def clean_webvtt(text: str | None) -> str:
+    captions = (text or "").replace("\r\n", "\n").strip()
+    # Editors add a byte order mark now and then; browsers accept it, so do we.
+    if captions and not captions.lstrip("\ufeff").startswith("WEBVTT"):
+        raise forms.ValidationError(
+            _("Captions must be WebVTT: the text has to start with the line “WEBVTT”.")
+        )
+    return captions
+
+
+class TranslatedFieldsMixin:
+    """A model form whose translated fields come in every language. The plain name (`title`)
+    is the English text, whatever language the curator reads the page in; `title_es` and
+    `title_zh_hans` are the translations, optional: learners see the English with a note
+    until they are written (languages/fallbacks.py)."""
+
+    TRANSLATED: tuple[str, ...] = ()
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.TRANSLATED:
+            # The plain name reads the page's language; this field edits the English.
+            self.initial[field] = getattr(self.instance, build_localized_fieldname(field, ENGLISH))
+            english = self.fields[field]
+            label = english.label
+            english.label = in_language(label, ENGLISH)
+            english.widget.attrs["lang"] = ENGLISH
+            for code in OTHER_LANGUAGES:
+                name = build_localized_fieldname(field, code)
+                localized = self.fields[name]
+                localized.required = False
+                localized.label = in_language(label, code)
+                localized.help_text = english.help_text
+                localized.widget = copy.deepcopy(english.widget)
+                localized.widget.is_required = False
+                localized.widget.attrs["lang"] = code
+
+    @property
+    def translated(self) -> dict[str, list[forms.BoundField]]:
+        """Per translated field, its bound fields in the site's language order (templates)."""
+        return {
+            field: [self[name] for name in translated_names(field)] for field in self.TRANSLATED
+        }
+
+    def _post_clean(self) -> None:
+        # The plain names are written through modeltranslation's descriptor, which writes the
+        # active language's column: make it English's.
+        with translation.override(ENGLISH):
+            super()._post_clean()
+
+    def saved_fields(self) -> list[str]:
+        """The columns the form writes. The plain names stand for the English column: saved
+        by their own name, modeltranslation would also write the page's language's column
+        with the text it reads there, the English fallback when no translation is written."""
+        return [
+            build_localized_fieldname(name, ENGLISH) if name in self.TRANSLATED else name
+            for name in self._meta.fields
+        ]
 
 
 class RealHasNoTechniqueMixin:
@@ -62,6 +146,13 @@ class ClipUploadForm(RealHasNoTechniqueMixin, forms.Form):
         help_text=_("For a fake made from a clip already in the library."),
     )
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # The translations are written on the clip's page once it is uploaded.
+        title = self.fields["title"]
+        title.label = in_language(title.label, ENGLISH)
+        title.widget.attrs["lang"] = ENGLISH
+
     def clean_file(self):
         upload = self.cleaned_data["file"]
         try:
@@ -73,6 +164,12 @@ class ClipUploadForm(RealHasNoTechniqueMixin, forms.Form):
     def save(self, user) -> Clip:
         """Create the clip; ValidationErrors from storing (e.g. a duplicate) land on `file`."""
         data = self.cleaned_data
+        # The title typed at upload is the English one (the clip page takes the translations):
+        # written as `title` under another language, it would land in that language's column.
+        with translation.override(ENGLISH):
+            return self._create(user, data)
+
+    def _create(self, user, data: dict) -> Clip:
         return Clip.objects.create_from_upload(
             data["file"],
             user,
@@ -96,6 +193,20 @@ class ClipFilterForm(forms.Form):
         required=False,
         choices=[("", _("Any processing status")), *ProcessingStatus.choices],
     )
+    # "missing": a translation missing in any language; a language code: missing in that one.
+    translation = forms.ChoiceField(label=_("Translations"), required=False)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["translation"].choices = [
+            ("", _("Translated or not")),
+            ("missing", _("Missing a translation")),
+            *(
+                (code, _("Missing in %(language)s") % {"language": name})
+                for code, name in settings.LANGUAGES
+                if code != ENGLISH
+            ),
+        ]
 
     def filter(self, clips):
         if not self.is_valid():
@@ -104,6 +215,8 @@ class ClipFilterForm(forms.Form):
             clips = clips.filter(publication_state=state)
         if status := self.cleaned_data["status"]:
             clips = clips.filter(processing_status=status)
+        if missing := self.cleaned_data["translation"]:
+            clips = clips.missing_translations(None if missing == "missing" else missing)
         return clips
 
     @property
@@ -115,19 +228,29 @@ class ClipFilterForm(forms.Form):
         """The filters as the pager's links repeat them; "" when nothing is filtered."""
         if not self.is_filtering:
             return ""
-        return urlencode({name: self.cleaned_data[name] for name in ("state", "status")})
+        return urlencode(
+            {name: self.cleaned_data[name] for name in ("state", "status", "translation")}
+        )
 
 
-class ClipEditForm(RealHasNoTechniqueMixin, forms.ModelForm):
+class ClipEditForm(TranslatedFieldsMixin, RealHasNoTechniqueMixin, forms.ModelForm):
+    TRANSLATED = ("title", "transcript", "captions_vtt")
+
     class Meta:
         model = Clip
         fields = [
-            "title",
+            *translated_names("title"),
             "verdict",
             "technique",
             "original",
             "teaching_example",
-            *Clip.RECORD_FIELDS,
+            *[
+                name
+                for field in Clip.RECORD_FIELDS
+                for name in (
+                    translated_names(field) if field in ("transcript", "captions_vtt") else [field]
+                )
+            ],
         ]
         # Publication needs these answered (Clip.publication_blockers); the words say what counts.
         labels = {
@@ -137,6 +260,7 @@ class ClipEditForm(RealHasNoTechniqueMixin, forms.ModelForm):
             "consent_notes": _("Consent record"),
         }
         help_texts = {
+            "captions_vtt": _("Paste a WebVTT file; it must start with the line WEBVTT."),
             "licence": _(
                 "What allows us to show the clip, e.g. “CC BY 4.0” or the terms of its dataset."
             ),
@@ -167,9 +291,6 @@ class ClipEditForm(RealHasNoTechniqueMixin, forms.ModelForm):
         self.fields["original"].queryset = Clip.objects.exclude(pk=self.instance.pk).order_by(
             "title"
         )
-        self.fields["captions_vtt"].help_text = _(
-            "Paste a WebVTT file; it must start with the line WEBVTT."
-        )
         if self.instance.exposed_at:
             # Its truth has been public since then: nothing can make it a secret again.
             field = self.fields["teaching_example"]
@@ -192,22 +313,34 @@ class ClipEditForm(RealHasNoTechniqueMixin, forms.ModelForm):
         would put the old values back."""
         clip = super().save(commit=False)
         clip.updated_by = user
-        clip.save(update_fields=[*self._meta.fields, "updated_by", "updated_at"])
+        clip.save(update_fields=[*self.saved_fields(), "updated_by", "updated_at"])
         clip.note_exposure()
         return clip
 
+    # Each language's captions are checked as the English ones are.
     def clean_captions_vtt(self) -> str:
-        captions = self.cleaned_data["captions_vtt"].replace("\r\n", "\n").strip()
-        # Editors add a byte order mark now and then; browsers accept it, so do we.
-        if captions and not captions.lstrip("\ufeff").startswith("WEBVTT"):
-            raise forms.ValidationError(
-                _("Captions must be WebVTT: the text has to start with the line “WEBVTT”.")
-            )
-        return captions
+        return clean_webvtt(self.cleaned_data["captions_vtt"])
+
+    def clean_captions_vtt_es(self) -> str:
+        return clean_webvtt(self.cleaned_data["captions_vtt_es"])
+
+    def clean_captions_vtt_zh_hans(self) -> str:
+        return clean_webvtt(self.cleaned_data["captions_vtt_zh_hans"])
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        # An empty translation is stored as "" (not NULL), like every empty text of a clip.
+        for name in translated_names(*self.TRANSLATED):
+            if name in cleaned and cleaned[name] is None:
+                cleaned[name] = ""
+        return cleaned
 
 
-class TellForm(forms.ModelForm):
-    """A tell on one clip. The box is optional, but all four numbers come together."""
+class TellForm(TranslatedFieldsMixin, forms.ModelForm):
+    """A tell on one clip. The box is optional, but all four numbers come together. The
+    explanation is written in English and, optionally, in the other languages."""
+
+    TRANSLATED = ("explanation",)
 
     # The slack allowed past the end of the clip: players report durations rounded to a frame.
     END_TOLERANCE_SECONDS = 0.05
@@ -223,7 +356,7 @@ class TellForm(forms.ModelForm):
             "box_y",
             "box_w",
             "box_h",
-            "explanation",
+            *translated_names("explanation"),
         ]
         labels = {
             "box_x": _("Left"),

@@ -27,6 +27,11 @@ urlpatterns = [
     path("curate/clips/<slug:slug>/workshop/", workshop.clip_workshop, name="clip-workshop"),
     # --- serving: processed media with HTTP Range support ---
     path("media/clips/<uuid:uid>/captions.vtt", serving.clip_captions, name="clip-captions"),
+    path(
+        "media/clips/<uuid:uid>/captions/<slug:language>.vtt",
+        serving.clip_captions,
+        name="clip-captions-language",
+    ),
     path("media/clips/<uuid:uid>/<str:variant>/", serving.clip_file, name="clip-file"),
     path("media/tells/<int:pk>/still/", serving.tell_still, name="tell-still"),
 ]

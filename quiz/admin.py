@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from modeltranslation.admin import TranslationAdmin
 
 from quiz.models import Answer, Attempt, CrowdCount, Item, Quiz, QuizItem
 
@@ -12,7 +13,7 @@ class QuizItemInline(admin.TabularInline):
 
 
 @admin.register(Quiz)
-class QuizAdmin(admin.ModelAdmin):
+class QuizAdmin(TranslationAdmin):
     list_display = ["title", "mode", "selection", "is_published", "created_by"]
     list_filter = ["mode", "selection", "is_published"]
     search_fields = ["title", "slug"]
@@ -20,7 +21,7 @@ class QuizAdmin(admin.ModelAdmin):
 
 
 @admin.register(Item)
-class ItemAdmin(admin.ModelAdmin):
+class ItemAdmin(TranslationAdmin):
     list_display = ["__str__", "kind", "difficulty", "created_at"]
     list_filter = ["kind", "difficulty"]
     raw_id_fields = ["clip", "other_clip"]

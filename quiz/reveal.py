@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from media_library.models import Clip, ClipAnalysis, Technique, Tell
+from media_library.models.clip_serving import CaptionTrack
 from quiz.forms import GRID_CELLS
 from quiz.models import Answer, AttemptItem, Crowd, ItemKind, Outcome
 
@@ -46,9 +47,10 @@ class InAttempt:
         return self._file_url("poster")
 
     @property
-    def captions_url(self) -> str:
-        captions = self._wrapped.captions_vtt
-        return self._url("captions", captions) if captions.strip() else ""
+    def caption_tracks(self) -> list[CaptionTrack]:
+        return self._wrapped.caption_tracks(
+            lambda language, vtt: self._url(f"captions-{language}", vtt)
+        )
 
     @property
     def still_url(self) -> str:

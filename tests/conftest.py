@@ -23,3 +23,13 @@ def _empty_cache():
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _english_after_each_test():
+    """A test that activates a language (or renders a page under translation.override and
+    fails inside it) must not leave it to the next one, whose reverse() would gain a prefix."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()

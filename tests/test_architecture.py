@@ -1,5 +1,5 @@
-"""The layers hold: `media_library.detector` <- `media_library` <- `quiz` <- `campaigns` <-
-`lessons` <- `config`.
+"""The layers hold: `media_library.detector` and `languages` <- `media_library` <- `quiz` <-
+`campaigns` <- `lessons` <- `config`.
 
 Python imports are checked by import-linter (the contracts in pyproject.toml, run by `make lint`);
 the tests here show that each contract breaks on a deliberate violation in a small stand-in
@@ -26,7 +26,7 @@ from django.test import SimpleTestCase
 from django.urls import get_resolver
 
 # Lowest first. config's own templates (base.html, home.html, errors) sit on top of them all.
-APP_LAYERS = ("media_library", "quiz", "campaigns", "lessons")
+APP_LAYERS = ("languages", "media_library", "quiz", "campaigns", "lessons")
 TEMPLATES = Path(settings.BASE_DIR) / "templates"
 PYPROJECT = Path(settings.BASE_DIR) / "pyproject.toml"
 
@@ -43,6 +43,8 @@ CLEAN_TREE = {
     "quiz/__init__.py": "",
     "quiz/models.py": "import django.db\nimport media_library.models\n",
     "quiz/views.py": "import quiz.models\n",
+    "languages/__init__.py": "",
+    "languages/choice.py": "import django.utils.translation\n",
     "media_library/__init__.py": "",
     "media_library/models/__init__.py": (
         "import django.db\nfrom media_library.detector import analysis\n"

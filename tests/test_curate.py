@@ -162,11 +162,15 @@ class ClipListTestCase(BaseTestCase):
             make_clip(f"Draft {n}", processing_status=ProcessingStatus.FAILED)
         response = self.client.get(self.url, {"status": "failed"})
         self.assertContains(response, "Page 1 of 2")
-        self.assertContains(response, 'href="?state=&amp;status=failed&amp;page=2">Older</a>')
+        self.assertContains(
+            response, 'href="?state=&amp;status=failed&amp;translation=&amp;page=2">Older</a>'
+        )
         self.assertNotContains(response, ">Newer</a>")
         response = self.client.get(self.url, {"status": "failed", "page": "2"})
         self.assertContains(response, "Page 2 of 2")
-        self.assertContains(response, 'href="?state=&amp;status=failed&amp;page=1">Newer</a>')
+        self.assertContains(
+            response, 'href="?state=&amp;status=failed&amp;translation=&amp;page=1">Newer</a>'
+        )
         response = self.client.get(self.url, {"page": "2"})
         self.assertContains(response, 'href="?page=1">Newer</a>')
 

@@ -146,14 +146,14 @@ class LessonPageTestCase(BaseTestCase):
 
 class LessonEditingTestCase(BaseTestCase):
     form = {
-        "title": "Background tells",
+        "title_en": "Background tells",
         "slug": "background-tells",
         "kind": "tell",
         "tell_category": "background",
         "technique": "",
-        "summary": "Warped walls.",
-        "body": "Look **behind** the person.",
-        "sources": "Someone (2020)",
+        "summary_en": "Warped walls.",
+        "body_en": "Look **behind** the person.",
+        "sources_en": "Someone (2020)",
         "position": "100",
         "is_published": "on",
     }

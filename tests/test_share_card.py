@@ -18,10 +18,7 @@ CARD = {
 
 def text_boxes(**card) -> list[tuple[str, tuple[float, float, float, float]]]:
     draw = ImageDraw.Draw(Image.new("RGB", (WIDTH, HEIGHT)))
-    return [
-        (line.text, draw.textbbox(line.xy, line.text, font=line.font))
-        for line in card_lines(**card)
-    ]
+    return [(line.text, line.bbox(draw)) for line in card_lines(**card)]
 
 
 class ShareCardTests(SimpleTestCase):

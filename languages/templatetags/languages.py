@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import template
 from django.conf import settings
+from django.urls import translate_url
 from django.utils import translation
 
 from languages import fallbacks
@@ -34,6 +35,22 @@ def text_lang(obj, field):
 def missing_translations(obj, *fields):
     """For curators: which languages still lack which of `fields`."""
     return {"missing": fallbacks.missing_translations(obj, *fields)}
+
+
+@register.inclusion_tag("languages/alternates.html", takes_context=True)
+def alternate_links(context, choices=None):
+    """`<link rel="alternate" hreflang>` to this page in each language, so search engines and
+    link previews find the page in the reader's language."""
+    request = context.get("request")
+    if request is None or request.resolver_match is None:
+        return {"alternates": []}
+    path = request.path
+    return {
+        "alternates": [
+            (code, request.build_absolute_uri(translate_url(path, code)))
+            for code, _name in (choices or settings.LANGUAGES)
+        ]
+    }
 
 
 @register.filter

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.urls import reverse
+from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
@@ -11,10 +12,16 @@ from lessons.markdown import TermLink, render_markdown
 
 
 class GlossaryTermQuerySet(models.QuerySet["GlossaryTerm"]):
-    def links(self) -> list[TermLink]:
+    def links(self, language: str | None = None) -> list[TermLink]:
+        """Each term's link with its spellings in `language` (the active one by default, each
+        term falling back to English): a lesson shown in English for want of a translation is
+        linked on its English words. The URL stays in the page's language."""
+        terms = list(self.only("term", "slug", "aliases"))
+        with translation.override(language or translation.get_language()):
+            spellings = [term.spellings for term in terms]
         return [
-            TermLink(slug=term.slug, url=term.get_absolute_url(), spellings=term.spellings)
-            for term in self.only("term", "slug", "aliases")
+            TermLink(slug=term.slug, url=term.get_absolute_url(), spellings=spelled)
+            for term, spelled in zip(terms, spellings, strict=True)
         ]
 
 

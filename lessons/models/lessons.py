@@ -10,6 +10,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from languages.fallbacks import text_language
 from lessons.markdown import link_terms, render_markdown
 from lessons.models.glossary import GlossaryTerm
 from media_library.models import Clip, Technique, Tell, TellCategory
@@ -97,8 +98,10 @@ class Lesson(models.Model):
         return [line.strip() for line in self.sources.splitlines() if line.strip()]
 
     def rendered_body(self) -> SafeString:
-        """The body as sanitised HTML, each glossary term linked on its first use."""
-        html = link_terms(render_markdown(self.body), GlossaryTerm.objects.links())
+        """The body as sanitised HTML, each glossary term linked on its first use (spelled in
+        the language the body is shown in)."""
+        terms = GlossaryTerm.objects.links(text_language(self, "body"))
+        html = link_terms(render_markdown(self.body), terms)
         return mark_safe(html)  # noqa: S308 - sanitised by nh3 in render_markdown
 
     # --- what the library feeds the lesson ---------------------------------------------------

@@ -14,10 +14,12 @@ from django.conf import settings
 from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.utils import build_localized_fieldname
 
+from languages.fallbacks import falls_back
 from media_library import answer_records, workshop
 from media_library.choices import (
     MediaKind,
@@ -29,7 +31,7 @@ from media_library.choices import (
 )
 from media_library.models.clip_processing import ClipProcessing
 from media_library.models.clip_publication import ClipPublication
-from media_library.models.clip_queryset import ClipQuerySet
+from media_library.models.clip_queryset import CLIP_TEXTS, TELL_TEXTS, ClipQuerySet
 from media_library.models.clip_serving import ClipServing
 from media_library.slugs import SlugFromTitle
 from media_library.stored_files import delete_stored_files
@@ -53,6 +55,12 @@ def quiz_media_path(instance: Clip, filename: str) -> str:
     return f"quiz/{uuid.uuid4().hex}.{suffix}"
 
 
+# Each language's column of the texts that erasing clears (media_library/translation.py).
+TRANSLATED_COLUMNS = [
+    build_localized_fieldname(field, code)
+    for field in ("title", "transcript", "captions_vtt")
+    for code, _name in settings.LANGUAGES
+]
 # What erase_for_withdrawn_consent writes, by name: a worker may be writing other fields of the
 # same row (its analysis, a late progress update), and a whole-row save would undo them.
 ERASED_FIELDS = [
@@ -309,6 +317,21 @@ class Clip(SlugFromTitle, ClipServing, ClipPublication, ClipProcessing, models.M
         return reverse("media_library:clip-detail", args=[self.slug])
 
     @property
+    def untranslated_languages(self) -> list[str]:
+        """The names of the languages that some of its texts or its tells' still lack (the
+        curator's list; prefetch `tells` for many clips)."""
+        tells = list(self.tells.all())
+        return [
+            str(name)
+            for code, name in settings.LANGUAGES
+            if code != settings.LANGUAGE_CODE
+            and (
+                falls_back(self, *CLIP_TEXTS, language=code)
+                or any(falls_back(tell, *TELL_TEXTS, language=code) for tell in tells)
+            )
+        ]
+
+    @property
     def is_manipulated(self) -> bool:
         return Verdict(self.verdict).is_manipulated
 
@@ -383,13 +406,18 @@ class Clip(SlugFromTitle, ClipServing, ClipPublication, ClipProcessing, models.M
                 tell.still = ""
                 tell.save(update_fields=["still"])
         now = timezone.now()
-        self.title = gettext("Removed clip (consent withdrawn)")
+        # Every language's title, transcript and captions: a translation names the person too.
+        for code, _name in settings.LANGUAGES:
+            with translation.override(code):
+                removed = gettext("Removed clip (consent withdrawn)")
+            setattr(self, build_localized_fieldname("title", code), removed)
+            setattr(self, build_localized_fieldname("transcript", code), "")
+            setattr(self, build_localized_fieldname("captions_vtt", code), "")
         self.slug = Clip.unique_slug(f"removed-{self.uid.hex[:12]}")
         for field in ("source_file", *self.PROCESSED_FIELDS):
             setattr(self, field, "")
-        for field in ("source_url", "attribution", "original_filename", "transcript"):
+        for field in ("source_url", "attribution", "original_filename"):
             setattr(self, field, "")
-        self.captions_vtt = ""
         self.provenance_summary = {}
         self.thumbnail_count = 0
         self.consent_notes = "\n\n".join(
@@ -407,7 +435,7 @@ class Clip(SlugFromTitle, ClipServing, ClipPublication, ClipProcessing, models.M
         self.processing_error = gettext("The media was erased when consent was withdrawn.")
         self.consent_withdrawn_at = now
         self.updated_by = user
-        self.save(update_fields=ERASED_FIELDS)
+        self.save(update_fields=[*ERASED_FIELDS, *TRANSLATED_COLUMNS])
         return names
 
     def delete_with_files(self) -> None:

@@ -5,14 +5,31 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
+from modeltranslation.utils import build_localized_fieldname
 
 from media_library.choices import MediaKind, ProcessingStatus, PublicationState, Verdict
 from media_library.processing import pipeline
 
 if TYPE_CHECKING:
     from media_library.models.clip import Clip
+
+# What a curator translates, per model (media_library/translation.py).
+CLIP_TEXTS = ("title", "transcript", "captions_vtt")
+TELL_TEXTS = ("explanation",)
+
+
+def untranslated(fields: tuple[str, ...], language: str, prefix: str = "") -> Q:
+    """Rows with any of `fields` written in English but not in `language` (NULL or "")."""
+    q = Q()
+    for field in fields:
+        english = prefix + build_localized_fieldname(field, settings.LANGUAGE_CODE)
+        other = prefix + build_localized_fieldname(field, language)
+        q |= Q(**{f"{english}__gt": ""}) & (Q(**{f"{other}__isnull": True}) | Q(**{other: ""}))
+    return q
+
 
 # A clip whose truth has been shown without an answer, or may be at any moment.
 EXPOSED = Q(teaching_example=True) | Q(exposed_at__isnull=False)
@@ -40,6 +57,22 @@ class ClipQuerySet(models.QuerySet["Clip"]):
             .exclude(pk__in=exposed_originals)
             .exclude(original__in=exposed_originals)
         )
+
+    def missing_translations(self, language: str | None = None) -> ClipQuerySet:
+        """Clips with a title, transcript, captions or tell explanation written in English
+        but not in `language` (any language but English when None): what is left to translate."""
+        # The Tell model through the relation: importing it here would make an import cycle.
+        tell_model = self.model._meta.get_field("tells").related_model
+        languages = (
+            [language]
+            if language
+            else [code for code, _name in settings.LANGUAGES if code != settings.LANGUAGE_CODE]
+        )
+        q = Q()
+        for code in languages:
+            tells = tell_model.objects.filter(untranslated(TELL_TEXTS, code), clip=OuterRef("pk"))
+            q |= untranslated(CLIP_TEXTS, code) | Q(Exists(tells))
+        return self.filter(q)
 
     def ready(self) -> ClipQuerySet:
         return self.filter(processing_status=ProcessingStatus.READY)

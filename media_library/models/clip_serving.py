@@ -4,12 +4,27 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models.fields.files import FieldFile
 from django.urls import reverse
+from django.utils import translation
+from modeltranslation.utils import build_localized_fieldname
 
 from media_library.choices import MediaKind
 from media_library.processing import stills
+
+
+@dataclass(frozen=True)
+class CaptionTrack:
+    """One <track> of a player: a language's own WebVTT, named in that language."""
+
+    language: str
+    label: str
+    url: str
+    default: bool
 
 
 class ClipServing:
@@ -68,3 +83,37 @@ class ClipServing:
             return ""
         url = reverse("media_library:clip-captions", args=[self.uid])
         return f"{url}?v={self.serving_version(self.captions_vtt)}"
+
+    def captions_in(self, language: str) -> str:
+        """The WebVTT written for `language`, never another's: a track labelled Español must
+        not play the English captions ("" when there are none, or only blank lines)."""
+        captions = getattr(self, build_localized_fieldname("captions_vtt", language), "") or ""
+        return captions if captions.strip() else ""
+
+    def caption_tracks(
+        self, url_for: Callable[[str, str], str] | None = None
+    ) -> list[CaptionTrack]:
+        """A track per language with captions, in the site's order. The page's language is the
+        default, else English, else the first: a reader gets captions they can read if any.
+        `url_for(language, vtt)` makes a track's URL (the quiz serves them behind its own);
+        by default the library's captions route."""
+        url_for = url_for or self._library_captions_url
+        written = [
+            (code, name, vtt)
+            for code, name in settings.LANGUAGES
+            if (vtt := self.captions_in(code))
+        ]
+        codes = [code for code, _name, _vtt in written]
+        active = translation.get_language()
+        default = next(
+            (code for code in (active, settings.LANGUAGE_CODE) if code in codes),
+            codes[0] if codes else None,
+        )
+        return [
+            CaptionTrack(code, name, url_for(code, vtt), code == default)
+            for code, name, vtt in written
+        ]
+
+    def _library_captions_url(self, language: str, vtt: str) -> str:
+        url = reverse("media_library:clip-captions-language", args=[self.uid, language])
+        return f"{url}?v={self.serving_version(vtt)}"

@@ -105,15 +105,23 @@ def tell_still(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_safe
-def clip_captions(request: HttpRequest, uid: UUID) -> HttpResponse:
+def clip_captions(request: HttpRequest, uid: UUID, language: str | None = None) -> HttpResponse:
+    """A clip's captions: in `language` only (one <track> per language), or without one in the
+    page's language, falling back to English (the address of old pages)."""
     clip = visible_clip(request, get_object_or_404(Clip, uid=uid))
-    if not clip.captions_vtt.strip():
+    if language is None:
+        captions = clip.captions_vtt if clip.captions_vtt.strip() else ""
+    elif language in dict(settings.LANGUAGES):
+        captions = clip.captions_in(language)
+    else:
         raise Http404
-    version = Clip.serving_version(clip.captions_vtt)
+    if not captions:
+        raise Http404
+    version = Clip.serving_version(captions)
     headers = common_headers(request, clip.is_public, version, "captions.vtt")
     headers["ETag"] = quote_etag(version)
     response = HttpResponse(
-        clip.captions_vtt.encode(), content_type="text/vtt; charset=utf-8", headers=headers
+        captions.encode(), content_type="text/vtt; charset=utf-8", headers=headers
     )
     return get_conditional_response(request, etag=headers["ETag"], response=response)
 

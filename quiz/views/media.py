@@ -16,6 +16,7 @@ from __future__ import annotations
 from io import BytesIO
 from uuid import UUID
 
+from django.conf import settings
 from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.http import content_disposition_header
@@ -54,11 +55,20 @@ def _entry(attempt: Attempt, position: int) -> AttemptItem:
         raise Http404 from None
 
 
-def _captions(clip: Clip) -> HttpResponse:
-    if not clip.captions_vtt.strip():
+def _captions(clip: Clip, variant: str) -> HttpResponse:
+    """ "captions" in the page's language (English when it has none), "captions-<language>" in
+    that language only: a player has one <track> per language (Clip.caption_tracks)."""
+    language = variant.removeprefix("captions-") if variant != "captions" else None
+    if language is None:
+        captions = clip.captions_vtt if clip.captions_vtt.strip() else ""
+    elif language in dict(settings.LANGUAGES):
+        captions = clip.captions_in(language)
+    else:
+        raise Http404
+    if not captions:
         raise Http404
     return HttpResponse(
-        clip.captions_vtt.encode(),
+        captions.encode(),
         content_type="text/vtt; charset=utf-8",
         headers={
             "Cache-Control": "private, no-store",
@@ -80,8 +90,8 @@ def item_media(
     if slot not in Slot.values or (slot == Slot.B and entry.item.kind != ItemKind.PAIR):
         raise Http404
     clip = entry.clip_in_slot(Slot(slot))
-    if variant == "captions":
-        return _captions(clip)
+    if variant == "captions" or variant.startswith("captions-"):
+        return _captions(clip, variant)
     field = VARIANT_FIELDS.get(variant)
     file = getattr(clip, field) if field else None
     if not file:
@@ -167,8 +177,8 @@ def revealed_media(
     clip = entry.revealed_clip(which)
     if clip is None or not clip.is_published:
         raise Http404
-    if variant == "captions":
-        return _captions(clip)
+    if variant == "captions" or variant.startswith("captions-"):
+        return _captions(clip, variant)
     if variant.startswith("tell-"):
         pk = variant.removeprefix("tell-")
         tell = clip.tells.filter(pk=pk).first() if pk.isdigit() else None

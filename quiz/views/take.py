@@ -11,17 +11,19 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect, push_url
 
+from languages.fallbacks import falls_back, text_language
 from media_library import links
 from media_library.throttle import Rule, by_account_or_session, by_address, rate_limited
 from quiz import answer_gates
@@ -138,13 +140,27 @@ def item_media(attempt: Attempt, entry: AttemptItem) -> list[dict]:
                 "is_video": clip.kind == "video",
                 "src": url(variant),
                 "poster": url("poster") if clip.kind == "video" else "",
-                "captions": url("captions") if clip.captions_vtt.strip() else "",
+                # A track per language, behind the attempt's own URLs: no ?v= either, since a
+                # hash of the captions would be the same in every attempt and name the clip.
+                "captions": clip.caption_tracks(
+                    lambda lang, _vtt, url=url: url(f"captions-{lang}")
+                ),
                 "transcript": clip.transcript,
+                # The clip itself never reaches this page, so its language facts travel here.
+                "transcript_lang": text_language(clip, "transcript"),
+                # Not "" when the transcript shows in English for want of one in the page's
+                # language: that language's name, for the fallback note.
+                "transcript_missing_in": missing_in(clip, "transcript"),
                 **_shown_dimensions(clip, variant, entry.item.kind),
                 "duration": clip.duration_seconds,
             }
         )
     return media
+
+
+def missing_in(clip, field: str) -> str:
+    language = get_language()
+    return str(dict(settings.LANGUAGES)[language]) if falls_back(clip, field) else ""
 
 
 def _shown_dimensions(clip, variant: str, kind: str) -> dict:

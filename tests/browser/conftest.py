@@ -8,6 +8,7 @@ Screenshots go to artifacts/browser/ (ignored by git); axe-core checks are in ax
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import subprocess
 from collections.abc import Iterator
@@ -35,6 +36,28 @@ document.addEventListener("securitypolicyviolation", (event) => {
 """
 
 
+def _fonts_environment(folder: Path) -> dict[str, str]:
+    """Chromium's environment with the Chinese face the share card uses (Noto Sans CJK SC from
+    the mplfonts wheel) added to the machine's fonts: a machine without a CJK system font would
+    draw every Han character of the Chinese journeys' screenshots as a box. A visitor's own
+    system fonts do this on real devices; nothing is downloaded."""
+    spec = importlib.util.find_spec("mplfonts")
+    if spec is None or not spec.submodule_search_locations:
+        return dict(os.environ)
+    fonts = Path(next(iter(spec.submodule_search_locations))) / "fonts"
+    config = folder / "fonts.conf"
+    config.write_text(
+        '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n'
+        '  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>\n'
+        f"  <dir>{fonts}</dir>\n"
+        "  <!-- SimHei, in the same wheel, has an unclear licence: never offered. -->\n"
+        "  <selectfont><rejectfont><glob>*SimHei*</glob></rejectfont></selectfont>\n"
+        f"  <cachedir>{folder / 'cache'}</cachedir>\n"
+        "</fontconfig>\n"
+    )
+    return {**os.environ, "FONTCONFIG_FILE": str(config)}
+
+
 def _chromium_missing_reason() -> str | None:
     if CHROMIUM.exists():
         return None
@@ -49,14 +72,17 @@ def _chromium_missing_reason() -> str | None:
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator:
+def browser(tmp_path_factory) -> Iterator:
     reason = _chromium_missing_reason()
     if reason:
         pytest.skip(reason)
     from playwright.sync_api import sync_playwright
 
+    env = _fonts_environment(tmp_path_factory.mktemp("fonts"))
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=LAUNCH_ARGS, env=env
+        )
         yield browser
         browser.close()
 

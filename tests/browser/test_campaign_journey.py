@@ -713,9 +713,9 @@ def test_the_public_pages_fit_a_320_px_phone_and_pass_axe(
     page = phone
     page.set_viewport_size({"width": 320, "height": 640})
     pages = {
-        "landing": (f"/c/{SLUG}/?lang=en", "Start the quiz"),
-        "landing-es": (f"/c/{SLUG}/?lang=es", "Vota informado"),
-        "privacy": (f"/c/{SLUG}/privacy/?lang=en", "What this quiz stores"),
+        "landing": (f"/c/{SLUG}/", "Start the quiz"),
+        "landing-es": (f"/es/c/{SLUG}/", "Vota informado"),
+        "privacy": (f"/c/{SLUG}/privacy/", "What this quiz stores"),
         "share": (f"/c/{SLUG}/shared/{played.share_key}/", "Take the quiz"),
         "booster": (f"/c/{SLUG}/again/{played.booster_key}/", "Your second round"),
         "upcoming": ("/c/vote-later/", "Not open yet"),
