@@ -5,9 +5,13 @@ from __future__ import annotations
 import copy
 
 from django import forms
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
+from django.utils.text import capfirst
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.utils import build_localized_fieldname
 
 from media_library.models import Clip
 from quiz.item_stats import ItemRow
@@ -25,17 +29,88 @@ DRAW_FIELDS = (
     "pool_difficulty",
 )
 POOL_FILTERS = DRAW_FIELDS[2:]
+ENGLISH = settings.LANGUAGE_CODE
 
 
-class QuizForm(forms.ModelForm):
+def in_every_language(*fields: str) -> list[str]:
+    """The form fields of texts written per language: title_en, title_es, title_zh_hans…"""
+    return [
+        build_localized_fieldname(field, code)
+        for field in fields
+        for code, _n in settings.LANGUAGES
+    ]
+
+
+class TranslatedFields:
+    """Mixed into a ModelForm whose Meta.fields hold `in_every_language(*translated)`: each
+    field is labelled with its language and marked with it (`lang`, so spelling checkers and
+    screen readers use the right one); the other languages are optional, and one left empty is
+    stored as not translated (NULL), so learners see the English with a note."""
+
+    translated: tuple[str, ...] = ()
+    required_in_english: tuple[str, ...] = ()
+
+    def label_languages(self) -> None:
+        for name in self.translated:
+            verbose = capfirst(self._meta.model._meta.get_field(name).verbose_name)
+            for code, _n in settings.LANGUAGES:
+                field = self.fields[build_localized_fieldname(name, code)]
+                language = get_language_info(code)["name_translated"]
+                field.label = _("%(field)s (%(language)s)") % {
+                    "field": verbose,
+                    "language": language,
+                }
+                field.widget.attrs["lang"] = code
+                field.required = code == ENGLISH and name in self.required_in_english
+                if code != ENGLISH:
+                    field.help_text = _(
+                        "Optional: left empty, learners reading %(language)s see the English."
+                    ) % {"language": language}
+
+    def language_groups(self) -> list[dict]:
+        """The translations, one group per language other than English, for the template."""
+        return [
+            {
+                "code": code,
+                "name": name,
+                "fields": [self[build_localized_fieldname(f, code)] for f in self.translated],
+            }
+            for code, name in settings.LANGUAGES
+            if code != ENGLISH
+        ]
+
+    def has_translations(self) -> bool:
+        """Whether any translation is filled in (a folded group opens to show it)."""
+        return any(bound.value() for group in self.language_groups() for bound in group["fields"])
+
+    def english_fields(self) -> list[forms.BoundField]:
+        return [self[build_localized_fieldname(f, ENGLISH)] for f in self.translated]
+
+    def clean_translations(self, data: dict) -> dict:
+        for name in self.translated:
+            for code, _n in settings.LANGUAGES:
+                field = build_localized_fieldname(name, code)
+                value = data.get(field)
+                if code != ENGLISH and not (value or "").strip():
+                    data[field] = None
+                elif code == ENGLISH and value is None:
+                    # English is never NULL (languages/signals.py): "" is "none written".
+                    data[field] = ""
+        return data
+
+
+class QuizForm(TranslatedFields, forms.ModelForm):
     """A quiz's settings. Quiz.clean's rules show on their fields; a quiz with nothing a learner
-    could be given cannot be opened to learners."""
+    could be given cannot be opened to learners. Title and description are written in English
+    and, optionally, in the site's other languages."""
+
+    translated = ("title", "description")
+    required_in_english = ("title",)
 
     class Meta:
         model = Quiz
         fields = [
-            "title",
-            "description",
+            *in_every_language("title", "description"),
             "mode",
             "selection",
             "order",
@@ -45,12 +120,16 @@ class QuizForm(forms.ModelForm):
             "is_published",
         ]
         widgets = {
-            "description": forms.Textarea(attrs={"rows": 3}),
+            **{
+                name: forms.Textarea(attrs={"rows": 3}) for name in in_every_language("description")
+            },
             "mode": forms.RadioSelect,
             "selection": forms.RadioSelect,
         }
         help_texts = {
-            "description": _("What learners read before they start."),
+            build_localized_fieldname("description", ENGLISH): _(
+                "What learners read before they start."
+            ),
             "pool_size": _("How many items each attempt draws from the pool (pool quizzes)."),
             "feed_fake_percent": _(
                 "Feed mode: the share of manipulated clips in the stream. Real feeds are "
@@ -60,6 +139,7 @@ class QuizForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.label_languages()
         # The model's validators as browser hints (a positive field only says min 0).
         for name in ("pool_size", "feed_fake_percent"):
             self.fields[name].widget.attrs.update(min=1, max=50)
@@ -69,7 +149,7 @@ class QuizForm(forms.ModelForm):
             field.choices = [("", _("Any")), *[c for c in field.choices if c[0] != ""]]
 
     def clean(self) -> dict:
-        data = super().clean()
+        data = self.clean_translations(super().clean())
         changed = set(self.changed_data)
         opening = data.get("is_published") and changed & {"is_published", *DRAW_FIELDS}
         if opening and all(name in data for name in DRAW_FIELDS) and not self._draws_any(data):
@@ -107,13 +187,23 @@ class ClipChoiceField(forms.ModelChoiceField):
         return label
 
 
-class ItemForm(forms.ModelForm):
+class ItemForm(TranslatedFields, forms.ModelForm):
     """A new item on a published clip. The second-clip list puts the chosen clip's original and
-    the fakes made from it first, and suggests one for a pair."""
+    the fakes made from it first, and suggests one for a pair. Its question may be written in
+    each language; none is required (the item type's standard question is translated)."""
+
+    translated = ("prompt",)
 
     class Meta:
         model = Item
-        fields = ["kind", "clip", "other_clip", "spot_target", "difficulty", "prompt"]
+        fields = [
+            "kind",
+            "clip",
+            "other_clip",
+            "spot_target",
+            "difficulty",
+            *in_every_language("prompt"),
+        ]
         field_classes = {"clip": ClipChoiceField, "other_clip": ClipChoiceField}
         help_texts = {
             "clip": _("Published clips only."),
@@ -128,6 +218,13 @@ class ItemForm(forms.ModelForm):
 
     def __init__(self, *args, refresh_url: str = "", **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.label_languages()
+        for code, _n in settings.LANGUAGES:
+            if code != ENGLISH:
+                self.fields[build_localized_fieldname("prompt", code)].help_text = _(
+                    "Optional: left empty, learners reading %(language)s see the English "
+                    "question, or the standard one when there is none."
+                ) % {"language": get_language_info(code)["name_translated"]}
         clips = Clip.objects.published().order_by("title", "pk")
         # Published but not processed for quizzes yet: allowed (the item waits), and said.
         not_ready = frozenset(
@@ -184,7 +281,7 @@ class ItemForm(forms.ModelForm):
             self.initial["other_clip"] = self.initial.get("other_clip") or related[0].pk
 
     def clean(self) -> dict:
-        data = super().clean()
+        data = self.clean_translations(super().clean())
         # A second clip or a spot target left over from another item type is not an error:
         # the builder changed their mind about the type.
         if data.get("kind") != ItemKind.PAIR:
@@ -200,12 +297,18 @@ class ItemForm(forms.ModelForm):
         clips = Q(clip=data["clip"], other_clip=data["other_clip"])
         if data["other_clip"] is not None:
             clips |= Q(clip=data["other_clip"], other_clip=data["clip"])
+        # The same question in every language; a translation not written is NULL (or, in rows
+        # older than the languages, "").
+        for field in in_every_language("prompt"):
+            if data[field]:
+                clips &= Q(**{field: data[field]})
+            else:
+                clips &= Q(**{f"{field}__isnull": True}) | Q(**{field: ""})
         same = Item.objects.filter(
             clips,
             kind=data["kind"],
             spot_target=data["spot_target"],
             difficulty=data["difficulty"],
-            prompt=data["prompt"],
         ).first()
         if same is not None:
             return same, False

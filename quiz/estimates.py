@@ -36,6 +36,8 @@ from statistics import NormalDist
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from languages.numbers import percent_text
+
 Z_95 = NormalDist().inv_cdf(0.975)  # 1.959964…
 
 
@@ -84,7 +86,7 @@ class Estimate:
 
     def _text(self, number: float) -> str:
         if self.as_percent:
-            return _("%(p)d %%") % {"p": percent(number)}
+            return percent_text(100 * number)
         return display_number(number)
 
     @property

@@ -14,15 +14,19 @@ BOXED = {"box_x": 0.4, "box_y": 0.1, "box_w": 0.2, "box_h": 0.3}
 
 
 def quiz_data(**overrides) -> dict:
+    # The builder writes title and description per language; these are the English ones.
     data = {
-        "title": "Harbour fakes",
-        "description": "Which of these were manipulated?",
+        "title_en": "Harbour fakes",
+        "description_en": "Which of these were manipulated?",
         "mode": Mode.PRACTICE,
         "selection": Selection.FIXED,
         "order": "ordered",
         "pool_size": "10",
         "feed_fake_percent": "20",
     }
+    for text in ("title", "description"):
+        if text in overrides:
+            overrides[f"{text}_en"] = overrides.pop(text)
     data.update(overrides)
     return {key: value for key, value in data.items() if value is not None}
 
@@ -204,7 +208,7 @@ class AddItemTests(BuildFixture):
             {"kind": ItemKind.SPOT_TELL, "clip": self.fake, "spot_target": SpotTarget.BOTH},
             {"kind": ItemKind.SPOT_TELL, "clip": self.unboxed_fake, "spot_target": "time"},
             {"kind": ItemKind.SPOT_TELL, "clip": self.image_fake},
-            {"kind": ItemKind.TECHNIQUE, "clip": self.fake, "prompt": "What was done here?"},
+            {"kind": ItemKind.TECHNIQUE, "clip": self.fake, "prompt_en": "What was done here?"},
         ]
         for data in cases:
             with self.subTest(data=data):
@@ -440,7 +444,7 @@ class ItemBankCreateTests(BuildFixture):
         self.assertEqual(self.client.get("/build/items/new/").status_code, 200)
         response = self.client.post(
             "/build/items/new/",
-            {"kind": "technique", "clip": self.fake.pk, "difficulty": "easy", "prompt": ""},
+            {"kind": "technique", "clip": self.fake.pk, "difficulty": "easy", "prompt_en": ""},
         )
         self.assertRedirects(response, "/build/items/")
         item = Item.objects.get()

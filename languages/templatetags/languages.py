@@ -8,6 +8,7 @@ from django.urls import translate_url
 from django.utils import translation
 
 from languages import fallbacks
+from languages.numbers import percent_text
 
 register = template.Library()
 
@@ -50,3 +51,13 @@ def alternate_links(context, choices=None):
             for code, _name in (choices or settings.LANGUAGES)
         ]
     }
+
+
+@register.filter
+def as_percent(value) -> str:
+    """`{{ 71|as_percent }}`: "71 %" in English and Spanish, "71%" in Chinese (languages/
+    numbers.py). Takes a number on 0..100; "" for None or anything that is not a number."""
+    try:
+        return percent_text(None if value in (None, "") else float(value))
+    except (TypeError, ValueError):
+        return ""

@@ -10,8 +10,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.utils import build_localized_fieldname
 
 from media_library.models import Technique, TellCategory, Verdict
 from media_library.roles import Role, has_role
@@ -92,6 +94,13 @@ class Quiz(SlugFromTitle, models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args, **kwargs) -> None:
+        # The address is made from the English title, whatever language the builder works
+        # in: a Chinese title has no letters a slug keeps, and every language shares one URL.
+        if not self.slug:
+            self.slug = self.unique_slug(self.title_en or self.title)
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("quiz:quiz-detail", args=[self.slug])
@@ -190,7 +199,6 @@ class Quiz(SlugFromTitle, models.Model):
 
     # Everything a copy keeps besides its items; it gets its own title, slug, owner and state.
     COPIED_FIELDS = (
-        "description",
         "mode",
         "selection",
         "order",
@@ -208,18 +216,32 @@ class Quiz(SlugFromTitle, models.Model):
         """The user's own draft with this quiz's settings and items, in the same order. Items
         are shared from the bank, not duplicated, so their statistics keep counting."""
         copy = Quiz(
-            title=gettext("%(title)s (copy)") % {"title": self.title},
             created_by=user,
             is_published=False,
             **{field: getattr(self, field) for field in self.COPIED_FIELDS},
+            **self._copied_texts(),
         )
-        copy.title = copy.title[: self._meta.get_field("title").max_length]
         copy.save()
         QuizItem.objects.bulk_create(
             QuizItem(quiz=copy, item_id=entry.item_id, position=entry.position)
             for entry in self.entries.order_by("position", "pk")
         )
         return copy
+
+    def _copied_texts(self) -> dict[str, str | None]:
+        """Title and description in every language they are written in; each title says it
+        is a copy in its own language."""
+        texts = {}
+        limit = self._meta.get_field("title").max_length
+        for code, _name in settings.LANGUAGES:
+            title = build_localized_fieldname("title", code)
+            description = build_localized_fieldname("description", code)
+            texts[description] = getattr(self, description)
+            texts[title] = getattr(self, title)
+            if texts[title]:
+                with translation.override(code):
+                    texts[title] = (gettext("%(title)s (copy)") % {"title": texts[title]})[:limit]
+        return texts
 
     def add_item(self, item: Item) -> QuizItem:
         last = self.entries.aggregate(models.Max("position"))["position__max"]

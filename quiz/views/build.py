@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import reswap, retarget
 
+from languages.fallbacks import missing_translations
 from media_library.roles import Role, has_role
 from quiz.access import builder_required
 from quiz.build_forms import ItemFilterForm, ItemForm, MoveItemForm, QuizForm
@@ -61,12 +62,15 @@ def _count_of(rows: QuerySet) -> Coalesce:
 
 @builder_required
 def quiz_list(request: HttpRequest) -> HttpResponse:
-    quizzes = (
+    quizzes = list(
         built_quizzes(request.user)
         .select_related("created_by")
         .annotate(item_count=entry_count(), attempt_count=attempt_count())
         .order_by("title", "pk")
     )
+    for quiz in quizzes:
+        # The list marks a quiz whose title or description is still English-only somewhere.
+        quiz.missing_languages = missing_translations(quiz, "title", "description")
     # Someone else's open quizzes, to start from instead of from nothing.
     to_copy = (
         Quiz.objects.published()

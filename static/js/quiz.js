@@ -16,7 +16,9 @@
     const slider = event.target.closest("input[name=confidence]");
     if (!slider) return;
     const output = slider.form.querySelector(`output[for="${slider.id}"]`);
-    if (output) output.textContent = `${slider.value} %`;
+    // The page gives the language's pattern as 0 written as a percentage ("0 %", "0%"):
+    // the sign's place is the language's (languages/numbers.py).
+    if (output) output.textContent = (output.dataset.percentPattern || "0 %").replace("0", slider.value);
   });
 
   document.addEventListener("click", (event) => {
