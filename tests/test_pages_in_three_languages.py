@@ -243,9 +243,47 @@ class PagesInThreeLanguagesTest(TestCase):
                 face_probability=0.8,
                 face_low=0.6,
                 face_high=0.9,
-                editing_probability=0.2,
-                editing_low=0.1,
-                editing_high=0.4,
+                editing_abstained=True,
+                # The detector's own words, in English as it stores them (marked lang="en"
+                # where shown): a reason for the face score, why the other abstained, and a
+                # signal it could not measure.
+                editing_why="Too little evidence: the signals rest on too few frames to judge.",
+                reasons={
+                    "face": [
+                        {
+                            "signal": "boundary_blending",
+                            "tell": "face_edges",
+                            "contribution": 0.4,
+                            "reasons": [
+                                {"text": "The edge of the face blurs.", "start": 2.0, "end": 3.0}
+                            ],
+                        }
+                    ]
+                },
+                measurements=[
+                    {
+                        "name": "boundary_blending",
+                        "family": "face",
+                        "tell": "face_edges",
+                        "value": 0.7,
+                        "unit": "",
+                        "feature": 1.2,
+                        "strength": 0.8,
+                        "reasons": [],
+                        "detail": {},
+                    },
+                    {
+                        "name": "blink_rate",
+                        "family": "face",
+                        "tell": "blinking",
+                        "value": None,
+                        "unit": "blinks/min",
+                        "feature": None,
+                        "strength": 0.0,
+                        "reasons": [],
+                        "detail": {"not_measured": "The eyes were not seen for long enough."},
+                    },
+                ],
             )
         cls.fake, cls.real = fake, real
         cls.items = [make_item(c, kind=ItemKind.VERDICT) for c in [fake, real, *extra]]
