@@ -408,6 +408,11 @@ class PagesInThreeLanguagesTest(TestCase):
         ]:
             self.check(client, prefix + url, folder)
         self.check(client, f"{prefix}/no-such-page/", folder, status=404)
+        # What a form says back: a failed log-in, and a page the visitor may not open.
+        url = f"{prefix}/accounts/login/"
+        wrong = client.post(url, {"username": "wang_fang", "password": "nada"})
+        self.check(client, url, folder, response=wrong)
+        self.check(self.client_for(self.newcomer), f"{prefix}/curate/", folder, status=403)
         self.take_quiz(client, prefix, folder, self.quiz)
         # The feed: a stream of posts on one page.
         self.check(client, f"{prefix}/quizzes/{self.feed.slug}/", folder)
@@ -444,6 +449,8 @@ class PagesInThreeLanguagesTest(TestCase):
             "/me/review/",
         ]:
             self.check(client, prefix + url, folder)
+        url = f"{prefix}/join/"
+        self.check(client, url, folder, response=client.post(url, {"code": "NOEXISTE"}))
         self.take_quiz(client, prefix, folder, self.quiz)
         self.check(client, f"{prefix}/me/progress/", folder)
         self.check(client, f"{prefix}/me/classes/{self.classroom.code}/", folder)
@@ -465,6 +472,9 @@ class PagesInThreeLanguagesTest(TestCase):
             "/build/items/new/",
         ]:
             self.check(client, prefix + url, folder)
+        # Forms sent empty come back with what is wrong.
+        for url in [f"/classes/{code}/assignments/new/", f"/classes/{code}/pre-post/new/"]:
+            self.check(client, prefix + url, folder, response=client.post(prefix + url, {}))
         # A pre-test and post-test, made through the form as a teacher does.
         PrePost.objects.filter(classroom=self.classroom).delete()
         now = timezone.localtime()
@@ -507,6 +517,8 @@ class PagesInThreeLanguagesTest(TestCase):
             f"/campaigns/manage/{slug}/dashboard/",
         ]:
             self.check(client, prefix + url, folder)
+        url = f"{prefix}/campaigns/manage/new/"
+        self.check(client, url, folder, response=client.post(url, {"slug": "Mal Nombre"}))
 
     def campaign_pages(self, prefix: str, folder: str) -> None:
         client = self.client_for()
