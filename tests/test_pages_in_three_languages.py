@@ -539,6 +539,13 @@ class PagesInThreeLanguagesTest(TestCase):
         self.check(client, f"{prefix}/c/{slug}/done/{attempt.uid}/", folder)
         participation = Participation.objects.get(attempt=attempt)
         self.check(Client(), f"{prefix}/c/{slug}/shared/{participation.share_key}/", folder)
+        # The bookmarked second round: too early, then open fifteen days on.
+        booster = f"{prefix}/c/{slug}/again/{participation.booster_key}/"
+        self.check(Client(), booster, folder)
+        Attempt.objects.filter(pk=attempt.pk).update(
+            finished_at=timezone.now() - timedelta(days=15)
+        )
+        self.check(Client(), booster, folder)
 
     def every_journey(self, prefix: str) -> None:
         folder = LANGUAGES[prefix]
