@@ -19,7 +19,7 @@ from pathlib import Path
 
 import polib
 from django.conf import settings
-from django.test import Client, TestCase
+from django.test import Client, SimpleTestCase, TestCase
 from django.utils import timezone
 
 from campaigns.models import Campaign, CampaignText, Participation
@@ -565,7 +565,7 @@ class PagesInThreeLanguagesTest(TestCase):
         self.every_journey("zh-hans")
 
 
-class CheckerTest(TestCase):
+class CheckerTest(SimpleTestCase):
     """The checker finds English where a reader would meet it, and only there."""
 
     def test_it_flags_english_words_and_catalogue_sentences(self):
