@@ -36,6 +36,8 @@ class LanguageMiddleware:
     def _answer(self, request: HttpRequest) -> HttpResponse:
         urlconf = getattr(request, "urlconf", settings.ROOT_URLCONF)
         language = translation.get_language_from_path(request.path_info)
+        # /en/… reads as English to Django, but English pages have no prefix: no page answers
+        # there, so it goes through the unprefixed rules (which send it to the bare address).
         if language is None or language == settings.LANGUAGE_CODE:
             language, redirect = self._unprefixed(request, urlconf)
             if redirect is not None:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
@@ -25,9 +29,21 @@ def choose_language(request: HttpRequest) -> HttpResponse:
         return HttpResponseBadRequest(_("That language is not one this site offers."))
     if request.user.is_authenticated:
         return csrf_protect(_choose_for_account)(request, language)
-    return set_language(request)
+    return _set_language(request)
 
 
 def _choose_for_account(request: HttpRequest, language: str) -> HttpResponse:
     LanguagePreference.remember(request.user, language)
-    return set_language(request)
+    return _set_language(request)
+
+
+def _set_language(request: HttpRequest) -> HttpResponse:
+    """Django's set_language, with the language of the `next` address active: it translates
+    that address by resolving it in the active language, and /language/ itself carries none,
+    so a switch from /es/… to English by a visitor whose browser asks for English would
+    resolve nothing and send them back to /es/…."""
+    next_path = urlsplit(request.POST.get("next", "")).path
+    with translation.override(
+        translation.get_language_from_path(next_path) or settings.LANGUAGE_CODE
+    ):
+        return set_language(request)
