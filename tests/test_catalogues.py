@@ -233,7 +233,7 @@ class CataloguesTest(SimpleTestCase):
         # {% translate %} in the switcher, a Python gettext_lazy in a model, a blocktranslate
         # with a variable, and a blocktranslate with a plural.
         for key in [
-            (None, "Change"),
+            ("switch to the chosen language", "Change"),
             (None, "language preference"),
             (None, "Not yet written in %(language)s: shown in English."),
             (None, "No reason was recorded."),  # a `_("…")` filter argument
