@@ -8,7 +8,8 @@ simplified Chinese), or in English when none names a site language (`C.UTF-8`, u
 Only the messages change language: the active Django language stays English, so a command
 reads and writes the same columns whatever the terminal's locale (django-modeltranslation
 points `title` at the active language's column, and a command must not change what it stores).
-A command run from code (`call_command`, the tests) speaks the caller's active language.
+A command run from code (`call_command`, the tests) speaks English, whatever the environment
+or a request left active, so what it prints does not depend on what ran before it.
 
 Commands mark their messages with this module's `gettext` (imported as `_`), which
 `makemessages` extracts like Django's own.
@@ -55,28 +56,24 @@ def speak_environment_language() -> None:
     _speaking.update(environment=True, language=None)
 
 
-def command_language() -> str | None:
-    """The language commands' messages are in, or None for the active Django language."""
+def command_language() -> str:
+    """The language commands' messages are in."""
+    from django.conf import settings
+
     if not _speaking["environment"]:
-        return None
+        return settings.LANGUAGE_CODE
     if _speaking["language"] is None:
         _speaking["language"] = environment_language()
     return _speaking["language"]
 
 
 def gettext(message: str) -> str:
-    language = command_language()
-    if language is None:
-        return translation.gettext(message)
-    with translation.override(language):
+    with translation.override(command_language()):
         return translation.gettext(message)
 
 
 def ngettext(singular: str, plural: str, number: int) -> str:
-    language = command_language()
-    if language is None:
-        return translation.ngettext(singular, plural, number)
-    with translation.override(language):
+    with translation.override(command_language()):
         return translation.ngettext(singular, plural, number)
 
 

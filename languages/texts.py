@@ -9,7 +9,6 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import Model
-from django.utils import translation
 from modeltranslation.utils import build_localized_fieldname
 
 from languages.commands import command_language
@@ -26,8 +25,8 @@ class Texts:
         return getattr(self, code.replace("-", "_"), self.en)
 
     def __str__(self) -> str:
-        # In a command's message, the language the command speaks.
-        return self.in_language(command_language() or translation.get_language() or "en")
+        # Shown in commands' messages (pages read the model's columns): the commands' language.
+        return self.in_language(command_language())
 
     def columns(self, field: str) -> dict[str, str]:
         """{"title_en": …, "title_es": …, "title_zh_hans": …} for Model.objects.create."""

@@ -23,6 +23,7 @@ from django.test import Client, SimpleTestCase, override_settings
 from django.utils import translation
 
 from campaigns.models import Campaign, CampaignText, PartnerLink
+from languages.commands import environment_language
 from lessons.models import Assignment, Classroom
 from media_library.models import Clip, Tell
 from quiz.models import Attempt, Item, ItemKind, Quiz, QuizItem
@@ -228,9 +229,7 @@ class CommandLanguageTests(SimpleTestCase):
         for locale, language in (
             ({"LANG": "es_ES.UTF-8"}, "es"),
             ({"LC_ALL": "zh_CN.UTF-8", "LANG": "en_GB.UTF-8"}, "zh-hans"),
-            ({"LANGUAGE": "fr:es", "LANG": "C.UTF-8"}, "es"),
             ({"LANG": "C.UTF-8"}, "en"),
-            ({"LANG": "pt_BR.UTF-8"}, "en"),
         ):
             with self.subTest(locale=locale):
                 done = self.run_manage(locale, "seed_demo", "--dry-run")
@@ -239,10 +238,27 @@ class CommandLanguageTests(SimpleTestCase):
                 for other in set(LANGUAGES) - {language}:
                     self.assertNotIn(SWAP_TITLE[other], done.stdout)
 
-    def test_a_command_run_from_code_speaks_the_active_language(self) -> None:
-        # call_command is not a terminal: the caller's language, here English, whatever the
-        # environment says.
-        with mock.patch.dict(os.environ, {"LANG": "es_ES.UTF-8"}):
+    def test_it_reads_the_locale_variables_in_gettexts_order(self) -> None:
+        # Each of these starts Django in a subprocess above; the order is checked here alone.
+        cases = (
+            ({"LANGUAGE": "fr:es", "LANG": "C.UTF-8"}, "es"),
+            ({"LANGUAGE": "", "LC_MESSAGES": "zh_CN.UTF-8@pinyin", "LANG": "es_MX"}, "zh-hans"),
+            ({"LC_ALL": "es_AR.UTF-8", "LC_MESSAGES": "zh_CN.UTF-8"}, "es"),
+            ({"LANG": "pt_BR.UTF-8"}, "en"),
+            ({"LC_ALL": "C", "LANG": "es_ES.UTF-8"}, "en"),
+            ({}, "en"),
+        )
+        for environ, language in cases:
+            with self.subTest(environ=environ):
+                self.assertEqual(environment_language(environ), language)
+
+    def test_a_command_run_from_code_speaks_english(self) -> None:
+        # call_command is not a terminal: English, whatever the environment says or the
+        # language a request left active.
+        with (
+            mock.patch.dict(os.environ, {"LANG": "es_ES.UTF-8"}),
+            translation.override("zh-hans"),
+        ):
             output = run_seed("--dry-run")
         self.assertIn(SWAP_TITLE["en"], output)
         self.assertNotIn(SWAP_TITLE["es"], output)
