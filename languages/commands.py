@@ -21,7 +21,6 @@ import os
 from collections.abc import Mapping
 
 from django.utils import translation
-from django.utils.functional import lazy
 
 from languages.choice import supported
 
@@ -77,5 +76,20 @@ def ngettext(singular: str, plural: str, number: int) -> str:
         return translation.ngettext(singular, plural, number)
 
 
-# For class attributes (a command's `help`), read when the message is shown.
-gettext_lazy = lazy(gettext, str)
+class LazyMessage:
+    """A message translated when it is read. As a class attribute (a command's `help`) it reads
+    as a plain str, which argparse needs (Django's lazy strings make it fail); elsewhere str()
+    translates it."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+    def __get__(self, instance: object, owner: type | None = None) -> str:
+        return gettext(self.message)
+
+    def __str__(self) -> str:
+        return gettext(self.message)
+
+
+def gettext_lazy(message: str) -> LazyMessage:
+    return LazyMessage(message)

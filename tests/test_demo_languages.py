@@ -238,6 +238,16 @@ class CommandLanguageTests(SimpleTestCase):
                 for other in set(LANGUAGES) - {language}:
                     self.assertNotIn(SWAP_TITLE[other], done.stdout)
 
+    def test_its_help_is_in_the_terminals_language(self) -> None:
+        done = self.run_manage({"LANG": "es_ES.UTF-8", "COLUMNS": "200"}, "seed_demo", "--help")
+        self.assertEqual(done.returncode, 0, done.stderr)
+        with translation.override("es"):
+            for message in (
+                "Create the demo accounts and the demo library (idempotent).",
+                "Say what would be made and check the source photos exist; change nothing.",
+            ):
+                self.assertIn(translation.gettext(message), done.stdout)
+
     def test_it_reads_the_locale_variables_in_gettexts_order(self) -> None:
         # Each of these starts Django in a subprocess above; the order is checked here alone.
         cases = (
