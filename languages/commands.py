@@ -20,6 +20,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
+from django.conf import settings
 from django.utils import translation
 
 from languages.choice import supported
@@ -32,14 +33,12 @@ _speaking = {"environment": False, "language": None}
 
 
 def _code(locale_name: str) -> str:
-    """ "es_ES.UTF-8" → "es-es"; "zh_CN@euro" → "zh-cn"; "C" stays "c" (no site language)."""
+    """A locale name as a language code: es_ES.UTF-8 → es-es, zh_CN@pinyin → zh-cn, C → c."""
     return locale_name.split(".")[0].split("@")[0].replace("_", "-").strip().lower()
 
 
 def environment_language(environ: Mapping[str, str] | None = None) -> str:
     """The site language the environment's locale names, else English (LANGUAGE_CODE)."""
-    from django.conf import settings
-
     environ = os.environ if environ is None else environ
     for entry in environ.get("LANGUAGE", "").split(":"):
         if entry and (language := supported(_code(entry))):
@@ -57,8 +56,6 @@ def speak_environment_language() -> None:
 
 def command_language() -> str:
     """The language commands' messages are in."""
-    from django.conf import settings
-
     if not _speaking["environment"]:
         return settings.LANGUAGE_CODE
     if _speaking["language"] is None:
