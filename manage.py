@@ -9,6 +9,11 @@ def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     from django.core.management import execute_from_command_line
 
+    from languages.commands import speak_environment_language
+
+    # Commands answer in the terminal's language (LANG=es_ES.UTF-8 → Spanish); see
+    # languages/commands.py.
+    speak_environment_language()
     execute_from_command_line(sys.argv)
 
 

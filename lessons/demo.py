@@ -17,6 +17,7 @@ from django.contrib.auth.models import User
 from django.test import RequestFactory
 from django.utils import timezone
 
+from languages.commands import gettext as _
 from lessons.models import Assignment, AssignmentWork, Classroom
 from media_library.models import Technique, Verdict
 from quiz.models import GivenAnswer, ItemKind, Quiz, Slot
@@ -35,12 +36,17 @@ def seed_demo_classroom() -> str:
     if classroom is None:
         classroom = Classroom.objects.create(name=CLASS_NAME, owner=teacher)
     if quiz is None:
-        return f"Classes: {CLASS_NAME} (code {classroom.code}), no demo quiz to assign."
+        return _("Classes: %(name)s (code %(code)s), no demo quiz to assign.") % {
+            "name": CLASS_NAME,
+            "code": classroom.code,
+        }
     assignment, _created = Assignment.objects.get_or_create(
         classroom=classroom,
         quiz=quiz,
         defaults={
-            "title": quiz.title,
+            # A teacher names an assignment in the one language of the class (it has no
+            # translations): the demo teacher writes English, whatever language is active.
+            "title": quiz.title_en,
             "due_at": timezone.now() + timedelta(days=7),
             "created_by": teacher,
         },
@@ -56,10 +62,10 @@ def seed_demo_classroom() -> str:
             continue
         # Seeded: every demo build shows the same gradebook.
         answered += answer_demo(assignment, student, random.Random(n), skill)  # noqa: S311
-    return (
-        f"Classes: {CLASS_NAME} (code {classroom.code}) with {len(STUDENTS)} students, "
-        f"{answered} demo answers made now."
-    )
+    return _(
+        "Classes: %(name)s (code %(code)s) with %(students)d students, %(answers)d demo answers "
+        "made now."
+    ) % {"name": CLASS_NAME, "code": classroom.code, "students": len(STUDENTS), "answers": answered}
 
 
 def answer_demo(assignment: Assignment, student: User, rng: random.Random, skill: float) -> int:

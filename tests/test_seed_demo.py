@@ -204,7 +204,9 @@ class DemoPackTests(TempMediaTestCase):
         campaign = Campaign.objects.get(slug="demo-election")
         self.assertEqual(campaign.organizer.username, "organizer")
         self.assertTrue(campaign.is_open())
-        self.assertEqual(set(campaign.texts.values_list("language", flat=True)), {"en", "es"})
+        self.assertEqual(
+            set(campaign.texts.values_list("language", flat=True)), {"en", "es", "zh-hans"}
+        )
         dealt = campaign.deal()
         self.assertGreaterEqual(len(dealt), 2)
         self.assertTrue(any(item.clip.is_manipulated for item in dealt))

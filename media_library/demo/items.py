@@ -2,7 +2,15 @@
 
 Real items are the package files byte for byte. Every fake is made here from those photos, and
 its `recipe` says exactly how; its `original` is the real item it came from.
+
+What a learner reads is written in each site language (Texts), for readers of that language
+rather than word for word: the titles here, the tells in tell_texts. Text burned into the
+pictures (the false captions) stays English: it is part of the fake, as in a post shared from
+abroad.
 """
+
+# The Chinese texts use full-width punctuation, as Chinese is written.
+# ruff: noqa: RUF001
 
 from __future__ import annotations
 
@@ -13,8 +21,26 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from languages.texts import Texts
 from media_library.demo import faces, pictures, video
 from media_library.demo.sources import COLLINS, HOPPER, HUBBLE, ROCKET, PackagePhoto
+from media_library.demo.tell_texts import (
+    COLLINS_NAME,
+    HOPPER_GLASSES_ARMS_ONLY,
+    HOPPER_GLASSES_CUT,
+    HOPPER_NAME,
+    MODEL_CROP,
+    MODEL_TILT,
+    MORPH_DOUBLED,
+    MORPH_TWO_MOUTHS,
+    PASTED_SKIN,
+    ROCKET_FALSE_CAPTION,
+    SWARM_FALSE_CAPTION,
+    VIDEO_GLASSES_CUT,
+    VIDEO_OVAL_SLIDES,
+    face_edges_swap,
+    hair_enlarged,
+)
 from media_library.models import Clip, Technique, TellCategory, Verdict
 
 # Bump when the code that makes the fakes changes what it makes.
@@ -27,7 +53,7 @@ Box = tuple[float, float, float, float]
 @dataclass(frozen=True)
 class TellSpec:
     category: TellCategory
-    explanation: str
+    explanation: Texts
     box: Box | None = None  # normalised 0..1
     start: float = 0.0
     end: float = 0.0
@@ -45,7 +71,7 @@ class Made:
 @dataclass(frozen=True)
 class Item:
     key: str
-    title: str
+    title: Texts
     verdict: Verdict
     technique: Technique = Technique.NONE
     photo: PackagePhoto | None = None  # real items: the file itself
@@ -72,21 +98,19 @@ def save_png(pixels: np.ndarray, path: Path) -> None:
 # Deepfakes: face swaps between the two public-domain portraits.
 
 
-def _swap_tells(result: faces.SwapResult, size: tuple[int, int], face_from: str) -> list[TellSpec]:
+def _swap_tells(
+    result: faces.SwapResult, size: tuple[int, int], face_from: Texts
+) -> list[TellSpec]:
     box = normalised(result.changed_box, size)
     return [
         TellSpec(
             TellCategory.FACE_EDGES,
-            f"The face is {face_from}'s, pasted inside an oval that fades in at its rim: around "
-            "the edge of the oval the skin changes texture and shade, and lines of the two "
-            "faces meet without joining up.",
+            face_edges_swap(face_from),
             box,
         ),
         TellSpec(
             TellCategory.SKIN,
-            "The pasted face's colour was matched to this photo only on average: its shading "
-            "and the direction of its light come from the other portrait, so it looks lit "
-            "differently from the neck, ears and hair around it.",
+            PASTED_SKIN,
             box,
         ),
     ]
@@ -96,12 +120,11 @@ def make_hopper_on_collins(path: Path) -> Made:
     result = faces.swap_face(HOPPER.pixels(), COLLINS.pixels())
     save_png(result.image, path)
     size = (result.image.shape[1], result.image.shape[0])
-    tells = _swap_tells(result, size, "Grace Hopper")
+    tells = _swap_tells(result, size, HOPPER_NAME)
     tells.append(
         TellSpec(
             TellCategory.ACCESSORIES,
-            "Hopper's glasses came along with her face and stop dead at the edge of the pasted "
-            "oval: the frames have no arms running back to the ears.",
+            HOPPER_GLASSES_CUT,
             normalised(result.changed_box, size),
         )
     )
@@ -121,19 +144,16 @@ def make_collins_on_hopper(path: Path) -> Made:
         source_face.right_eye[0] - source_face.left_eye[0],
         source_face.right_eye[1] - source_face.left_eye[1],
     )
-    tells = _swap_tells(result, size, "Eileen Collins")
+    tells = _swap_tells(result, size, COLLINS_NAME)
     tells += [
         TellSpec(
             TellCategory.ACCESSORIES,
-            "The arms of Hopper's glasses still run from her temples, but the lenses and "
-            "frames that belong over the eyes are gone.",
+            HOPPER_GLASSES_ARMS_ONLY,
             box,
         ),
         TellSpec(
             TellCategory.HAIR_DETAIL,
-            f"The pasted face was enlarged about {enlargement:.1f} times from a smaller photo: "
-            "it is soft next to the sharp detail of the cap, hair and collar, and a fringe of "
-            "another woman's hair shows under the cap.",
+            hair_enlarged(enlargement),
             box,
         ),
     ]
@@ -149,14 +169,12 @@ def make_morph_on_collins(path: Path) -> Made:
     tells = [
         TellSpec(
             TellCategory.TEETH_MOUTH,
-            "Two mouths show through each other: a wide smile with teeth and a closed mouth, "
-            "each at half strength.",
+            MORPH_TWO_MOUTHS,
             box,
         ),
         TellSpec(
             TellCategory.FACE_EDGES,
-            "Eyes, brows and glasses frames are doubled like a double exposure, and the face "
-            "fades into the head at the rim of an oval.",
+            MORPH_DOUBLED,
             box,
         ),
     ]
@@ -203,18 +221,14 @@ def make_swap_video(path: Path) -> Made:
     tells = [
         TellSpec(
             TellCategory.FACE_EDGES,
-            "Every frame was swapped on its own: the pasted oval is placed from that frame's "
-            "face detection, so it slides and changes size a little against the head as the "
-            "camera moves in, and its edge shimmers. The box covers where the oval goes in "
-            "the last second.",
+            VIDEO_OVAL_SLIDES,
             box,
             move.seconds - 1.0,
             move.seconds,
         ),
         TellSpec(
             TellCategory.ACCESSORIES,
-            "Hopper's glasses came with her face and end at the edge of the oval, with no arms "
-            "running back to the ears.",
+            VIDEO_GLASSES_CUT,
             box,
             move.seconds - 1.0,
             move.seconds,
@@ -264,9 +278,7 @@ def make_rocket_caption(path: Path) -> Made:
     tells = [
         TellSpec(
             TellCategory.CONTEXT_CAPTION,
-            "The photo is real but the caption is false: it shows a SpaceX Falcon 9 carrying "
-            "the DSCOVR satellite in 2015, not Apollo 11 in 1969. The Saturn V was a different, "
-            "much larger rocket, and the tall lightning towers around this pad are modern.",
+            ROCKET_FALSE_CAPTION,
             normalised(caption_box, size),
         )
     ]
@@ -279,9 +291,7 @@ def make_model_crop(path: Path) -> Made:
     tells = [
         TellSpec(
             TellCategory.CROP,
-            "A crop of NASA's portrait of Eileen Collins: the full photo shows this is a desk "
-            "model of the shuttle a little taller than her head. Cut away from her and the "
-            "table, nothing shows its size, and it reads as the real launch stack.",
+            MODEL_CROP,
         )
     ]
     return Made(path, {"crop_box": list(MODEL_BOX), "source_size": [512, 512]}, tells)
@@ -307,9 +317,7 @@ def make_swarm_video(path: Path) -> Made:
     tells = [
         TellSpec(
             TellCategory.CONTEXT_CAPTION,
-            "The pictures are real but the caption is false: this is NASA's Hubble eXtreme "
-            "Deep Field (2012), and every dot and smudge is a galaxy billions of light years "
-            "away. The 'video' is a slow pan over that one still photograph.",
+            SWARM_FALSE_CAPTION,
             normalised(tuple(caption_box), move.size),
             0.0,
             move.seconds,
@@ -332,9 +340,7 @@ def make_model_video(path: Path) -> Made:
     tells = [
         TellSpec(
             TellCategory.CROP,
-            "The camera tilts up a desk model of the shuttle in NASA's portrait of Eileen "
-            "Collins, never leaving the model: she, the table and anything else that shows "
-            "its size stay out of the frame, so it passes for the real launch stack.",
+            MODEL_TILT,
             None,
             0.0,
             move.seconds,
@@ -359,13 +365,57 @@ def is_teaching_example(item: Item) -> bool:
 
 
 ITEMS: tuple[Item, ...] = (
-    Item("real/collins", COLLINS.title, Verdict.REAL, photo=COLLINS, suffix=".png"),
-    Item("real/hopper", HOPPER.title, Verdict.REAL, photo=HOPPER, suffix=".jpg"),
-    Item("real/rocket", ROCKET.title, Verdict.REAL, photo=ROCKET, suffix=".jpg"),
-    Item("real/hubble", HUBBLE.title, Verdict.REAL, photo=HUBBLE, suffix=".jpg"),
+    Item(
+        "real/collins",
+        Texts(
+            COLLINS.title,
+            "La astronauta Eileen Collins, retrato de la NASA",
+            "宇航员艾琳·柯林斯，NASA 肖像照",
+        ),
+        Verdict.REAL,
+        photo=COLLINS,
+        suffix=".png",
+    ),
+    Item(
+        "real/hopper",
+        Texts(
+            HOPPER.title,
+            "La comodoro Grace M. Hopper, retrato de la Marina de EE. UU.",
+            "美国海军准将格蕾丝·M·霍珀，官方肖像照",
+        ),
+        Verdict.REAL,
+        photo=HOPPER,
+        suffix=".jpg",
+    ),
+    Item(
+        "real/rocket",
+        Texts(
+            ROCKET.title,
+            "Un Falcon 9 con el satélite DSCOVR en la plataforma de Cabo Cañaveral, 2015",
+            "2015 年，搭载 DSCOVR 卫星的猎鹰 9 号火箭在卡纳维拉尔角发射台上",
+        ),
+        Verdict.REAL,
+        photo=ROCKET,
+        suffix=".jpg",
+    ),
+    Item(
+        "real/hubble",
+        Texts(
+            HUBBLE.title,
+            "Campo Ultraprofundo del Hubble (eXtreme Deep Field)",
+            "哈勃极深场",
+        ),
+        Verdict.REAL,
+        photo=HUBBLE,
+        suffix=".jpg",
+    ),
     Item(
         "deepfake/hopper-face-on-collins",
-        "Face swap: Grace Hopper's face on Eileen Collins's portrait",
+        Texts(
+            "Face swap: Grace Hopper's face on Eileen Collins's portrait",
+            "Intercambio de caras: la cara de Grace Hopper en el retrato de Eileen Collins",
+            "换脸：格蕾丝·霍珀的脸换到了艾琳·柯林斯的肖像上",
+        ),
         Verdict.DEEPFAKE,
         Technique.FACE_SWAP,
         original="real/collins",
@@ -377,7 +427,11 @@ ITEMS: tuple[Item, ...] = (
     ),
     Item(
         "deepfake/collins-face-on-hopper",
-        "Face swap: Eileen Collins's face on Grace Hopper's portrait",
+        Texts(
+            "Face swap: Eileen Collins's face on Grace Hopper's portrait",
+            "Intercambio de caras: la cara de Eileen Collins en el retrato de Grace Hopper",
+            "换脸：艾琳·柯林斯的脸换到了格蕾丝·霍珀的肖像上",
+        ),
         Verdict.DEEPFAKE,
         Technique.FACE_SWAP,
         original="real/hopper",
@@ -389,7 +443,11 @@ ITEMS: tuple[Item, ...] = (
     ),
     Item(
         "deepfake/morph-on-collins",
-        "Face morph: a half-and-half blend of two faces pasted on Collins's portrait",
+        Texts(
+            "Face morph: a half-and-half blend of two faces pasted on Collins's portrait",
+            "Fusión de caras: dos rostros mezclados a partes iguales sobre el retrato de Collins",
+            "人脸融合：两张脸各一半混合后贴到柯林斯的肖像上",
+        ),
         Verdict.DEEPFAKE,
         Technique.FACE_SWAP,
         original="real/collins",
@@ -401,7 +459,12 @@ ITEMS: tuple[Item, ...] = (
     ),
     Item(
         "deepfake/hopper-face-on-collins-video",
-        "Face swap video: Hopper's face on a camera move over Collins's portrait",
+        Texts(
+            "Face swap video: Hopper's face on a camera move over Collins's portrait",
+            "Video con intercambio de caras: la cara de Hopper en un movimiento de cámara "
+            "sobre el retrato de Collins",
+            "换脸视频：在柯林斯肖像的运镜画面上换上霍珀的脸",
+        ),
         Verdict.DEEPFAKE,
         Technique.FACE_SWAP,
         original="real/collins",
@@ -415,7 +478,11 @@ ITEMS: tuple[Item, ...] = (
     ),
     Item(
         "shallowfake/rocket-false-date",
-        "False caption: a 2015 Falcon 9 passed off as Apollo 11",
+        Texts(
+            "False caption: a 2015 Falcon 9 passed off as Apollo 11",
+            "Rótulo falso: un Falcon 9 de 2015 presentado como el Apolo 11",
+            "虚假配文：把 2015 年的猎鹰 9 号说成阿波罗 11 号",
+        ),
         Verdict.SHALLOWFAKE,
         Technique.OUT_OF_CONTEXT,
         original="real/rocket",
@@ -425,7 +492,11 @@ ITEMS: tuple[Item, ...] = (
     ),
     Item(
         "shallowfake/shuttle-model-crop",
-        "Crop: a desk model cut out of an astronaut's portrait",
+        Texts(
+            "Crop: a desk model cut out of an astronaut's portrait",
+            "Recorte: una maqueta de escritorio sacada del retrato de una astronauta",
+            "裁剪：从一位宇航员的肖像中裁出的桌面模型",
+        ),
         Verdict.SHALLOWFAKE,
         Technique.CROP,
         original="real/collins",
@@ -435,7 +506,11 @@ ITEMS: tuple[Item, ...] = (
     ),
     Item(
         "shallowfake/deep-field-swarm-video",
-        "False caption video: the Hubble Deep Field as an 'approaching swarm'",
+        Texts(
+            "False caption video: the Hubble Deep Field as an 'approaching swarm'",
+            "Video con rótulo falso: el Campo Profundo del Hubble como un «enjambre que se acerca»",
+            "虚假配文视频：把哈勃深场说成“正在逼近的不明物体群”",
+        ),
         Verdict.SHALLOWFAKE,
         Technique.OUT_OF_CONTEXT,
         original="real/hubble",
@@ -447,7 +522,11 @@ ITEMS: tuple[Item, ...] = (
     ),
     Item(
         "shallowfake/shuttle-model-video",
-        "Crop video: a camera move that never leaves a desk model",
+        Texts(
+            "Crop video: a camera move that never leaves a desk model",
+            "Video recortado: un movimiento de cámara que nunca sale de una maqueta de escritorio",
+            "裁剪视频：镜头始终不离开一个桌面模型",
+        ),
         Verdict.SHALLOWFAKE,
         Technique.CROP,
         original="real/collins",

@@ -1,7 +1,9 @@
 """Building the demo pack's media library part: the demo accounts and the library of demo clips.
 
 Every step looks for what an earlier run made and leaves it alone, so running it again changes
-nothing. Clips are processed here, synchronously, so they are ready when the command ends.
+nothing, but for writing in the translations of titles and tells an earlier run left without
+them (a demo seeded before they were written); a translation a curator wrote is kept.
+Clips are processed here, synchronously, so they are ready when the command ends.
 The quizzes and the class over these clips belong to quiz and lessons; lessons' seed_demo
 command builds them after this pack, from `DemoPack.clips`.
 """
@@ -16,7 +18,10 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
 
+from languages.commands import gettext as _
+from languages.texts import fill_missing
 from media_library.choices import TellOrigin
+from media_library.demo import tell_texts
 from media_library.demo.items import ITEMS, Item, Made, is_teaching_example, recipe
 from media_library.models import Clip, ProcessingStatus, Tell
 from media_library.processing.workdir import discard, new_work_path
@@ -78,20 +83,27 @@ class DemoPack:
     def clip_for(self, item: Item, curator: User) -> Clip:
         existing = Clip.objects.filter(import_source=IMPORT_SOURCE, import_key=item.key).first()
         if existing is not None and existing.processing_status == ProcessingStatus.READY:
+            self.translate(existing, item)
             return existing
         if existing is not None:
             if existing.answer_records().keep_the_clip:
                 # It was played before its processing failed (a later re-processing): the
                 # answers are learners' records, so it is not deleted to be made again.
                 raise DemoPackError(
-                    f"{existing.title}: processing failed, but learners have answered it, so "
-                    "it is kept; retry its processing in the curator area."
+                    _(
+                        "%(title)s: processing failed, but learners have answered it, so it "
+                        "is kept; retry its processing in the curator area."
+                    )
+                    % {"title": existing.title}
                 )
             # A run that stopped half way: start this item again from nothing.
             existing.delete_with_files()
         clip = self.create(item, curator)
         self.made.append(item.key)
-        self.say(f"  made {item.verdict:11} {clip.kind:5}  {clip.title}")
+        self.say(
+            _("  made %(verdict)s %(kind)s  %(title)s")
+            % {"verdict": f"{item.verdict:11}", "kind": f"{clip.kind:5}", "title": item.title}
+        )
         return clip
 
     def create(self, item: Item, curator: User) -> Clip:
@@ -108,7 +120,10 @@ class DemoPack:
                 upload = File(handle, name=f"{item.key.replace('/', '-')}{item.suffix}")
                 clip = Clip.objects.create_from_upload(upload, curator, **fields)
         except ValidationError as error:
-            raise DemoPackError(f"{item.title}: {' '.join(error.messages)}") from error
+            raise DemoPackError(
+                _("%(title)s: %(errors)s")
+                % {"title": item.title, "errors": " ".join(error.messages)}
+            ) from error
         finally:
             if made is not None:
                 discard(made.path)
@@ -124,7 +139,10 @@ class DemoPack:
         clip.process()
         clip.refresh_from_db()
         if clip.processing_status != ProcessingStatus.READY:
-            raise DemoPackError(f"{clip.title}: processing failed: {clip.processing_error}")
+            raise DemoPackError(
+                _("%(title)s: processing failed: %(error)s")
+                % {"title": clip.title, "error": clip.processing_error}
+            )
         with transaction.atomic():
             tells = [
                 Tell.objects.create(
@@ -136,21 +154,30 @@ class DemoPack:
                     box_y=spec.box[1] if spec.box else None,
                     box_w=spec.box[2] if spec.box else None,
                     box_h=spec.box[3] if spec.box else None,
-                    explanation=spec.explanation,
+                    **spec.explanation.columns("explanation"),
                     origin=TellOrigin.IMPORT,
                     created_by=curator,
                 )
                 for spec in (made.tells if made else [])
             ]
             if not clip.publish_by_command(curator):
-                raise DemoPackError(f"{clip.title}: could not be published")
+                raise DemoPackError(_("%(title)s: could not be published") % {"title": clip.title})
         for tell in tells:
             tell.render_still()
+
+    def translate(self, clip: Clip, item: Item) -> None:
+        """Write in the translations an earlier run's clip lacks (title and tells)."""
+        if changed := fill_missing(clip, title=item.title):
+            clip.save(update_fields=changed)
+        for tell in clip.tells.filter(origin=TellOrigin.IMPORT):
+            text = tell_texts.matching(tell.explanation_en or "")
+            if text is not None and (changed := fill_missing(tell, explanation=text)):
+                tell.save(update_fields=changed)
 
     def record(self, item: Item) -> dict:
         """The clip's fields: what it is, where it came from, and who is in it."""
         fields = {
-            "title": item.title,
+            **item.title.columns("title"),
             "verdict": item.verdict,
             "technique": item.technique,
             "is_demo": True,

@@ -10,8 +10,11 @@ the demo campaign over the feed (campaigns.demo).
 It lives in lessons, the app that sees all the others: each app builds its own part, in the
 order they depend on one another (media_library's clips, quiz's quizzes, lessons' class).
 
-Safe to re-run: it changes nothing that is already there. The accounts have published
-passwords, so the command refuses to run with DEBUG off unless --allow-production is given.
+Safe to re-run: it changes nothing that is already there, but for translations an earlier run
+left out. Every text a learner reads is written in English, Spanish and Chinese; the messages
+this command prints follow the environment's language (languages/commands.py). The accounts
+have published passwords, so the command refuses to run with DEBUG off unless
+--allow-production is given.
 
 With --from PATH (development and CI only) it imports the research clips under PATH (its ffpp/
 and dfdc/ folders, via `manage.py import_dataset`) instead of building the library.
@@ -28,6 +31,8 @@ from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand, CommandError
 
 from campaigns.demo import seed_demo_campaign
+from languages.commands import gettext as _
+from languages.commands import gettext_lazy
 from lessons.demo import seed_demo_classroom
 from media_library.demo.items import ITEMS
 from media_library.demo.pack import ACCOUNTS, DemoPack, DemoPackError
@@ -38,24 +43,24 @@ DATASET_FORMATS = ("ffpp", "dfdc")
 
 
 class Command(BaseCommand):
-    help = "Create the demo accounts and the demo library (idempotent)."
+    help = gettext_lazy("Create the demo accounts and the demo library (idempotent).")
 
     def add_arguments(self, parser) -> None:
         parser.add_argument(
             "--allow-production",
             action="store_true",
-            help="Run even with DEBUG off (the demo accounts have public passwords).",
+            help=_("Run even with DEBUG off (the demo accounts have public passwords)."),
         )
         parser.add_argument(
             "--from",
             dest="source",
             metavar="PATH",
-            help="Import the dev media under PATH (ffpp/, dfdc/) instead of the demo library.",
+            help=_("Import the dev media under PATH (ffpp/, dfdc/) instead of the demo library."),
         )
         parser.add_argument(
             "--dry-run",
             action="store_true",
-            help="Say what would be made and check the source photos exist; change nothing.",
+            help=_("Say what would be made and check the source photos exist; change nothing."),
         )
 
     def handle(
@@ -68,8 +73,10 @@ class Command(BaseCommand):
     ) -> None:
         if not settings.DEBUG and not allow_production:
             raise CommandError(
-                "Demo accounts have public passwords; refusing with DEBUG off. "
-                "Pass --allow-production if this really is a demo deployment."
+                _(
+                    "Demo accounts have public passwords; refusing with DEBUG off. "
+                    "Pass --allow-production if this really is a demo deployment."
+                )
             )
         folders = self.dataset_folders(Path(source)) if source else []
         if dry_run:
@@ -89,8 +96,12 @@ class Command(BaseCommand):
             curator = User.objects.get(username="curator")
             self.stdout.write(seed_demo_quizzes(pack.clips, curator))
             self.stdout.write(
-                f"Demo library: {len(pack.clips)} clips ({len(pack.made)} made now) "
-                f"in {time.monotonic() - started:.1f} s."
+                _("Demo library: %(clips)d clips (%(made)d made now) in %(seconds).1f s.")
+                % {
+                    "clips": len(pack.clips),
+                    "made": len(pack.made),
+                    "seconds": time.monotonic() - started,
+                }
             )
             self.stdout.write(seed_demo_classroom())
             self.stdout.write(seed_demo_campaign())
@@ -98,19 +109,24 @@ class Command(BaseCommand):
 
     def dataset_folders(self, root: Path) -> list[tuple[str, Path]]:
         if not root.is_dir():
-            raise CommandError(f"--from {root}: no such folder.")
+            raise CommandError(_("--from %(path)s: no such folder.") % {"path": root})
         folders = [(fmt, root / fmt) for fmt in DATASET_FORMATS if (root / fmt).is_dir()]
         if not folders:
             raise CommandError(
-                f"--from {root}: expected a dataset folder named {' or '.join(DATASET_FORMATS)}."
+                _("--from %(path)s: expected a dataset folder named %(names)s.")
+                % {"path": root, "names": " or ".join(DATASET_FORMATS)}
             )
         if "import_dataset" not in get_commands():
-            raise CommandError("--from needs the import_dataset command, which is not installed.")
+            raise CommandError(
+                _("--from needs the import_dataset command, which is not installed.")
+            )
         return folders
 
     def import_datasets(self, folders: list[tuple[str, Path]]) -> None:
         for fmt, folder in folders:
-            self.stdout.write(f"Importing {folder} ({fmt}):")
+            self.stdout.write(
+                _("Importing %(folder)s (%(format)s):") % {"folder": folder, "format": fmt}
+            )
             call_command(
                 "import_dataset",
                 "--format",
@@ -126,22 +142,39 @@ class Command(BaseCommand):
 
     def dry_run(self, folders: list[tuple[str, Path]]) -> None:
         for fmt, folder in folders:
-            self.stdout.write(f"Would import {folder} as {fmt}.")
+            self.stdout.write(
+                _("Would import %(folder)s as %(format)s.") % {"folder": folder, "format": fmt}
+            )
         if not folders:
             try:
                 for photo in PHOTOS:
-                    self.stdout.write(f"Source: {photo.package_file} ({photo.path})")
+                    self.stdout.write(
+                        _("Source: %(file)s (%(path)s)")
+                        % {"file": photo.package_file, "path": photo.path}
+                    )
             except SourceMissing as error:
                 raise CommandError(str(error)) from error
             for item in ITEMS:
-                self.stdout.write(f"Would make {item.verdict:11} {item.title}")
+                self.stdout.write(
+                    _("Would make %(verdict)s %(title)s")
+                    % {"verdict": f"{item.verdict:11}", "title": item.title}
+                )
         for account in ACCOUNTS:
-            self.stdout.write(f"Would create account {account.username}")
+            self.stdout.write(
+                _("Would create account %(username)s") % {"username": account.username}
+            )
 
     def print_accounts(self) -> None:
-        self.stdout.write("Demo log-ins (published passwords: never use them in production):")
+        self.stdout.write(_("Demo log-ins (published passwords: never use them in production):"))
         for account in ACCOUNTS:
             roles = ", ".join(role.group_name for role in account.roles) + (
-                " + superuser" if account.superuser else ""
+                _(" + superuser") if account.superuser else ""
             )
-            self.stdout.write(f"  {account.username:10} password: {account.password:15} {roles}")
+            self.stdout.write(
+                _("  %(username)s password: %(password)s %(roles)s")
+                % {
+                    "username": f"{account.username:10}",
+                    "password": f"{account.password:15}",
+                    "roles": roles,
+                }
+            )

@@ -15,6 +15,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from languages.commands import gettext as _
+from languages.commands import gettext_lazy
 from media_library import detector_weights
 from media_library.detector.analysis import Analysis, analyze_file
 from media_library.detector.footage import DecodeError
@@ -22,7 +24,7 @@ from media_library.detector.measurements import clock
 from media_library.processing.probe import detector_rules
 
 PROGRESS_WIDTH = 30
-FAMILY_NAMES = {"face": "Face manipulation", "editing": "Editing"}
+FAMILY_NAMES = {"face": gettext_lazy("Face manipulation"), "editing": gettext_lazy("Editing")}
 
 
 def percent(value: float | None) -> str:
@@ -30,19 +32,21 @@ def percent(value: float | None) -> str:
 
 
 class Command(BaseCommand):
-    help = "Analyse one video or image with the detector and explain the result."
+    help = gettext_lazy("Analyse one video or image with the detector and explain the result.")
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("file", type=Path, help="A video (MP4, MOV, WebM, MKV, AVI) or image.")
         parser.add_argument(
-            "--original", type=Path, help="The original this clip was made from, if known."
+            "file", type=Path, help=_("A video (MP4, MOV, WebM, MKV, AVI) or image.")
         )
-        parser.add_argument("--json", action="store_true", help="Print the result as JSON.")
+        parser.add_argument(
+            "--original", type=Path, help=_("The original this clip was made from, if known.")
+        )
+        parser.add_argument("--json", action="store_true", help=_("Print the result as JSON."))
 
     def handle(self, *args, file: Path, original: Path | None, **options) -> None:
         for path in filter(None, (file, original)):
             if not path.is_file():
-                raise CommandError(f"{path} is not a file.")
+                raise CommandError(_("%(path)s is not a file.") % {"path": path})
         show_progress = self.stderr.isatty()
         try:
             result = analyze_file(
@@ -65,38 +69,56 @@ class Command(BaseCommand):
     def progress(self, share: float) -> None:
         filled = round(PROGRESS_WIDTH * share)
         bar = "#" * filled + "." * (PROGRESS_WIDTH - filled)
-        self.stderr.write(f"\rDecoding [{bar}] {share:4.0%}", ending="")
+        self.stderr.write(
+            "\r" + _("Decoding [%(bar)s] %(share)s") % {"bar": bar, "share": f"{share:4.0%}"},
+            ending="",
+        )
         self.stderr.flush()
 
     def explain(self, result: Analysis) -> None:
         out = self.stdout.write
         weights = result.weights
-        state = "calibrated" if weights.calibrated else "uncalibrated (default weights)"
-        out(f"Detector weights {weights.version}, {state}; took {result.seconds_taken:.1f} s.")
+        state = _("calibrated") if weights.calibrated else _("uncalibrated (default weights)")
+        out(
+            _("Detector weights %(version)s, %(state)s; took %(seconds).1f s.")
+            % {"version": weights.version, "state": state, "seconds": result.seconds_taken}
+        )
         if result.face_seconds is not None:
-            out(f"Face tracked for {result.face_seconds:.1f} s of {result.duration:.1f} s.")
+            out(
+                _("Face tracked for %(tracked).1f s of %(duration).1f s.")
+                % {"tracked": result.face_seconds, "duration": result.duration}
+            )
         for name, score in result.scores.items():
             label = FAMILY_NAMES.get(name, name)
             if score.abstained:
-                out(f"{label}: no score. {score.why}")
+                out(_("%(family)s: no score. %(why)s") % {"family": label, "why": score.why})
                 continue
             out(
-                f"{label}: {percent(score.probability)} "
-                f"(95 % interval {percent(score.low)} to {percent(score.high)})"
+                _("%(family)s: %(probability)s (95 %% interval %(low)s to %(high)s)")
+                % {
+                    "family": label,
+                    "probability": percent(score.probability),
+                    "low": percent(score.low),
+                    "high": percent(score.high),
+                }
             )
             for reason in score.reasons:
                 for text in reason["reasons"]:
                     out(f"  - {text['text']}")
-        out("Measurements:")
+        out(_("Measurements:"))
         for m in result.measurements:
             if m.measured:
                 out(
                     f"  {m.family.value:8} {m.name:22} {m.value:10.4g} {m.unit:20} "
-                    f"feature {m.feature:.2f}, strength {m.strength:.2f}"
+                    + _("feature %(feature).2f, strength %(strength).2f")
+                    % {"feature": m.feature, "strength": m.strength}
                 )
             else:
                 why = m.detail.get("not_measured", "")
-                out(f"  {m.family.value:8} {m.name:22} {'not measured':>10} {'':20} {why}")
+                out(f"  {m.family.value:8} {m.name:22} {_('not measured'):>10} {'':20} {why}")
         if result.timeline:
             peak_time, peak = max(result.timeline, key=lambda point: point[1])
-            out(f"Face signal peaks at {clock(peak_time)} ({peak:.2f}).")
+            out(
+                _("Face signal peaks at %(time)s (%(peak).2f).")
+                % {"time": clock(peak_time), "peak": peak}
+            )

@@ -19,6 +19,9 @@ from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, models
 
+from languages.commands import gettext as _
+from languages.commands import gettext_lazy
+
 
 @dataclass(frozen=True)
 class StoredFile:
@@ -55,14 +58,18 @@ def stored_files(database: str) -> Iterator[tuple[StoredFile, models.FileField]]
 
 
 class Command(BaseCommand):
-    help = "List rows whose files are missing from media storage (exit status 1 if any)."
+    help = gettext_lazy(
+        "List rows whose files are missing from media storage (exit status 1 if any)."
+    )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument(
-            "--database", default=DEFAULT_DB_ALIAS, help="The database to read (default: default)."
+            "--database",
+            default=DEFAULT_DB_ALIAS,
+            help=_("The database to read (default: default)."),
         )
         parser.add_argument(
-            "--quiet", action="store_true", help="Print only the missing files, if any."
+            "--quiet", action="store_true", help=_("Print only the missing files, if any.")
         )
 
     def handle(self, *args, database: str, quiet: bool, **options) -> None:
@@ -75,13 +82,20 @@ class Command(BaseCommand):
         if not missing:
             if not quiet:
                 self.stdout.write(
-                    f"Checked {checked} files named by {fields} file fields: all present."
+                    _("Checked %(files)d files named by %(fields)d file fields: all present.")
+                    % {"files": checked, "fields": fields}
                 )
             return
-        self.stdout.write(f"Missing {len(missing)} of {checked} files:")
+        self.stdout.write(
+            _("Missing %(missing)d of %(files)d files:")
+            % {"missing": len(missing), "files": checked}
+        )
         for stored in missing:
             self.stdout.write(f"  {stored}")
         raise CommandError(
-            f"{len(missing)} files are missing from media storage: restore them from the media "
-            "backup taken with the database dump (docs/deployment.md, Backup and restore)."
+            _(
+                "%(missing)d files are missing from media storage: restore them from the media "
+                "backup taken with the database dump (docs/deployment.md, Backup and restore)."
+            )
+            % {"missing": len(missing)}
         )

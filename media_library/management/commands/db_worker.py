@@ -23,6 +23,7 @@ from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Command as TasksDbWorkerCommand
 from django_tasks_db.models import DBTaskResult
 
+from languages.commands import gettext as _
 from media_library.models import Clip
 from media_library.processing import liveness
 from media_library.processing.workdir import sweep_stale
@@ -79,8 +80,16 @@ class Command(TasksDbWorkerCommand):
         if options["verbosity"] and (swept or clips or closed):
             requeued = sum(1 for outcome in clips.values() if outcome == "requeued")
             self.stdout.write(
-                f"Recovered from dead workers: {requeued} clip(s) queued again, "
-                f"{len(clips) - requeued} marked failed, {closed} task row(s) closed, "
-                f"{swept} work file(s) deleted."
+                _(
+                    "Recovered from dead workers: %(requeued)d clip(s) queued again, %(failed)d "
+                    "marked failed, %(closed)d task row(s) closed, %(swept)d work file(s) "
+                    "deleted."
+                )
+                % {
+                    "requeued": requeued,
+                    "failed": len(clips) - requeued,
+                    "closed": closed,
+                    "swept": swept,
+                }
             )
         super().handle(*args, **options)

@@ -25,6 +25,8 @@ from pathlib import Path
 import numpy as np
 from django.core.management.base import BaseCommand, CommandError
 
+from languages.commands import gettext as _
+from languages.commands import gettext_lazy
 from media_library import detector_weights
 from media_library.detector.analysis import analyze_file
 from media_library.detector.evaluation import (
@@ -56,7 +58,7 @@ class Scored:
 def recognise_layout(root: Path) -> str:
     """The one importer format whose metadata the folder has; CommandError otherwise."""
     if not root.exists():
-        raise CommandError(f"{root} does not exist.")
+        raise CommandError(_("%(path)s does not exist.") % {"path": root})
     found = []
     for name, importer in IMPORTERS.items():
         try:
@@ -65,8 +67,11 @@ def recognise_layout(root: Path) -> str:
             continue
         found.append(name)
     if len(found) != 1:
-        which = f"it fits {', '.join(found)}" if found else "no known layout fits it"
-        raise CommandError(f"Name the dataset's layout with --format: {which}.")
+        if found:
+            message = _("Name the dataset's layout with --format: it fits %(layouts)s.")
+        else:
+            message = _("Name the dataset's layout with --format: no known layout fits it.")
+        raise CommandError(message % {"layouts": ", ".join(found)})
     return found[0]
 
 
@@ -74,29 +79,41 @@ def as_guess(values: list[float | None]) -> np.ndarray:
     return np.array([0.5 if v is None else v for v in values], dtype=float)
 
 
+# The figures' keys in --json (stable, English) and how the report names them.
+VIEW_LABELS = {
+    "manipulated (either score)": gettext_lazy("manipulated (either score)"),
+    "face score: deepfake vs real": gettext_lazy("face score: deepfake vs real"),
+    "editing score: shallowfake vs real": gettext_lazy("editing score: shallowfake vs real"),
+}
+
+
 class Command(BaseCommand):
-    help = "Evaluate the detector on the library or on a labelled dataset folder."
+    help = gettext_lazy("Evaluate the detector on the library or on a labelled dataset folder.")
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("source", help='"library", or a dataset folder (with --format).')
-        parser.add_argument("--format", choices=sorted(IMPORTERS), help="The folder's layout.")
-        parser.add_argument("--limit", type=int, help="Analyse at most this many files.")
+        parser.add_argument("source", help=_('"library", or a dataset folder (with --format).'))
+        parser.add_argument("--format", choices=sorted(IMPORTERS), help=_("The folder's layout."))
+        parser.add_argument("--limit", type=int, help=_("Analyse at most this many files."))
         parser.add_argument(
             "--svg", type=Path, default=Path("detector-reliability.svg"),
-            help="Where to write the reliability diagram (default: %(default)s).",
+            help=_("Where to write the reliability diagram (default: %(default)s)."),
         )  # fmt: skip
-        parser.add_argument("--json", type=Path, help="Also write every figure to this file.")
+        parser.add_argument("--json", type=Path, help=_("Also write every figure to this file."))
 
     def handle(self, *args, source: str, **options) -> None:
+        # The diagram's title stays English (a file the command writes); the report is in the
+        # language the command speaks.
         if source == "library":
             scored, label = self.from_library(), "published library clips"
+            shown = _("published library clips")
         else:
             layout = options["format"] or recognise_layout(Path(source))
             scored = self.from_folder(Path(source), layout, options["limit"])
             label = f"{layout} folder {source}"
+            shown = _("%(layout)s folder %(path)s") % {"layout": layout, "path": source}
         if not scored:
-            raise CommandError("Nothing to evaluate: no labelled clip could be analysed.")
-        figures = self.report(scored, label)
+            raise CommandError(_("Nothing to evaluate: no labelled clip could be analysed."))
+        figures = self.report(scored, shown)
         manipulated = [s.manipulated for s in scored]
         y = np.array([s.verdict != Verdict.REAL for s in scored], dtype=float)
         options["svg"].write_text(
@@ -104,10 +121,10 @@ class Command(BaseCommand):
                 y, as_guess(manipulated), f"Detector reliability on {len(scored)} {label}"
             )
         )
-        self.stdout.write(f"Reliability diagram written to {options['svg']}")
+        self.stdout.write(_("Reliability diagram written to %(path)s") % {"path": options["svg"]})
         if options["json"]:
             options["json"].write_text(json.dumps(figures, indent=2) + "\n")
-            self.stdout.write(f"Figures written to {options['json']}")
+            self.stdout.write(_("Figures written to %(path)s") % {"path": options["json"]})
 
     def from_library(self) -> list[Scored]:
         analyses = (
@@ -139,11 +156,13 @@ class Command(BaseCommand):
                 continue
             original = by_key.get(entry.original_key) if entry.original_key else None
             original_path = original.path if original and original.path.is_file() else None
-            self.stderr.write(f"[{n}/{len(entries)}] analysing", ending="\r")
+            self.stderr.write(
+                _("[%(n)d/%(total)d] analysing") % {"n": n, "total": len(entries)}, ending="\r"
+            )
             try:
                 result = analyze_file(entry.path, original_path, weights, rules=rules)
             except DecodeError as error:
-                self.stderr.write(f"skipped one file: {error}")
+                self.stderr.write(_("skipped one file: %(error)s") % {"error": error})
                 continue
             face, editing = result.scores["face"], result.scores["editing"]
             scored.append(
@@ -160,15 +179,25 @@ class Command(BaseCommand):
     def report(self, scored: list[Scored], label: str) -> dict:
         out = self.stdout.write
         weights = detector_weights.current()
-        out(
-            f"Evaluated {len(scored)} {label} with weights {weights.version} "
-            f"({'calibrated' if weights.calibrated else 'uncalibrated defaults'})."
-        )
+        if weights.calibrated:
+            evaluated = _("Evaluated %(count)d %(what)s with weights %(version)s (calibrated).")
+        else:
+            evaluated = _(
+                "Evaluated %(count)d %(what)s with weights %(version)s (uncalibrated defaults)."
+            )
+        out(evaluated % {"count": len(scored), "what": label, "version": weights.version})
         real = [s for s in scored if s.verdict == Verdict.REAL]
         out(
-            f"{len(real)} real, {len(scored) - len(real)} manipulated. Log loss references: "
-            f"{GUESSING_LOG_LOSS:.3f} for always saying 50 %, {DFDC_WINNER_LOG_LOSS} for the "
-            "DFDC winner on unseen videos."
+            _(
+                "%(real)d real, %(manipulated)d manipulated. Log loss references: %(guessing)s "
+                "for always saying 50 %%, %(winner)s for the DFDC winner on unseen videos."
+            )
+            % {
+                "real": len(real),
+                "manipulated": len(scored) - len(real),
+                "guessing": f"{GUESSING_LOG_LOSS:.3f}",
+                "winner": DFDC_WINNER_LOG_LOSS,
+            }
         )
         figures = {"clips": len(scored), "weights": weights.version, "scores": {}}
         views = {
@@ -183,8 +212,8 @@ class Command(BaseCommand):
             ),
         }
         for name, (subset, pick) in views.items():
-            figures["scores"][name] = self.describe(name, subset, pick)
-        out("Per technique (its fakes against every real clip, either score):")
+            figures["scores"][name] = self.describe(str(VIEW_LABELS[name]), subset, pick)
+        out(_("Per technique (its fakes against every real clip, either score):"))
         figures["techniques"] = {}
         for technique in Technique:
             fakes = [s for s in scored if s.verdict != Verdict.REAL and s.technique == technique]
@@ -199,19 +228,30 @@ class Command(BaseCommand):
     def describe(self, name: str, subset: list[Scored], pick) -> dict:
         out = self.stdout.write
         if not subset:
-            out(f"{name}: no clips")
+            out(_("%(name)s: no clips") % {"name": name})
             return {}
         values = [pick(s) for s in subset]
         y = np.array([s.verdict != Verdict.REAL for s in subset], dtype=float)
         metrics = binary_metrics(y, as_guess(values), interval=True)
         metrics["coverage"] = sum(v is not None for v in values) / len(values)
         auc, interval = metrics["auc"], metrics["auc_interval"]
-        auc_text = "n/a (one class only)" if auc is None else f"{auc:.3f}"
+        auc_text = _("n/a (one class only)") if auc is None else f"{auc:.3f}"
         if interval:
             auc_text += f" [{interval[0]:.3f}, {interval[1]:.3f}]"
         out(
-            f"{name}: n={metrics['n']}, scored {metrics['coverage']:.0%}, AUC {auc_text}, "
-            f"accuracy {metrics['accuracy']:.1%}, Brier {metrics['brier']:.3f}, "
-            f"log loss {metrics['log_loss']:.3f}, ECE {metrics['ece']:.3f}"
+            _(
+                "%(name)s: n=%(n)s, scored %(coverage)s, AUC %(auc)s, accuracy %(accuracy)s, "
+                "Brier %(brier)s, log loss %(log_loss)s, ECE %(ece)s"
+            )
+            % {
+                "name": name,
+                "n": metrics["n"],
+                "coverage": f"{metrics['coverage']:.0%}",
+                "auc": auc_text,
+                "accuracy": f"{metrics['accuracy']:.1%}",
+                "brier": f"{metrics['brier']:.3f}",
+                "log_loss": f"{metrics['log_loss']:.3f}",
+                "ece": f"{metrics['ece']:.3f}",
+            }
         )
         return metrics

@@ -19,6 +19,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import F
 
+from languages.commands import gettext as _
+from languages.commands import gettext_lazy
 from media_library.importers.base import RIGHTS_FIELDS
 from media_library.importers.manifest import FORMAT, VERSION
 from media_library.models import Clip
@@ -33,18 +35,20 @@ SUFFIXES["WEBP"] = ".webp"
 
 
 class Command(BaseCommand):
-    help = "Export the media library as manifest.json plus media files."
+    help = gettext_lazy("Export the media library as manifest.json plus media files.")
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("path", type=Path, help="A new or empty folder to write to.")
-        parser.add_argument("--published-only", action="store_true", help="Only published clips.")
+        parser.add_argument("path", type=Path, help=_("A new or empty folder to write to."))
         parser.add_argument(
-            "--dry-run", action="store_true", help="List what would be exported; write nothing."
+            "--published-only", action="store_true", help=_("Only published clips.")
+        )
+        parser.add_argument(
+            "--dry-run", action="store_true", help=_("List what would be exported; write nothing.")
         )
 
     def handle(self, *args, path: Path, published_only: bool, dry_run: bool, **options) -> None:
         if path.exists() and (not path.is_dir() or any(path.iterdir())):
-            raise CommandError(f"{path} exists and is not an empty folder.")
+            raise CommandError(_("%(path)s exists and is not an empty folder.") % {"path": path})
         clips = Clip.objects.select_related("original").prefetch_related("tells")
         if published_only:
             clips = clips.published()
@@ -62,10 +66,13 @@ class Command(BaseCommand):
             if not dry_run:
                 shutil.rmtree(path, ignore_errors=True) if created else self.empty(path)
             raise
-        verb = "Would export" if dry_run else "Exported"
-        self.stdout.write(f"{verb} {len(entries)} clip(s) to {path}, skipped {len(skipped)}.")
+        if dry_run:
+            summary = _("Would export %(count)d clip(s) to %(path)s, skipped %(skipped)d.")
+        else:
+            summary = _("Exported %(count)d clip(s) to %(path)s, skipped %(skipped)d.")
+        self.stdout.write(summary % {"count": len(entries), "path": path, "skipped": len(skipped)})
         for title, reason in skipped:
-            self.stdout.write(f"  {title}: {reason}")
+            self.stdout.write(_("  %(title)s: %(reason)s") % {"title": title, "reason": reason})
 
     @staticmethod
     def empty(path: Path) -> None:
@@ -92,7 +99,7 @@ class Command(BaseCommand):
                     target.parent.mkdir(parents=True, exist_ok=True)
                     copy_to_path(stored.storage, stored.name, target)
             except (OSError, MediaRejected) as error:
-                skipped.append((clip.title, f"file unreadable: {error}"))
+                skipped.append((clip.title, _("file unreadable: %(error)s") % {"error": error}))
                 del exported[clip.pk]
                 continue
             entries.append(self.entry(clip, exported[clip.pk]))

@@ -17,6 +17,8 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from languages.commands import gettext as _
+from languages.commands import gettext_lazy
 from media_library import detector_weights
 from media_library.detector.fitting import NotEnoughData, Sample, fit_weights
 from media_library.detector.measurements import Measurement
@@ -42,15 +44,19 @@ def sample_for(clip: Clip, analysis: ClipAnalysis) -> Sample:
 
 
 class Command(BaseCommand):
-    help = "Fit and calibrate the detector's weights on the published, labelled library."
+    help = gettext_lazy(
+        "Fit and calibrate the detector's weights on the published, labelled library."
+    )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument(
             "--analyze-missing",
             action="store_true",
-            help="Analyse published clips without a current analysis first (slow).",
+            help=_("Analyse published clips without a current analysis first (slow)."),
         )
-        parser.add_argument("--dry-run", action="store_true", help="Fit and report; save nothing.")
+        parser.add_argument(
+            "--dry-run", action="store_true", help=_("Fit and report; save nothing.")
+        )
 
     def handle(self, *args, **options) -> None:
         clips = Clip.objects.published().ready().select_related("analysis")
@@ -66,30 +72,53 @@ class Command(BaseCommand):
             samples.append(sample_for(clip, analysis))
         if missing:
             self.stdout.write(
-                f"{missing} published clip(s) have no current analysis and are left out "
-                "(--analyze-missing analyses them first)."
+                _(
+                    "%(count)d published clip(s) have no current analysis and are left out "
+                    "(--analyze-missing analyses them first)."
+                )
+                % {"count": missing}
             )
         try:
             weights, notes = fit_weights(samples)
         except NotEnoughData as error:
-            raise CommandError(f"Not enough labelled clips to fit: {error}.") from error
+            raise CommandError(
+                _("Not enough labelled clips to fit: %(error)s.") % {"error": error}
+            ) from error
         for note in notes:
-            self.stdout.write(f"Note: {note}.")
-        self.stdout.write(f"Fitted weights {weights.version} on {len(samples)} clips.")
+            self.stdout.write(_("Note: %(note)s.") % {"note": note})
+        self.stdout.write(
+            _("Fitted weights %(version)s on %(count)d clips.")
+            % {"version": weights.version, "count": len(samples)}
+        )
         for family, metrics in weights.metrics.items():
-            auc = "n/a" if metrics["auc"] is None else f"{metrics['auc']:.3f}"
+            auc = _("n/a") if metrics["auc"] is None else f"{metrics['auc']:.3f}"
             self.stdout.write(
-                f"  {family}: {metrics['manipulated']} manipulated / {metrics['others']} others "
-                f"in {metrics['groups']} groups, {metrics['folds']} folds; cross-validated "
-                f"AUC {auc}, accuracy {metrics['accuracy']:.1%}, Brier {metrics['brier']:.3f}, "
-                f"log loss {metrics['log_loss']:.3f}, ECE {metrics['ece']:.3f}"
+                _(
+                    "  %(family)s: %(manipulated)s manipulated / %(others)s others in "
+                    "%(groups)s groups, %(folds)s folds; cross-validated AUC %(auc)s, accuracy "
+                    "%(accuracy)s, Brier %(brier)s, log loss %(log_loss)s, ECE %(ece)s"
+                )
+                % {
+                    "family": family,
+                    "manipulated": metrics["manipulated"],
+                    "others": metrics["others"],
+                    "groups": metrics["groups"],
+                    "folds": metrics["folds"],
+                    "auc": auc,
+                    "accuracy": f"{metrics['accuracy']:.1%}",
+                    "brier": f"{metrics['brier']:.3f}",
+                    "log_loss": f"{metrics['log_loss']:.3f}",
+                    "ece": f"{metrics['ece']:.3f}",
+                }
             )
         if options["dry_run"]:
-            self.stdout.write("Dry run: nothing saved.")
+            self.stdout.write(_("Dry run: nothing saved."))
             return
         name = detector_weights.save(weights)
         transaction.on_commit(rescore_analyses.enqueue)
-        self.stdout.write(f"Saved {name}; every stored analysis will be re-scored with it.")
+        self.stdout.write(
+            _("Saved %(name)s; every stored analysis will be re-scored with it.") % {"name": name}
+        )
 
     def analyze_missing(self, clips) -> None:
         for clip in clips:
@@ -98,5 +127,5 @@ class Command(BaseCommand):
                 continue
             analysis = clip.enqueue_analysis()
             if analysis.claim():
-                self.stdout.write(f"Analysing {clip.title}…")
+                self.stdout.write(_("Analysing %(title)s…") % {"title": clip.title})
                 analysis.run()

@@ -24,49 +24,61 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from languages.commands import gettext as _
+from languages.commands import gettext_lazy
 from media_library.importers import IMPORTERS, DatasetError, ImportReport, ImportRun
 
 PROGRESS_WIDTH = 30
 
 
 class Command(BaseCommand):
-    help = "Import a research dataset or a Telltale manifest into the media library."
+    help = gettext_lazy("Import a research dataset or a Telltale manifest into the media library.")
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("path", type=Path, help="The dataset's folder (or the manifest file).")
+        parser.add_argument(
+            "path", type=Path, help=_("The dataset's folder (or the manifest file).")
+        )
         parser.add_argument("--format", required=True, choices=sorted(IMPORTERS))
         parser.add_argument(
-            "--limit", type=int, help="Stop after importing this many new clips (originals first)."
+            "--limit",
+            type=int,
+            help=_("Stop after importing this many new clips (originals first)."),
         )
         parser.add_argument(
-            "--licence", default="", help="Licence to record instead of the dataset's terms."
+            "--licence", default="", help=_("Licence to record instead of the dataset's terms.")
         )
         parser.add_argument(
             "--publish",
             action="store_true",
-            help="Publish each clip once it is processed (ready clips only; see the summary).",
+            help=_("Publish each clip once it is processed (ready clips only; see the summary)."),
         )
         parser.add_argument(
             "--process-now",
             action="store_true",
-            help="Process each clip in this command instead of leaving it to the worker, so "
-            "--publish can publish everything in one run (slower).",
+            help=_(
+                "Process each clip in this command instead of leaving it to the worker, so "
+                "--publish can publish everything in one run (slower)."
+            ),
         )
-        parser.add_argument("--user", help="Username recorded as the importer (default: nobody).")
         parser.add_argument(
-            "--dry-run", action="store_true", help="Report what would happen; store nothing."
+            "--user", help=_("Username recorded as the importer (default: nobody).")
+        )
+        parser.add_argument(
+            "--dry-run", action="store_true", help=_("Report what would happen; store nothing.")
         )
 
     def handle(self, *args, path: Path, format: str, **options) -> None:
         if options["limit"] is not None and options["limit"] < 1:
-            raise CommandError("--limit must be at least 1.")
+            raise CommandError(_("--limit must be at least 1."))
         if not path.exists():
-            raise CommandError(f"{path} does not exist.")
+            raise CommandError(_("%(path)s does not exist.") % {"path": path})
         user = None
         if options["user"]:
             user = get_user_model().objects.filter(username=options["user"]).first()
             if user is None:
-                raise CommandError(f"No user called {options['user']!r}.")
+                raise CommandError(
+                    _("No user called %(username)s.") % {"username": repr(options["user"])}
+                )
         try:
             importer = IMPORTERS[format](path.resolve(), licence=options["licence"].strip())
             run = ImportRun(
@@ -94,46 +106,71 @@ class Command(BaseCommand):
 
     def summarise(self, report: ImportReport, *, dry_run: bool, publish: bool) -> None:
         out = self.stdout.write
-        verb = "Would import" if dry_run else "Imported"
-        refused = f", refused {len(report.refused)}" if report.refused else ""
-        out(
-            f"{verb} {len(report.imported)}, already imported {len(report.already)}, "
-            f"skipped {len(report.skipped)}{refused}."
-        )
+        counts = {
+            "imported": len(report.imported),
+            "already": len(report.already),
+            "skipped": len(report.skipped),
+            "refused": len(report.refused),
+        }
+        if dry_run and report.refused:
+            summary = _(
+                "Would import %(imported)d, already imported %(already)d, skipped %(skipped)d, "
+                "refused %(refused)d."
+            )
+        elif dry_run:
+            summary = _(
+                "Would import %(imported)d, already imported %(already)d, skipped %(skipped)d."
+            )
+        elif report.refused:
+            summary = _(
+                "Imported %(imported)d, already imported %(already)d, skipped %(skipped)d, "
+                "refused %(refused)d."
+            )
+        else:
+            summary = _("Imported %(imported)d, already imported %(already)d, skipped %(skipped)d.")
+        out(summary % counts)
         if report.linked:
-            out(f"Linked {len(report.linked)} fake(s) to their original:")
+            out(_("Linked %(count)d fake(s) to their original:") % {"count": len(report.linked)})
             for key, original in report.linked:
                 out(f"  {key} -> {original}")
         if report.unlinked:
-            out(f"Original not in the library for {len(report.unlinked)} clip(s):")
+            out(
+                _("Original not in the library for %(count)d clip(s):")
+                % {"count": len(report.unlinked)}
+            )
             for key, original in report.unlinked:
-                out(f"  {key} (original {original})")
+                out(_("  %(key)s (original %(original)s)") % {"key": key, "original": original})
         if report.waiting and not dry_run:
             out(
-                f"{len(report.waiting)} clip(s) queued for processing by the worker "
-                "(manage.py db_worker)."
+                _("%(count)d clip(s) queued for processing by the worker (manage.py db_worker).")
+                % {"count": len(report.waiting)}
             )
         if publish and not dry_run:
-            out(f"Published {len(report.published)}.")
+            out(_("Published %(count)d.") % {"count": len(report.published)})
             if report.waiting:
                 out(
-                    "Not yet processed, so not published (run again with --publish once the "
-                    "worker is done):"
+                    _(
+                        "Not yet processed, so not published (run again with --publish once the "
+                        "worker is done):"
+                    )
                 )
                 for key in report.waiting:
                     out(f"  {key}")
             if report.unpublishable:
-                out("Not published until a curator completes the record:")
+                out(_("Not published until a curator completes the record:"))
                 for key, reasons in report.unpublishable:
                     out(f"  {key}: {reasons}")
         if report.refused:
             out(
-                f"Refused {len(report.refused)} entries (nothing outside the dataset folder "
-                "is read; copy the file into the folder if it belongs to the dataset):"
+                _(
+                    "Refused %(count)d entries (nothing outside the dataset folder is read; "
+                    "copy the file into the folder if it belongs to the dataset):"
+                )
+                % {"count": len(report.refused)}
             )
             for refused_entry in report.refused:
                 out(f"  {refused_entry.key}: {refused_entry.reason}")
         if report.skipped:
-            out("Skipped:")
+            out(_("Skipped:"))
             for skip in report.skipped:
                 out(f"  {skip.key}: {skip.reason}")

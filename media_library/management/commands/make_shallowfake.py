@@ -18,6 +18,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
+from languages.commands import gettext as _
+from languages.commands import gettext_lazy
 from media_library import tasks
 from media_library.models import Clip
 from media_library.workshop import RECIPES, plan
@@ -33,32 +35,36 @@ def _parameter_names() -> list[str]:
 
 
 class Command(BaseCommand):
-    help = "Make a shallowfake (slowed, sped-up, spliced, captioned...) of a published real video."
+    help = gettext_lazy(
+        "Make a shallowfake (slowed, sped-up, spliced, captioned...) of a published real video."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("clip", help="Slug of the published real video to edit.")
-        parser.add_argument("recipe", choices=list(RECIPES), help="The workshop recipe.")
+        parser.add_argument("clip", help=_("Slug of the published real video to edit."))
+        parser.add_argument("recipe", choices=list(RECIPES), help=_("The workshop recipe."))
         for name in _parameter_names():
             parser.add_argument(
                 f"--{name.replace('_', '-')}", dest=f"param_{name}", metavar=name.upper()
             )
-        parser.add_argument("--user", help="Username recorded as the clip's creator.")
+        parser.add_argument("--user", help=_("Username recorded as the clip's creator."))
         parser.add_argument(
-            "--now", action="store_true", help="Render in this process instead of the worker."
+            "--now", action="store_true", help=_("Render in this process instead of the worker.")
         )
         parser.add_argument(
-            "--dry-run", action="store_true", help="Check and show the recipe; store nothing."
+            "--dry-run", action="store_true", help=_("Check and show the recipe; store nothing.")
         )
 
     def handle(self, *args, **options) -> None:
         source = Clip.objects.filter(slug=options["clip"]).first()
         if source is None:
-            raise CommandError(f"No clip has the slug “{options['clip']}”.")
+            raise CommandError(_("No clip has the slug “%(slug)s”.") % {"slug": options["clip"]})
         user = None
         if options["user"]:
             user = get_user_model().objects.filter(username=options["user"]).first()
             if user is None:
-                raise CommandError(f"No user is called “{options['user']}”.")
+                raise CommandError(
+                    _("No user is called “%(username)s”.") % {"username": options["user"]}
+                )
         form_fields = RECIPES[options["recipe"]].form_class.base_fields
         params = {
             name: options[f"param_{name}"]
@@ -72,13 +78,20 @@ class Command(BaseCommand):
         ]
         if unused:
             raise CommandError(
-                f"{options['recipe']} does not take {', '.join(unused)}; "
-                f"it takes: {', '.join(form_fields) or 'no parameters'}."
+                _("%(recipe)s does not take %(unused)s; it takes: %(takes)s.")
+                % {
+                    "recipe": options["recipe"],
+                    "unused": ", ".join(unused),
+                    "takes": ", ".join(form_fields) or _("no parameters"),
+                }
             )
         try:
             if options["dry_run"]:
                 recipe, record = plan(source, options["recipe"], params)
-                self.stdout.write(f"Would make: {recipe.title(source.title, record['params'])}")
+                self.stdout.write(
+                    _("Would make: %(title)s")
+                    % {"title": recipe.title(source.title, record["params"])}
+                )
                 self.stdout.write(json.dumps(record, indent=2, ensure_ascii=False))
                 return
             with transaction.atomic():
@@ -93,7 +106,10 @@ class Command(BaseCommand):
                 + (f" — {clip.processing_error}" if clip.processing_error else "")
             )
         else:
-            self.stdout.write(f"Queued {clip.title} ({clip.slug}); the worker renders it.")
+            self.stdout.write(
+                _("Queued %(title)s (%(slug)s); the worker renders it.")
+                % {"title": clip.title, "slug": clip.slug}
+            )
 
 
 def _describe(error: ValidationError) -> str:

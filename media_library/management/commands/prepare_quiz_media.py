@@ -14,22 +14,26 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from languages.commands import gettext as _
+from languages.commands import gettext_lazy, ngettext
 from media_library.models import Clip
 from media_library.processing import MediaRejected
 
 
 class Command(BaseCommand):
-    help = "Make the quiz and feed renditions processed clips lack (published ones unless --all)."
+    help = gettext_lazy(
+        "Make the quiz and feed renditions processed clips lack (published ones unless --all)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--all",
             action="store_true",
             dest="every_clip",
-            help="Every processed clip, drafts and clips in review included.",
+            help=_("Every processed clip, drafts and clips in review included."),
         )
         parser.add_argument(
-            "--dry-run", action="store_true", help="List what would be made; store nothing."
+            "--dry-run", action="store_true", help=_("List what would be made; store nothing.")
         )
 
     def handle(self, *args, every_clip: bool = False, dry_run: bool = False, **options) -> None:
@@ -40,19 +44,40 @@ class Command(BaseCommand):
         for clip in clips.iterator():
             missing = ", ".join(clip.missing_quiz_fields)
             if dry_run:
-                self.stdout.write(f"  would make {missing} for {clip.title} ({clip.slug})")
+                self.stdout.write(
+                    _("  would make %(renditions)s for %(title)s (%(slug)s)")
+                    % {"renditions": missing, "title": clip.title, "slug": clip.slug}
+                )
                 done += 1
                 continue
             try:
                 made = clip.prepare_quiz_media()
             except MediaRejected as error:
                 failed += 1
-                self.stderr.write(f"  failed {clip.title} ({clip.slug}): {error.message}")
+                self.stderr.write(
+                    _("  failed %(title)s (%(slug)s): %(error)s")
+                    % {"title": clip.title, "slug": clip.slug, "error": error.message}
+                )
                 continue
             if made:
                 done += 1
-                self.stdout.write(f"  made {', '.join(made)} for {clip.title} ({clip.slug})")
-        verb = "would be filled in" if dry_run else "filled in"
-        self.stdout.write(f"{done} clip{'' if done == 1 else 's'} {verb}.")
+                self.stdout.write(
+                    _("  made %(renditions)s for %(title)s (%(slug)s)")
+                    % {"renditions": ", ".join(made), "title": clip.title, "slug": clip.slug}
+                )
+        if dry_run:
+            summary = ngettext(
+                "%(count)d clip would be filled in.", "%(count)d clips would be filled in.", done
+            )
+        else:
+            summary = ngettext("%(count)d clip filled in.", "%(count)d clips filled in.", done)
+        self.stdout.write(summary % {"count": done})
         if failed:
-            raise CommandError(f"{failed} clip{'' if failed == 1 else 's'} could not be done.")
+            raise CommandError(
+                ngettext(
+                    "%(count)d clip could not be done.",
+                    "%(count)d clips could not be done.",
+                    failed,
+                )
+                % {"count": failed}
+            )

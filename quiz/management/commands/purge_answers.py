@@ -29,6 +29,8 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 from django.utils import timezone
 
+from languages.commands import gettext as _
+from languages.commands import gettext_lazy
 from media_library.models import Tell
 from quiz.models import Answer, AnswerAggregate, Item, TellTally
 
@@ -44,24 +46,27 @@ def months_before(moment: datetime, months: int) -> datetime:
 
 
 class Command(BaseCommand):
-    help = "Fold answers older than ANSWER_RETENTION_MONTHS into counts and delete them."
+    help = gettext_lazy(
+        "Fold answers older than ANSWER_RETENTION_MONTHS into counts and delete them."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--dry-run", action="store_true", help="Count, change nothing.")
+        parser.add_argument("--dry-run", action="store_true", help=_("Count, change nothing."))
         parser.add_argument(
-            "--months", type=int, default=None, help="Override ANSWER_RETENTION_MONTHS."
+            "--months", type=int, default=None, help=_("Override ANSWER_RETENTION_MONTHS.")
         )
 
     def handle(self, *args, dry_run: bool = False, months: int | None = None, **options) -> None:
         months = settings.ANSWER_RETENTION_MONTHS if months is None else months
         if months <= 0:
-            self.stdout.write("Retention is 0 months: answers are kept forever.")
+            self.stdout.write(_("Retention is 0 months: answers are kept forever."))
             return
         cutoff = months_before(timezone.now(), months)
         old = Answer.objects.filter(created_at__lt=cutoff)
         if dry_run:
             self.stdout.write(
-                f"Would fold and delete {old.count()} answers given before {cutoff:%Y-%m-%d}."
+                _("Would fold and delete %(count)d answers given before %(date)s.")
+                % {"count": old.count(), "date": f"{cutoff:%Y-%m-%d}"}
             )
             return
         total = 0
@@ -90,7 +95,10 @@ class Command(BaseCommand):
                 Answer.objects.filter(pk__in=[row[0] for row in batch]).delete()
             last_pk = batch[-1][0]
             total += len(batch)
-        self.stdout.write(f"Folded and deleted {total} answers given before {cutoff:%Y-%m-%d}.")
+        self.stdout.write(
+            _("Folded and deleted %(count)d answers given before %(date)s.")
+            % {"count": total, "date": f"{cutoff:%Y-%m-%d}"}
+        )
 
     def fold(self, batch: list[tuple]) -> None:
         """Add a batch's counts to the monthly aggregates and the per-tell tallies: grouped
