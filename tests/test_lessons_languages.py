@@ -115,7 +115,7 @@ class LoadTranslationsTestCase(TestCase):
         Lesson.objects.filter(slug="blinking").update(title_es="Otro", body_zh_hans=None)
         output = load()
         self.assertIn("lesson blinking: updated title_es, body_zh_hans", output)
-        self.assertIn("1 lessons updated", output)
+        self.assertIn("1 lesson updated", output)
         blinking = Lesson.objects.get(slug="blinking")
         self.assertEqual(blinking.title_es, "El parpadeo")
         self.assertTrue(blinking.body_zh_hans.startswith("## 看什么"))

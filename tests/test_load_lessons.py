@@ -41,7 +41,7 @@ class LoadLessonsTestCase(TestCase):
     def test_it_updates_a_lesson_whose_file_changed(self):
         load()
         Lesson.objects.filter(slug="blinking").update(body="old text")
-        self.assertIn("1 lessons updated", load())
+        self.assertIn("1 lesson updated", load())
         self.assertIn("Li, Chang and Lyu", Lesson.objects.get(slug="blinking").body)
 
     def test_it_keeps_a_lesson_edited_in_the_site(self):

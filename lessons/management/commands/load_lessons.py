@@ -30,6 +30,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import models, transaction
 from modeltranslation.utils import build_localized_fieldname
 
+from languages.commands import gettext as _
+from languages.commands import gettext_lazy, ngettext
 from lessons.content_files import (
     CONTENT_DIR,
     ContentError,
@@ -167,24 +169,44 @@ def sync(model: type[models.Model], slug: str, fields: dict) -> tuple[str, list[
     return "updated", changed
 
 
+# One whole message per kind of row and outcome, so that each language words and counts it.
+OUTCOMES = {
+    ("lessons", "created"): ("%(n)d lesson created", "%(n)d lessons created"),
+    ("lessons", "updated"): ("%(n)d lesson updated", "%(n)d lessons updated"),
+    ("lessons", "unchanged"): ("%(n)d lesson unchanged", "%(n)d lessons unchanged"),
+    ("lessons", "kept"): ("%(n)d lesson kept", "%(n)d lessons kept"),
+    ("terms", "created"): ("%(n)d term created", "%(n)d terms created"),
+    ("terms", "updated"): ("%(n)d term updated", "%(n)d terms updated"),
+    ("terms", "unchanged"): ("%(n)d term unchanged", "%(n)d terms unchanged"),
+    ("terms", "kept"): ("%(n)d term kept", "%(n)d terms kept"),
+}
+
+
+def _outcome(kind: str, outcome: str, n: int) -> str:
+    singular, plural = OUTCOMES[(kind, outcome)]
+    return ngettext(singular, plural, n) % {"n": n}
+
+
 class Command(BaseCommand):
-    help = "Create or update lessons and glossary terms from lessons/content/ (idempotent)."
+    help = gettext_lazy(
+        "Create or update lessons and glossary terms from lessons/content/ (idempotent)."
+    )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument(
-            "--dry-run", action="store_true", help="Report what would change; write nothing."
+            "--dry-run", action="store_true", help=_("Report what would change; write nothing.")
         )
         parser.add_argument(
             "--content-dir",
             type=Path,
             default=CONTENT_DIR,
-            help="The folder to read instead of lessons/content/ (same layout).",
+            help=_("The folder to read instead of lessons/content/ (same layout)."),
         )
 
     def handle(self, *args, dry_run: bool = False, **options) -> None:
         root = options.get("content_dir") or CONTENT_DIR
         if not root.is_dir():
-            raise CommandError(f"{root}: no such folder")
+            raise CommandError(_("%(folder)s: no such folder") % {"folder": root})
         try:
             lessons = {file.text("slug"): lesson_fields(file) for file in lesson_files(root)}
             terms = {file.text("slug"): term_fields(file) for file in glossary_files(root)}
@@ -206,36 +228,53 @@ class Command(BaseCommand):
             }
         except ContentError as error:
             raise CommandError(str(error)) from error
-        counts: dict[str, int] = {}
+        counts: dict[tuple[str, str], int] = {}
         try:
             with transaction.atomic():
-                for label, model, rows in (
-                    ("lesson", Lesson, lessons),
-                    ("term", GlossaryTerm, terms),
+                for kind, model, rows in (
+                    ("lessons", Lesson, lessons),
+                    ("terms", GlossaryTerm, terms),
                 ):
+                    label = _("lesson") if kind == "lessons" else _("term")
                     for slug, fields in rows.items():
                         outcome, changed = sync(model, slug, fields)
-                        counts[f"{label}s {outcome}"] = counts.get(f"{label}s {outcome}", 0) + 1
+                        counts[(kind, outcome)] = counts.get((kind, outcome), 0) + 1
+                        named = {"what": label, "slug": slug, "fields": ", ".join(changed)}
                         if outcome == "updated":
-                            self.stdout.write(f"  {label} {slug}: updated {', '.join(changed)}")
+                            self.stdout.write(_("  %(what)s %(slug)s: updated %(fields)s") % named)
                         elif outcome == "created" and options["verbosity"] > 1:
-                            self.stdout.write(f"  {label} {slug}: created")
+                            self.stdout.write(_("  %(what)s %(slug)s: created") % named)
                         elif outcome == "kept":
-                            self.stdout.write(f"  {label} {slug}: edited in the site, left alone")
+                            self.stdout.write(
+                                _("  %(what)s %(slug)s: edited in the site, left alone") % named
+                            )
                 if dry_run:
                     raise DryRun
         except DryRun:
             pass
         orphans = Lesson.objects.exclude(content_file="").exclude(slug__in=lessons)
         for slug in orphans.values_list("slug", flat=True):
-            self.stdout.write(f"  lesson {slug}: its file is gone (kept; unpublish it in the site)")
-        summary = ", ".join(f"{count} {what}" for what, count in sorted(counts.items()))
-        prefix = "Dry run, nothing written: would have " if dry_run else "Lessons loaded: "
-        self.stdout.write(prefix + (summary or "no content files found"))
+            self.stdout.write(
+                _("  lesson %(slug)s: its file is gone (kept; unpublish it in the site)")
+                % {"slug": slug}
+            )
+        summary = _(", ").join(_outcome(*key, n) for key, n in sorted(counts.items()))
+        if not summary:
+            summary = _("no content files found")
+        if dry_run:
+            self.stdout.write(
+                _("Dry run, nothing written: would have %(summary)s") % {"summary": summary}
+            )
+        else:
+            self.stdout.write(_("Lessons loaded: %(summary)s") % {"summary": summary})
         if options["verbosity"] > 0:
-            read = "; ".join(
-                f"{language} {translated['lessons'][language]} lessons and "
-                f"{translated['terms'][language]} terms"
+            read = _("; ").join(
+                _("%(language)s %(lessons)d lessons and %(terms)d terms")
+                % {
+                    "language": language,
+                    "lessons": translated["lessons"][language],
+                    "terms": translated["terms"][language],
+                }
                 for language in TRANSLATED
             )
-            self.stdout.write(f"Translations in the files: {read}")
+            self.stdout.write(_("Translations in the files: %(read)s") % {"read": read})
