@@ -58,6 +58,14 @@ def es(msgid: str) -> str:
     return text
 
 
+def es_switch() -> str:
+    """The Spanish of the switcher's button ("Change", in the context of switching language)."""
+    with translation.override("es"):
+        text = translation.pgettext("switch to the chosen language", "Change")
+    assert text != "Change", "no Spanish in the catalogue for the switcher's button"
+    return text
+
+
 # --- the campaign ----------------------------------------------------------------------------
 
 
@@ -161,7 +169,7 @@ def check_switcher(page) -> None:
         "en",
         "es",
     ]
-    assert switcher.get_by_role("button", name=es("Change")).is_visible()
+    assert switcher.get_by_role("button", name=es_switch()).is_visible()
 
 
 def switch_to(page, language: str, label: str) -> None:
@@ -281,7 +289,7 @@ def test_a_spanish_visitor_plays_the_campaign_in_spanish_from_landing_to_share_c
 
     # The switcher, with JavaScript on: to English and back, each on its own address.
     page.goto(f"/es/c/{SLUG}/")
-    switch_to(page, "en", es("Change"))
+    switch_to(page, "en", es_switch())
     assert page.url == f"{live_server.url}/c/{SLUG}/", page.url
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.get_by_role("button", name="Start the quiz").is_visible()
@@ -299,7 +307,7 @@ def test_without_javascript_the_switcher_changes_the_campaigns_language(
     main = check_page(page, "landing-no-js", javascript=False)
     assert INTRO_ES in main
     check_switcher(page)
-    switch_to(page, "en", es("Change"))
+    switch_to(page, "en", es_switch())
     assert page.url == f"{live_server.url}/c/{SLUG}/", page.url
     assert page.locator("html").get_attribute("lang") == "en"
     assert TEXTS["en"][1] in page.locator("main").inner_text()
