@@ -312,16 +312,24 @@ class FillMigrationTests(TransactionTestCase):
         executor = MigrationExecutor(connection)
         latest = executor.loader.graph.leaf_nodes()
         self.addCleanup(MigrationExecutor(connection).migrate, latest)
-        # Back to before the fill: only quiz 0007 is undone, so every table is as today's
-        # models have it, and rows written through them (Answer.objects.create, not
-        # Attempt.record) are rows the counters never saw.
-        executor.migrate([("quiz", "0006_answer_counters_and_unordered_answers")])
-        self.fill()
+        # Back to before the fill (quiz 0007, and the migrations after it: the translated
+        # columns of 0008), and rows written through the models as they were then, which are
+        # rows the counters never saw.
+        before = ("quiz", "0006_answer_counters_and_unordered_answers")
+        executor.migrate([before])
+        self.fill(MigrationExecutor(connection).loader.project_state(before).apps)
         MigrationExecutor(connection).migrate(latest)
 
-    def fill(self) -> None:
-        items = [make_item(quizzable_clip(f"Old clip {n}")) for n in range(3)]
-        quiz = make_quiz(items[:2], title="Old quiz")
+    def fill(self, apps) -> None:
+        Item, Quiz, QuizItem, Attempt, Answer, Aggregate = (
+            apps.get_model("quiz", name)
+            for name in ("Item", "Quiz", "QuizItem", "Attempt", "Answer", "AnswerAggregate")
+        )
+        clips = [quizzable_clip(f"Old clip {n}") for n in range(3)]
+        items = [Item.objects.create(clip_id=clip.pk, kind="verdict") for clip in clips]
+        quiz = Quiz.objects.create(title="Old quiz", slug="old-quiz", mode="practice")
+        for position, item in enumerate(items[:2], start=1):
+            QuizItem.objects.create(quiz=quiz, item=item, position=position)
         self.fake, self.real, self.folded_only = (item.pk for item in items)
         for outcomes in [(True, False), (True, True), (False, True)]:
             attempt = Attempt.objects.create(quiz=quiz, mode=quiz.mode)
@@ -336,11 +344,10 @@ class FillMigrationTests(TransactionTestCase):
                     is_correct=correct,
                     score=float(correct),
                 )
-        AnswerAggregate.objects.create(item=items[0], month=date(2024, 1, 1), answers=40, right=25)
-        AnswerAggregate.objects.create(item=items[0], month=date(2024, 2, 1), answers=10, right=1)
-        AnswerAggregate.objects.create(item=items[2], month=date(2024, 2, 1), answers=6, right=6)
+        Aggregate.objects.create(item=items[0], month=date(2024, 1, 1), answers=40, right=25)
+        Aggregate.objects.create(item=items[0], month=date(2024, 2, 1), answers=10, right=1)
+        Aggregate.objects.create(item=items[2], month=date(2024, 2, 1), answers=6, right=6)
         self.assertFalse(CrowdCount.objects.exists() or AnswerGroupCount.objects.exists())
-        self.quiz = quiz
 
     def test_it_counts_the_stored_answers_and_the_folded_months(self):
         counts = {c.item_id: (c.answers, c.right) for c in CrowdCount.objects.all()}

@@ -40,14 +40,15 @@ def missing_translations(obj, *fields):
 @register.inclusion_tag("languages/alternates.html", takes_context=True)
 def alternate_links(context, choices=None):
     """`<link rel="alternate" hreflang>` to this page in each language, so search engines and
-    link previews find the page in the reader's language."""
+    link previews find the page in the reader's language. Addresses on the site itself, so the
+    page names no host (nor the one a request claimed)."""
     request = context.get("request")
     if request is None or request.resolver_match is None:
         return {"alternates": []}
     path = request.path
     return {
         "alternates": [
-            (code, request.build_absolute_uri(translate_url(path, code)))
+            (code, translate_url(path, code))
             for code, _name in (choices or settings.LANGUAGES)
         ]
     }
