@@ -8,9 +8,6 @@ texts and links; a demo seeded when there were two languages gets the third). Te
 organizer edited are kept.
 """
 
-# The Chinese texts use full-width punctuation, as Chinese is written.
-# ruff: noqa: RUF001
-
 from __future__ import annotations
 
 from datetime import timedelta

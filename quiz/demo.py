@@ -6,9 +6,6 @@ without translations gets them (one a curator wrote is kept). The demo items ask
 question of their kind, which the interface translates, so they have no prompt of their own.
 """
 
-# The Chinese texts use full-width punctuation, as Chinese is written.
-# ruff: noqa: RUF001
-
 from __future__ import annotations
 
 from languages.commands import gettext as _

@@ -6,9 +6,6 @@ command run from a terminal answers in the terminal's language.
 seed_demo builds the real pack (OpenCV, ffmpeg: tens of seconds), so it runs once per class, as
 in test_seed_demo."""
 
-# The Chinese texts use full-width punctuation, as Chinese is written.
-# ruff: noqa: RUF001
-
 from __future__ import annotations
 
 import html

@@ -48,8 +48,7 @@ def alternate_links(context, choices=None):
     path = request.path
     return {
         "alternates": [
-            (code, translate_url(path, code))
-            for code, _name in (choices or settings.LANGUAGES)
+            (code, translate_url(path, code)) for code, _name in (choices or settings.LANGUAGES)
         ]
     }
 

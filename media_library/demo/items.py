@@ -9,9 +9,6 @@ pictures (the false captions) stays English: it is part of the fake, as in a pos
 abroad.
 """
 
-# The Chinese texts use full-width punctuation, as Chinese is written.
-# ruff: noqa: RUF001
-
 from __future__ import annotations
 
 from collections.abc import Callable

@@ -5,9 +5,6 @@ Written for readers of each language, not word for word; the names of the two wo
 spelled as each language spells them.
 """
 
-# The Chinese texts use full-width punctuation, as Chinese is written.
-# ruff: noqa: RUF001
-
 from __future__ import annotations
 
 import re
