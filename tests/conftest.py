@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import os
 import shutil
 
 import pytest
 from django.conf import settings
+from django.test import SimpleTestCase, TransactionTestCase
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -11,6 +13,25 @@ def pytest_configure(config: pytest.Config) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Every page the suite renders must give each script the CSP nonce (tests/script_nonces.py).
     settings.MIDDLEWARE = ["tests.script_nonces.ScriptNonceMiddleware", *settings.MIDDLEWARE]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """CI runs the suite twice, on SQLite and on PostgreSQL (DATABASE_URL). Tests whose result
+    cannot depend on the database run in the SQLite run only: a SimpleTestCase is refused any
+    query by Django itself, and the browser journeys test pages whose every query the rest of
+    the PostgreSQL run makes through the test client (their cost is the browser's). The object-
+    storage tests do the same (tests/object_storage.py)."""
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        return
+    once = pytest.mark.skip(reason="runs once, in the SQLite run: it cannot depend on the database")
+    browser = pytest.mark.skip(reason="browser journeys run once, in the SQLite run")
+    for item in items:
+        test_class = getattr(item, "cls", None)
+        if test_class is not None and issubclass(test_class, SimpleTestCase):
+            if not issubclass(test_class, TransactionTestCase):
+                item.add_marker(once)
+        elif "tests/browser/" in item.nodeid:
+            item.add_marker(browser)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
