@@ -16,22 +16,19 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """CI runs the suite twice, on SQLite and on PostgreSQL (DATABASE_URL). Tests whose result
-    cannot depend on the database run in the SQLite run only: a SimpleTestCase is refused any
-    query by Django itself, and the browser journeys test pages whose every query the rest of
-    the PostgreSQL run makes through the test client (their cost is the browser's). The object-
-    storage tests do the same (tests/object_storage.py)."""
+    """CI runs the suite twice at once, on SQLite and on PostgreSQL (DATABASE_URL). A
+    SimpleTestCase runs in the SQLite run only: Django refuses it any query, so its result
+    cannot depend on the database (the object-storage tests do the same, tests/object_storage.py).
+    The browser journeys go the other way: .ci/run gives them to the PostgreSQL run, the
+    production database, and leaves them out of the SQLite one (`make test` alone runs all)."""
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         return
     once = pytest.mark.skip(reason="runs once, in the SQLite run: it cannot depend on the database")
-    browser = pytest.mark.skip(reason="browser journeys run once, in the SQLite run")
     for item in items:
         test_class = getattr(item, "cls", None)
         if test_class is not None and issubclass(test_class, SimpleTestCase):
             if not issubclass(test_class, TransactionTestCase):
                 item.add_marker(once)
-        elif "tests/browser/" in item.nodeid:
-            item.add_marker(browser)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
