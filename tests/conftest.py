@@ -26,9 +26,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     once = pytest.mark.skip(reason="runs once, in the SQLite run: it cannot depend on the database")
     for item in items:
         test_class = getattr(item, "cls", None)
-        if test_class is not None and issubclass(test_class, SimpleTestCase):
-            if not issubclass(test_class, TransactionTestCase):
-                item.add_marker(once)
+        # TransactionTestCase (and TestCase) are SimpleTestCases that may query.
+        simple = test_class is not None and issubclass(test_class, SimpleTestCase)
+        if simple and not issubclass(test_class, TransactionTestCase):
+            item.add_marker(once)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
