@@ -122,8 +122,8 @@ postgres:
 	  pg_ctlcluster --skip-systemctl-redirect "$$(ls /etc/postgresql | head -n 1)" main start; \
 	  for _ in $$(seq 1 30); do pg_isready -h 127.0.0.1 -p 5432 -q && break; sleep 1; done; }
 
-.PHONY: bench bench-transcode bench-answer bench-campaign bench-detector bench-attempt-media bench-scale
-bench: bench-transcode bench-answer bench-campaign bench-detector bench-attempt-media bench-scale
+.PHONY: bench bench-transcode bench-answer bench-campaign bench-detector bench-attempt-media bench-scale bench-languages
+bench: bench-transcode bench-answer bench-campaign bench-detector bench-attempt-media bench-scale bench-languages
 bench-transcode: $(VENV)/.dev
 	TELLTALE_ALLOW_DEV_SECRET=1 $(PY) bench/transcode.py
 bench-answer: $(VENV)/.dev postgres
@@ -135,6 +135,8 @@ bench-detector: $(VENV)/.dev
 	$(PY) bench/detector.py
 bench-attempt-media: $(VENV)/.dev
 	TELLTALE_ALLOW_DEV_SECRET=1 $(PY) bench/attempt_media.py
+bench-languages: $(VENV)/.dev
+	TELLTALE_ALLOW_DEV_SECRET=1 $(PY) bench/languages.py
 bench-scale: $(VENV)/.dev postgres
 	$(PY) bench/scale.py
 
