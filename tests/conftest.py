@@ -20,7 +20,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     SimpleTestCase runs in the SQLite run only: Django refuses it any query, so its result
     cannot depend on the database (the object-storage tests do the same, tests/object_storage.py).
     The browser journeys go the other way: .ci/run gives them to the PostgreSQL run, the
-    production database, and leaves them out of the SQLite one (`make test` alone runs all)."""
+    production database, but one file that balances the two runs (`make test` alone runs
+    all)."""
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         return
     once = pytest.mark.skip(reason="runs once, in the SQLite run: it cannot depend on the database")
