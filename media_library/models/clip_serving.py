@@ -90,6 +90,16 @@ class ClipServing:
         captions = getattr(self, build_localized_fieldname("captions_vtt", language), "") or ""
         return captions if captions.strip() else ""
 
+    def captions_asked(self, language: str | None) -> str:
+        """The WebVTT a captions address asks for: `language`'s only, or with no language (the
+        address of older pages) the page's, falling back to English. "" when there are none or
+        the language is not one of the site's: the route answers 404 either way."""
+        if language is None:
+            return self.captions_vtt if self.captions_vtt.strip() else ""
+        if language not in dict(settings.LANGUAGES):
+            return ""
+        return self.captions_in(language)
+
     def caption_tracks(
         self, url_for: Callable[[str, str], str] | None = None
     ) -> list[CaptionTrack]:

@@ -109,12 +109,7 @@ def clip_captions(request: HttpRequest, uid: UUID, language: str | None = None) 
     """A clip's captions: in `language` only (one <track> per language), or without one in the
     page's language, falling back to English (the address of old pages)."""
     clip = visible_clip(request, get_object_or_404(Clip, uid=uid))
-    if language is None:
-        captions = clip.captions_vtt if clip.captions_vtt.strip() else ""
-    elif language in dict(settings.LANGUAGES):
-        captions = clip.captions_in(language)
-    else:
-        raise Http404
+    captions = clip.captions_asked(language)
     if not captions:
         raise Http404
     version = Clip.serving_version(captions)

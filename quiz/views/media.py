@@ -16,7 +16,6 @@ from __future__ import annotations
 from io import BytesIO
 from uuid import UUID
 
-from django.conf import settings
 from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.http import content_disposition_header
@@ -59,12 +58,7 @@ def _captions(clip: Clip, variant: str) -> HttpResponse:
     """ "captions" in the page's language (English when it has none), "captions-<language>" in
     that language only: a player has one <track> per language (Clip.caption_tracks)."""
     language = variant.removeprefix("captions-") if variant != "captions" else None
-    if language is None:
-        captions = clip.captions_vtt if clip.captions_vtt.strip() else ""
-    elif language in dict(settings.LANGUAGES):
-        captions = clip.captions_in(language)
-    else:
-        raise Http404
+    captions = clip.captions_asked(language)
     if not captions:
         raise Http404
     return HttpResponse(
