@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.test import override_settings
 
 CHROMIUM = Path("/usr/bin/chromium")
 # Screenshots the journeys take, for a person (or CI's artefact upload) to look at; git ignores it.
@@ -85,6 +86,16 @@ def browser(tmp_path_factory) -> Iterator:
         )
         yield browser
         browser.close()
+
+
+@pytest.fixture
+def media_root(tmp_path: Path) -> Iterator[Path]:
+    """Media and work folders of the test's own, for journeys that make real clip files."""
+    root = tmp_path / "media"
+    root.mkdir()
+    (tmp_path / "work").mkdir()
+    with override_settings(MEDIA_ROOT=root, MEDIA_WORK_DIR=tmp_path / "work"):
+        yield root
 
 
 class PageProblems(list):

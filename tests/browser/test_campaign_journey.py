@@ -26,7 +26,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from django.test import Client, override_settings
+from django.test import Client
 from django.utils import timezone
 
 from campaigns.models import Campaign, CampaignText, Participation
@@ -167,15 +167,6 @@ def phone(browser, page_problems: PageProblems, requests_seen: list[str]) -> Ite
 
 
 # --- the campaign ----------------------------------------------------------------------------
-
-
-@pytest.fixture
-def media_root(tmp_path: Path) -> Iterator[Path]:
-    root = tmp_path / "media"
-    root.mkdir()
-    (tmp_path / "work").mkdir()
-    with override_settings(MEDIA_ROOT=root, MEDIA_WORK_DIR=tmp_path / "work"):
-        yield root
 
 
 def picture_clip(root: Path, title: str, verdict: str, number: int):

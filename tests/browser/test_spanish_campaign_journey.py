@@ -17,7 +17,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from django.test import override_settings
 from django.utils import translation
 
 from campaigns.models import Participation
@@ -67,15 +66,6 @@ def es_switch() -> str:
 
 
 # --- the campaign ----------------------------------------------------------------------------
-
-
-@pytest.fixture
-def media_root(tmp_path: Path) -> Iterator[Path]:
-    root = tmp_path / "media"
-    root.mkdir()
-    (tmp_path / "work").mkdir()
-    with override_settings(MEDIA_ROOT=root, MEDIA_WORK_DIR=tmp_path / "work"):
-        yield root
 
 
 @pytest.fixture
