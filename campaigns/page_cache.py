@@ -55,13 +55,11 @@ def cached_page(
     parts: tuple,
     render: Callable[[], HttpResponse],
     *,
-    vary: tuple[str, ...] = (),
     timeout: int = TIMEOUT_SECONDS,
 ) -> HttpResponse:
     """The page `render()` makes, from the cache when a copy for `parts` (and htmx or not) is
-    there. `vary`: request headers the page was chosen by, named in the response's Vary for
-    caches downstream; the caller keys `parts` on what it chose from them (the language, not
-    the Accept-Language sent), so made-up headers cannot multiply the copies kept here.
+    there. The caller keys `parts` on the page's language (from the address, never the
+    Accept-Language sent), so made-up headers cannot multiply the copies kept here.
     `render` may set `response.cache_seconds`
     (shorter: the page changes then, e.g. when the campaign closes) and
     `response.frame_origins` (the sites that may frame it), both kept with the copy."""
@@ -93,6 +91,6 @@ def cached_page(
     )
     if origins is not None:
         framable_by(request, response, origins)
-    patch_vary_headers(response, ("HX-Request", *vary))
+    patch_vary_headers(response, ("HX-Request",))
     patch_cache_control(response, public=True, max_age=timeout)
     return response
