@@ -150,8 +150,24 @@ class WorkshopEditTests(TempDirTestCase):
         self.assertAlmostEqual(self.edited["blended"]["speed_vs_original"].value, 0.5, delta=0.05)
         self.assertLess(self.alone["blended"]["repeated_frames"].feature, 0.5)
 
+    def test_it_finds_the_sped_up_stretch_blind_by_its_alternating_steps(self):
+        steps = self.alone["sped_up"]["motion_steps"]
+        self.assertGreaterEqual(steps.feature, 0.5, steps.detail)
+        self.assertLess(steps.detail["start"], FAST_FROM + (FAST_TO - FAST_FROM) / FAST_FACTOR)
+        self.assertGreater(steps.detail["end"], FAST_FROM)
+        self.assertIn("alternating short and long steps", steps.reasons[0].text)
+
     def test_it_scores_the_unedited_clip_as_ordinary(self):
-        for name in ("repeated_frames", "blended_frames", "cuts", "jumps", "timestamps"):
+        for name in (
+            "repeated_frames",
+            "blended_frames",
+            "cuts",
+            "jumps",
+            "timestamps",
+            "motion_steps",
+            "blend_cadence",
+            "splice_continuity",
+        ):
             with self.subTest(name):
                 self.assertLess(self.plain[name].feature, 0.3)
         self.assertAlmostEqual(self.self_aligned["speed_vs_original"].value, 1.0, delta=0.02)
@@ -168,6 +184,63 @@ class WorkshopEditTests(TempDirTestCase):
         self.assertEqual(list(self.plain), NAMES)
         for measurements in [*self.edited.values(), *self.alone.values()]:
             self.assertEqual(list(measurements), NAMES)
+
+
+def shrunk(source: Path, target: Path, seconds: float) -> Path:
+    """The first `seconds` of a research clip, as the processed MP4 the workshop reads."""
+    run_ffmpeg(
+        "-i", str(source), "-t", str(seconds), "-vf", "scale=640:-2",
+        "-c:v", "libx264", "-preset", "veryfast", "-crf", "18", "-pix_fmt", "yuv420p",
+        str(target),
+    )  # fmt: skip
+    return target
+
+
+@requires_dev_media
+class BlindCueTests(TempDirTestCase):
+    """The blind cues on workshop outputs of two more real clips (their first 12 s): blended slow
+    motion at 0.8x of a 24 fps clip, and a 2-second splice of a clip whose camera moves."""
+
+    @classmethod
+    def setUpClass(cls) -> None:
+        super().setUpClass()
+        cls.cases = {}
+        for name, relative, recipe, params in (
+            (
+                "blended_slow",
+                "ffpp/original_sequences/actors/c40/videos/01__kitchen_pan.mp4",
+                "slow_motion",
+                {"factor": 1.25},  # plays at 0.8x
+            ),
+            (
+                "spliced",
+                "ffpp/original_sequences/youtube/c40/videos/481.mp4",
+                "splice",
+                {"start": 4.0, "end": 6.0},
+            ),
+        ):
+            source = shrunk(dev_clip(relative), cls.folder / f"{name}-source.mp4", 12)
+            edited = render(recipe, params, source, cls.folder / f"{name}.mp4")
+            cls.cases[name] = (
+                by_name(measure_editing(read_footage(source))),
+                by_name(measure_editing(read_footage(edited))),
+            )
+
+    def test_it_finds_the_cadence_of_blended_slow_motion_at_0_8x(self):
+        plain, edited = self.cases["blended_slow"]
+        cadence = edited["blend_cadence"]
+        self.assertGreaterEqual(cadence.feature, 0.5, cadence.detail)
+        self.assertAlmostEqual(cadence.detail["period"], 5.0, delta=0.3)
+        self.assertIn("every 5.0 frames", cadence.reasons[0].text)
+        self.assertEqual(plain["blend_cadence"].feature, 0, plain["blend_cadence"].detail)
+
+    def test_it_finds_the_splice_by_the_picture_and_its_background_jumping(self):
+        plain, edited = self.cases["spliced"]
+        splice = edited["splice_continuity"]
+        self.assertGreater(splice.feature, 0, splice.detail)
+        self.assertAlmostEqual(splice.detail["at"], SPLICE_AT, delta=0.2)
+        self.assertAlmostEqual(splice.reasons[0].start, SPLICE_AT, delta=0.2)
+        self.assertEqual(plain["splice_continuity"].feature, 0, plain["splice_continuity"].detail)
 
 
 class MadeClipTests(TempDirTestCase):

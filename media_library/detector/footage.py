@@ -99,6 +99,9 @@ class Footage:
     audio_envelope: np.ndarray | None  # RMS loudness (0..1) per AUDIO_HOP_SECONDS, or None
     audio_duration: float | None  # the audio stream's length in seconds, or None
     still: np.ndarray | None = None  # an image's pixels (BGR), for the still-image signals
+    # Per AUDIO_HOP_SECONDS as well: (zero-crossing rate 0..1, spectral centroid in Hz), for
+    # the continuity of the sound across a splice; None without sound.
+    audio_features: np.ndarray | None = None
 
     @property
     def video_duration(self) -> float:
@@ -244,7 +247,7 @@ def _read_video(
     if not times:
         raise DecodeError("The video has no frames that could be decoded.")
     order = np.argsort(times, kind="stable")  # B-frames may come out of order in odd files
-    envelope, audio_duration = _envelope(samples) if audio else (None, None)
+    envelope, features, audio_duration = _envelope(samples) if audio else (None, None, None)
     if progress is not None:
         progress(1.0)
     return Footage(
@@ -257,14 +260,22 @@ def _read_video(
         thumbs=np.stack(thumbs)[order],
         audio_envelope=envelope,
         audio_duration=audio_duration,
+        audio_features=features,
     )
 
 
-def _envelope(samples: list[np.ndarray]) -> tuple[np.ndarray, float]:
-    """RMS loudness per hop of the whole audio track, and the track's length."""
+def _envelope(samples: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, float]:
+    """RMS loudness per hop of the whole audio track, the hop's zero-crossing rate and spectral
+    centroid, and the track's length."""
     pcm = np.concatenate(samples) if samples else np.zeros(0, dtype=np.float32)
     hop = int(AUDIO_RATE * AUDIO_HOP_SECONDS)
     usable = len(pcm) // hop * hop
     frames = pcm[:usable].reshape(-1, hop).astype(np.float64)
-    rms = np.sqrt(np.mean(frames**2, axis=1)) if usable else np.zeros(0)
-    return rms, len(pcm) / AUDIO_RATE
+    if not usable:
+        return np.zeros(0), np.zeros((0, 2)), len(pcm) / AUDIO_RATE
+    rms = np.sqrt(np.mean(frames**2, axis=1))
+    crossings = np.mean(np.signbit(frames[:, 1:]) != np.signbit(frames[:, :-1]), axis=1)
+    power = np.abs(np.fft.rfft(frames * np.hanning(hop), axis=1)) ** 2
+    bins = np.fft.rfftfreq(hop, 1 / AUDIO_RATE)
+    centroid = (power @ bins) / np.maximum(power.sum(axis=1), 1e-12)
+    return rms, np.column_stack([crossings, centroid]), len(pcm) / AUDIO_RATE

@@ -23,7 +23,7 @@ import numpy as np
 from media_library.detector.measurements import Family, Measurement
 
 # Bump when a signal's meaning changes: stored analyses then need measuring again.
-SIGNALS_VERSION = 1
+SIGNALS_VERSION = 2
 Z95 = 1.959964
 
 # A family abstains below these: fewer measured signals, or less evidence in all.
@@ -41,7 +41,12 @@ TOP_REASONS = 3
 # DeepFake Videos By Detecting Face Warping Artifacts"; FF++, Rössler et al. 2019), blinking was
 # a strong cue for early fakes but newer ones blink (Li, Chang & Lyu 2018), lip sync separates
 # lip-sync fakes (Agarwal et al. 2020, phoneme-viseme mismatches); repeated and blended frames
-# are direct traces of retiming, cuts inside a talk are common in honest editing too.
+# are direct traces of retiming, cuts inside a talk are common in honest editing too. The blind
+# cues of issue 15 are hand-set a little below the repeats they resemble: an alternation of
+# frame steps (dropped frames) and a cadence of blends are direct traces of retiming too, but
+# an odd encoder or frame-rate conversion can make a weaker version of either; a splice's
+# joint jump of picture, background and sound is a jump cut with evidence that it hid
+# something, so it weighs a little less than the original-based removal.
 DEFAULT_MODEL = {
     Family.FACE: {
         "intercept": -1.7,
@@ -67,6 +72,9 @@ DEFAULT_MODEL = {
             "timestamps": 0.6,
             "av_length": 0.5,
             "cuts": 0.3,
+            "motion_steps": 0.9,
+            "blend_cadence": 0.8,
+            "splice_continuity": 0.7,
         },
     },
 }

@@ -206,7 +206,7 @@ class SpliceForm(RangeMixin, RecipeForm):
 class SlowMotionForm(RecipeForm):
     factor = factor_field(
         gettext_lazy("Slow-down factor"),
-        1.5,
+        1.25,
         4.0,
         2.0,
         gettext_lazy(
