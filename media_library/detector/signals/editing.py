@@ -548,7 +548,8 @@ def measure_splice_continuity(footage: Footage) -> Measurement:
         if _correlation(coarse[index], coarse[index + 1]) < SAME_SCENE:
             continue  # a cut to another shot: `cuts` has it
         time = float(footage.times[index + 1])
-        picture = min(1.0, (ratio - SPLICE_PICTURE) / SPLICE_PICTURE_SCALE)
+        # Alone, a jump is what an honest jump cut leaves too: it stays under 1, as in `jumps`.
+        picture = min(0.9, (ratio - SPLICE_PICTURE) / SPLICE_PICTURE_SCALE)
         z = 0.0
         if sound is not None:
             hop = round(time / AUDIO_HOP_SECONDS)
