@@ -35,7 +35,7 @@ from media_library.detector.fitting import (
     grouped_folds,
 )
 from media_library.detector.measurements import Family, Measurement, Reason
-from media_library.detector.scoring import Weights, combined_probability
+from media_library.detector.scoring import SIGNALS_VERSION, Weights, combined_probability
 from media_library.detector_weights import WEIGHTS_FOLDER
 from media_library.models import (
     AnalysisStatus,
@@ -192,8 +192,8 @@ def analysed_clip(n: int, verdict: str, technique: str, features: dict, original
     ClipAnalysis.objects.create(
         clip=clip,
         status=AnalysisStatus.DONE,
-        signals_version=1,
-        weights_version="default-1",
+        signals_version=SIGNALS_VERSION,
+        weights_version=f"default-{SIGNALS_VERSION}",
         face_seconds=10.0,
         measurements=[m.as_json() for m in measurements],
     )
@@ -274,7 +274,7 @@ class FitDetectorCommandTests(BaseTestCase):
         out = StringIO()
         call_command("fit_detector", "--dry-run", stdout=out)
         self.assertIn("Dry run: nothing saved.", out.getvalue())
-        self.assertEqual(detector_weights.current().version, "default-1")
+        self.assertEqual(detector_weights.current().version, f"default-{SIGNALS_VERSION}")
 
     def test_a_damaged_weights_file_falls_back_to_the_next(self) -> None:
         call_command("fit_detector", stdout=StringIO())
@@ -329,7 +329,7 @@ class RescoreTests(BaseTestCase):
         self.assertFalse(self.read.rescore(self.weights))
         analysis = ClipAnalysis.objects.get(clip=self.clip)
         self.assertEqual(analysis.status, AnalysisStatus.QUEUED)
-        self.assertEqual(analysis.weights_version, "default-1")
+        self.assertEqual(analysis.weights_version, f"default-{SIGNALS_VERSION}")
 
         self.assertTrue(queued.claim())
         self.assertFalse(self.read.rescore(self.weights))
@@ -346,4 +346,4 @@ class RescoreTests(BaseTestCase):
         analysis = ClipAnalysis.objects.get(clip=self.clip)
         self.assertEqual(analysis.measurements, [])
         self.assertEqual(analysis.face_probability, 0.25)
-        self.assertEqual(analysis.weights_version, "default-1")
+        self.assertEqual(analysis.weights_version, f"default-{SIGNALS_VERSION}")

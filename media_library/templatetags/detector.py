@@ -36,6 +36,9 @@ SIGNAL_LABELS = {
     "av_length": _("Sound against picture length"),
     "speed_vs_original": _("Speed against the original"),
     "removed_vs_original": _("Stretches missing from the original"),
+    "motion_steps": _("Motion that skips frames"),
+    "blend_cadence": _("Cadence of blended frames"),
+    "splice_continuity": _("Picture, background and sound jumping together"),
 }
 TIMELINE_WIDTH, TIMELINE_HEIGHT = 100.0, 24.0
 
