@@ -144,3 +144,8 @@ bench-scale: $(VENV)/.dev postgres
 .PHONY: evaluate-detector
 evaluate-detector: $(VENV)/.dev
 	$(PY) bench/evaluate_dev.py
+
+# The editing score without the original, per workshop recipe; see bench/editing_blind.py.
+.PHONY: bench-editing-blind
+bench-editing-blind: $(VENV)/.dev
+	$(PY) bench/editing_blind.py
