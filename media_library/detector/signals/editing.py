@@ -120,7 +120,7 @@ def measure_editing(footage: Footage, original: Footage | None = None) -> list[M
         *measure_against_original(footage, original),
         measure_motion_steps(footage, change),
         measure_blend_cadence(footage),
-        measure_splice_continuity(footage),
+        measure_splice_continuity(footage, frames),
     ]
 
 
@@ -518,10 +518,10 @@ def _spike_ratio(series: np.ndarray) -> np.ndarray:
     return ratio
 
 
-def measure_splice_continuity(footage: Footage) -> Measurement:
+def measure_splice_continuity(footage: Footage, frames: np.ndarray | None = None) -> Measurement:
     """A jump inside one shot where the background jumps too and, with sound, the sound steps
     at the same moment: what joining two ends of a cut-out stretch leaves."""
-    frames = pooled(footage.thumbs, 2).astype(np.float32)
+    frames = pooled(footage.thumbs, 2) if frames is None else frames
     if len(frames) < 20:
         return Measurement.unmeasured(
             "splice_continuity",
@@ -530,7 +530,7 @@ def measure_splice_continuity(footage: Footage) -> Measurement:
             "ratio",
             "The clip has too few frames to follow its continuity.",
         )
-    frames -= frames.mean(axis=(1, 2), keepdims=True)
+    frames = frames - frames.mean(axis=(1, 2), keepdims=True)
     steps = np.abs(np.diff(frames, axis=0))
     height, width = steps.shape[1:]
     ring = np.ones((height, width), dtype=bool)
@@ -539,7 +539,11 @@ def measure_splice_continuity(footage: Footage) -> Measurement:
         max(1, width // 6) : width - max(1, width // 6),
     ] = False
     whole, border = steps.reshape(len(steps), -1).mean(axis=1), steps[:, ring].mean(axis=1)
-    coarse = pooled(footage.thumbs, 8).reshape(len(footage.thumbs), -1)
+    # The coarse layout (blocks of 8 thumbnail pixels), from the frames already pooled by 2.
+    high, wide = height // 4 * 4, width // 4 * 4
+    coarse = (
+        frames[:, :high, :wide].reshape(len(frames), high // 4, 4, wide // 4, 4).sum(axis=(2, 4))
+    ).reshape(len(frames), -1)
     sound = _sound_steps(footage)
     ratio_of = np.minimum(_spike_ratio(whole), _spike_ratio(border))
     best = (0.0, 0.0, 0.0, 0.0, -1)  # feature, picture ratio, sound z, time, index
