@@ -59,7 +59,7 @@ class AnalyzeClipCommandTests(IsolatedMediaTestCase):
         video = self.fixture("pattern.mp4", make_video, seconds=3, width=320, height=240)
         data = json.loads(command("analyze_clip", str(video), "--json"))
         names = [m["name"] for m in data["measurements"]]
-        self.assertEqual(len(names), 16)
+        self.assertEqual(len(names), 19)
         self.assertIn("repeated_frames", names)
         self.assertTrue(data["scores"]["face"]["abstained"])
         editing = data["scores"]["editing"]
