@@ -120,6 +120,43 @@ class FamilyScore:
     why: str = ""  # why it abstained
     # The signals that pushed the score up most, each with its reasons.
     reasons: list[dict] = field(default_factory=list)
+    # How this score did on clips of the same kind it had never seen (`HeldOut.as_json()`),
+    # or None when the weights carry no such figure: the reveal shows a percentage only when
+    # that figure's interval excludes chance.
+    held_out: dict | None = None
+
+
+@dataclass(frozen=True)
+class HeldOut:
+    """A score's out-of-sample ranking on one kind of clip (video or still image): the AUC,
+    "how often a fake ranked above a real clip", with its 95 % bootstrap interval, measured on
+    clips scored by a model fitted without their dataset (`fitting.py`)."""
+
+    auc: float
+    low: float
+    high: float
+    fakes: int
+    reals: int
+    scheme: str = "leave-one-dataset-out"
+
+    @property
+    def informative(self) -> bool:
+        """Better than chance even at the interval's lower end."""
+        return self.low > 0.5
+
+    def as_json(self) -> dict:
+        return {**asdict(self), "informative": self.informative}
+
+    @classmethod
+    def from_json(cls, data: dict) -> HeldOut:
+        return cls(
+            auc=float(data["auc"]),
+            low=float(data["low"]),
+            high=float(data["high"]),
+            fakes=int(data["fakes"]),
+            reals=int(data["reals"]),
+            scheme=str(data.get("scheme", "leave-one-dataset-out")),
+        )
 
 
 @dataclass
@@ -129,6 +166,9 @@ class Weights:
     models: dict[str, FamilyModel]
     metrics: dict = field(default_factory=dict)  # cross-validated, when fitted
     fitted_on: dict = field(default_factory=dict)
+    # family -> kind of clip ("video", "image") -> HeldOut.as_json(): what the reveal says of
+    # how the score did out of sample. Empty for the default weights: nobody measured them so.
+    out_of_sample: dict = field(default_factory=dict)
 
     @classmethod
     def default(cls) -> Weights:
@@ -170,7 +210,16 @@ class Weights:
             models=models,
             metrics=data.get("metrics", {}),
             fitted_on=data.get("fitted_on", {}),
+            out_of_sample=data.get("out_of_sample", {}),
         )
+
+    def held_out(self, family: str, kind: str) -> HeldOut | None:
+        """How `family`'s score did out of sample on clips of `kind`, if it was measured."""
+        data = self.out_of_sample.get(family, {}).get(kind)
+        try:
+            return HeldOut.from_json(data) if data else None
+        except (KeyError, TypeError, ValueError):
+            return None
 
     def score(self, measurements: list[Measurement], face_seconds: float | None) -> dict:
         """Both families' scores for one clip's measurements. `face_seconds` is how long a
@@ -191,7 +240,18 @@ class Weights:
             return FamilyScore(family.value, None, None, None, True, why)
         row = design_row(mine, model.names)
         p, low, high = model.probability(row)
-        return FamilyScore(family.value, p, low, high, False, "", top_reasons(model, row, measured))
+        # A still image is the one clip scored without face seconds (one frame is all there is).
+        held_out = self.held_out(family.value, "image" if face_seconds is None else "video")
+        return FamilyScore(
+            family.value,
+            p,
+            low,
+            high,
+            False,
+            "",
+            top_reasons(model, row, measured),
+            held_out.as_json() if held_out else None,
+        )
 
 
 def abstention(family: Family, signals: list[Measurement], face_seconds: float | None) -> str:

@@ -120,6 +120,9 @@ class ClipAnalysis(models.Model):
     face_seconds = models.FloatField(null=True, blank=True)
     measurements = models.JSONField(default=list, blank=True)  # Measurement.as_json() each
     reasons = models.JSONField(default=dict, blank=True)  # family -> top reasons
+    # family -> how its score did out of sample on clips of this kind (HeldOut.as_json()), or
+    # absent when the weights carry no such figure; see scoring.HeldOut.
+    held_out = models.JSONField(default=dict, blank=True)
     timeline = models.JSONField(default=list, blank=True)  # [[seconds, 0..1], …] face signal
 
     objects = ClipAnalysisQuerySet.as_manager()
@@ -251,6 +254,7 @@ class ClipAnalysis(models.Model):
             "abstained": getattr(self, f"{name}_abstained"),
             "why": getattr(self, f"{name}_why"),
             "reasons": self.reasons.get(name, []),
+            "held_out": self.held_out.get(name),
         }
 
     @property
@@ -278,6 +282,9 @@ def score_fields(scores: dict[str, FamilyScore], weights: Weights) -> dict:
         fields[f"{name}_abstained"] = score.abstained
         fields[f"{name}_why"] = score.why
     fields["reasons"] = {name: score.reasons for name, score in scores.items()}
+    fields["held_out"] = {
+        name: score.held_out for name, score in scores.items() if score.held_out is not None
+    }
     fields["weights_version"] = weights.version
     fields["calibrated"] = weights.calibrated
     return fields
