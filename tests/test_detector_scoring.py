@@ -19,6 +19,7 @@ from django.test import SimpleTestCase, override_settings
 from django.utils import timezone
 
 from media_library import detector_weights
+from media_library.detector import held_out
 from media_library.detector.evaluation import (
     auc,
     auc_interval,
@@ -29,10 +30,10 @@ from media_library.detector.evaluation import (
 )
 from media_library.detector.fitting import (
     NotEnoughData,
-    fit_logistic,
-    fit_platt,
+    Sample,
+    fit_model,
     fit_weights,
-    grouped_folds,
+    grouped_splits,
 )
 from media_library.detector.measurements import Family, Measurement, Reason
 from media_library.detector.scoring import Weights, combined_probability
@@ -90,43 +91,141 @@ class EvaluationMeasureTests(SimpleTestCase):
         self.assertGreater(low, 0.5)
 
     def test_the_reliability_diagram_says_in_words_what_it_draws(self) -> None:
-        svg = reliability_svg(np.array([1, 0, 1]), np.array([0.82, 0.1, 0.85]), "On three clips")
+        svg = reliability_svg(np.array([1, 0, 1]), np.array([0.82, 0.12, 0.85]), "On three clips")
         self.assertIn("<title", svg)
         self.assertIn("0.8 to 0.9: 2 clips, 100% manipulated", svg)
         self.assertIn("0.1 to 0.2: 1 clips, 0% manipulated", svg)
 
 
-class FittingTests(SimpleTestCase):
-    def test_logistic_regression_recovers_known_weights(self) -> None:
-        rng = np.random.default_rng(7)
-        x = rng.normal(size=4000)
-        y = (rng.random(4000) < 1 / (1 + np.exp(-(-1.0 + 2.0 * x)))).astype(float)
-        beta, covariance = fit_logistic(np.column_stack([np.ones_like(x), x]), y, ridge=0.01)
-        self.assertAlmostEqual(beta[0], -1.0, delta=0.15)
-        self.assertAlmostEqual(beta[1], 2.0, delta=0.2)
-        # The covariance is the inverse Hessian: small, positive variances with this much data.
-        self.assertTrue(0 < covariance[1][1] < 0.01)
+def sample(features: dict, label: int, source: str, group, method: str = "") -> Sample:
+    """A video sample with these face features (strength 1) and face label."""
+    return Sample(
+        measurements=[face(name, value) for name, value in features.items()],
+        face_seconds=10.0,
+        labels={"face": label, "editing": None},
+        group=group,
+        technique="face_swap" if label else "none",
+        source=source,
+        method=method if label else "",
+    )
 
-    def test_platt_scaling_leaves_calibrated_logits_alone(self) -> None:
-        rng = np.random.default_rng(3)
-        logits = rng.normal(0, 2, 5000)
-        y = (rng.random(5000) < 1 / (1 + np.exp(-logits))).astype(float)
-        a, b = fit_platt(logits, y)
-        self.assertAlmostEqual(a, 1.0, delta=0.1)
-        self.assertAlmostEqual(b, 0.0, delta=0.1)
+
+class FittingTests(SimpleTestCase):
+    def test_the_fit_recovers_known_weights_with_their_uncertainty(self) -> None:
+        rng = np.random.default_rng(7)
+        x = rng.uniform(0, 3, 3000)
+        y = (rng.random(3000) < 1 / (1 + np.exp(-(-2.0 + 1.5 * x)))).astype(int)
+        samples = [
+            sample({"boundary_blending": v, "colour_flicker": 0.0}, int(label), "a", n)
+            for n, (v, label) in enumerate(zip(x, y, strict=True))
+        ]
+        model = fit_model(["boundary_blending", "colour_flicker"], samples, "face")
+        self.assertAlmostEqual(model.coefficients[0], -2.0, delta=0.25)
+        self.assertAlmostEqual(model.coefficients[1], 1.5, delta=0.2)
+        # The covariance is the inverse Hessian: small, positive variances with this much data.
+        self.assertTrue(0 < model.covariance[1][1] < 0.01)
+        # Already calibrated logits: the out-of-fold sigmoid leaves them nearly alone.
+        a, b = model.platt
+        self.assertAlmostEqual(a, 1.0, delta=0.15)
+        self.assertAlmostEqual(b, 0.0, delta=0.25)
 
     def test_folds_never_split_a_fake_from_its_original(self) -> None:
-        groups = np.array([1, 1, 1, 2, 2, 3, 4, 4, 5, 6, 6, 6])
-        folds = grouped_folds(groups, 3)
-        self.assertEqual(sorted(np.concatenate(folds).tolist()), list(range(len(groups))))
-        for test in folds:
-            inside = set(groups[test].tolist())
-            outside = set(np.delete(groups, test).tolist())
-            self.assertFalse(inside & outside)
+        groups = np.array([1, 1, 1, 2, 2, 3, 4, 4, 5, 6, 6, 6, 7, 7, 8, 8])
+        y = np.array([0, 1, 1, 0, 1, 0, 0, 1, 0, 0, 1, 1, 0, 1, 0, 1])
+        splits = grouped_splits(y, groups)
+        tested = np.concatenate([test for _train, test in splits])
+        self.assertEqual(sorted(tested.tolist()), list(range(len(groups))))
+        for train, test in splits:
+            self.assertFalse(set(groups[test].tolist()) & set(groups[train].tolist()))
 
     def test_it_refuses_to_fit_on_too_few_clips(self) -> None:
         with self.assertRaisesMessage(NotEnoughData, "at least 3 of each"):
             fit_weights([])
+
+
+class HeldOutTests(SimpleTestCase):
+    """Two signals on three datasets: one marks fakes everywhere, the other marks them in two
+    datasets and real clips in the third (a quirk of how those were made). Fitted on all of
+    them, the quirk looks useful; held out by dataset, it shows what it is."""
+
+    @classmethod
+    def setUpClass(cls) -> None:
+        super().setUpClass()
+        rng = np.random.default_rng(5)
+        cls.samples = []
+        for source, quirk_sign in (("A", 1), ("B", 1), ("C", -1)):
+            for n in range(30):
+                for label in (0, 1):
+                    general = rng.normal(1.2 * label, 0.6)
+                    quirk = rng.normal(1.0 + quirk_sign * (label - 0.5) * 2, 0.4)
+                    cls.samples.append(
+                        sample(
+                            {"boundary_blending": max(0, general), "colour_flicker": max(0, quirk)},
+                            label,
+                            source,
+                            f"{source}{n}",
+                            method=f"method {source}",
+                        )
+                    )
+
+    def test_leaving_a_dataset_out_shows_which_signal_transfers(self) -> None:
+        report = held_out.evaluate(self.samples)["face/video"]
+        signals = report["per_signal"]
+        self.assertGreater(signals["boundary_blending"]["auc"], 0.75)
+        self.assertLess(signals["colour_flicker"]["auc"], 0.6)
+        headline = report["headline"]
+        self.assertEqual(
+            set(headline),
+            {
+                held_out.IN_SAMPLE,
+                held_out.CROSS_VALIDATED,
+                held_out.LEAVE_ONE_DATASET_OUT,
+                held_out.LEAVE_ONE_METHOD_OUT,
+                held_out.DEFAULT_WEIGHTS,
+            },
+        )
+        # Every figure carries its interval and what it rests on.
+        lodo = headline[held_out.LEAVE_ONE_DATASET_OUT]
+        self.assertEqual((lodo["fakes"], lodo["reals"]), (90, 90))
+        low, high = lodo["auc_interval"]
+        self.assertLess(low, lodo["auc"])
+        self.assertGreater(high, lodo["auc"])
+        # The dataset whose quirk runs the other way is where the held-out model suffers.
+        self.assertLess(report["per_source"]["C"]["auc"], report["per_source"]["A"]["auc"])
+
+    def only(self, name: str) -> list[Sample]:
+        """The samples with one of the two signals left as measured, the other at 0."""
+        other = {"boundary_blending": "colour_flicker", "colour_flicker": "boundary_blending"}
+        return [
+            dataclasses.replace(
+                s,
+                measurements=[m for m in s.measurements if m.name == name]
+                + [face(other[name], 0.0)],
+                _scored={},
+            )
+            for s in self.samples
+        ]
+
+    def test_the_fitted_weights_carry_their_held_out_figure(self) -> None:
+        weights, _notes = held_out.fit_and_hold_out(self.only("boundary_blending"))
+        figure = weights.held_out("face", "video")
+        self.assertEqual(figure.scheme, held_out.LEAVE_ONE_DATASET_OUT)
+        self.assertTrue(figure.informative)
+        self.assertIsNone(weights.held_out("face", "image"))  # no still was measured
+        # A clip scored with them says so.
+        score = weights.score_family(
+            Family.FACE, [face("boundary_blending", 2.0), face("colour_flicker", 0.0)], 10.0
+        )
+        self.assertEqual(score.held_out["auc"], figure.auc)
+        # And the figure survives the trip through JSON (media storage, the shipped file).
+        again = Weights.from_json(json.loads(json.dumps(weights.to_json())))
+        self.assertEqual(again.held_out("face", "video"), figure)
+
+    def test_a_signal_that_only_works_in_sample_gets_an_interval_that_includes_chance(self):
+        weights, _notes = held_out.fit_and_hold_out(self.only("colour_flicker"))
+        figure = weights.held_out("face", "video")
+        self.assertFalse(figure.informative)
+        self.assertLessEqual(figure.low, 0.5)
 
 
 class ScoringTests(SimpleTestCase):

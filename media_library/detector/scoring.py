@@ -15,8 +15,10 @@ where they are kept is the caller's business (media_library keeps them in media 
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
 import numpy as np
 
@@ -70,6 +72,9 @@ DEFAULT_MODEL = {
         },
     },
 }
+# Weights fitted on the development media (`fit_detector --samples … --ship`), committed with
+# the code: what a fresh installation scores with until it fits its own library.
+SHIPPED_WEIGHTS = Path(__file__).resolve().parent / "shipped_weights.json"
 # The prior's spread around the default weights: wide, because they were not fitted here.
 DEFAULT_INTERCEPT_SD = 0.5
 DEFAULT_WEIGHT_SD_SHARE = 0.5
@@ -164,6 +169,9 @@ class Weights:
     version: str
     calibrated: bool
     models: dict[str, FamilyModel]
+    # Models for still images, by family, where they differ from the video ones: a still is
+    # measured by other signals (one frame: spectrum, eye highlights), so it is fitted apart.
+    still_models: dict[str, FamilyModel] = field(default_factory=dict)
     metrics: dict = field(default_factory=dict)  # cross-validated, when fitted
     fitted_on: dict = field(default_factory=dict)
     # family -> kind of clip ("video", "image") -> HeldOut.as_json(): what the reveal says of
@@ -182,36 +190,68 @@ class Weights:
             models[family.value] = FamilyModel(
                 names, coefficients, np.diag(np.square(spreads)).tolist()
             )
-        return cls(version=f"default-{SIGNALS_VERSION}", calibrated=False, models=models)
+        # The literature's weights make no difference between the kinds of clip.
+        still_models = {Family.FACE.value: models[Family.FACE.value]}
+        return cls(
+            version=f"default-{SIGNALS_VERSION}",
+            calibrated=False,
+            models=models,
+            still_models=still_models,
+        )
+
+    @classmethod
+    def shipped(cls, path: Path | None = SHIPPED_WEIGHTS) -> Weights | None:
+        """The weights committed with the code (or kept at `path`), if they match the signals
+        this code measures."""
+        if path is None:
+            return None
+        try:
+            weights = cls.from_json(json.loads(Path(path).read_text()))
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        return weights if weights.signals_version == SIGNALS_VERSION else None
+
+    @classmethod
+    def best_available(cls, shipped: Path | None = SHIPPED_WEIGHTS) -> Weights:
+        """The shipped weights, else the literature's defaults."""
+        return cls.shipped(shipped) or cls.default()
 
     @property
     def signals_version(self) -> int:
         return int(self.fitted_on.get("signals_version", SIGNALS_VERSION))
 
     def to_json(self) -> dict:
-        data = asdict(self)
-        data["models"] = {name: asdict(model) for name, model in self.models.items()}
-        return data
+        return asdict(self)
 
     @classmethod
     def from_json(cls, data: dict) -> Weights:
-        models = {
-            name: FamilyModel(
-                names=list(model["names"]),
-                coefficients=[float(c) for c in model["coefficients"]],
-                covariance=[[float(v) for v in row] for row in model["covariance"]],
-                platt=tuple(model["platt"]) if model.get("platt") else None,
-            )
-            for name, model in data["models"].items()
-        }
+        def models(entries: dict) -> dict[str, FamilyModel]:
+            return {
+                name: FamilyModel(
+                    names=list(model["names"]),
+                    coefficients=[float(c) for c in model["coefficients"]],
+                    covariance=[[float(v) for v in row] for row in model["covariance"]],
+                    platt=tuple(model["platt"]) if model.get("platt") else None,
+                )
+                for name, model in entries.items()
+            }
+
         return cls(
             version=str(data["version"]),
             calibrated=bool(data["calibrated"]),
-            models=models,
+            models=models(data["models"]),
+            still_models=models(data.get("still_models", {})),
             metrics=data.get("metrics", {}),
             fitted_on=data.get("fitted_on", {}),
             out_of_sample=data.get("out_of_sample", {}),
         )
+
+    def model_for(self, family: str, kind: str) -> FamilyModel:
+        """The model that scores `family` on a kind of clip ("video", "image"): the still-image
+        one for a still where there is one."""
+        if kind == "image" and family in self.still_models:
+            return self.still_models[family]
+        return self.models[family]
 
     def held_out(self, family: str, kind: str) -> HeldOut | None:
         """How `family`'s score did out of sample on clips of `kind`, if it was measured."""
@@ -232,7 +272,9 @@ class Weights:
     def score_family(
         self, family: Family, measurements: list[Measurement], face_seconds: float | None
     ) -> FamilyScore:
-        model = self.models[family.value]
+        # A still image is the one clip scored without face seconds (one frame is all there is).
+        kind = "image" if face_seconds is None else "video"
+        model = self.model_for(family.value, kind)
         mine = [m for m in measurements if m.family == family and m.name in model.names]
         measured = [m for m in mine if m.measured]
         why = abstention(family, mine, face_seconds)
@@ -240,8 +282,7 @@ class Weights:
             return FamilyScore(family.value, None, None, None, True, why)
         row = design_row(mine, model.names)
         p, low, high = model.probability(row)
-        # A still image is the one clip scored without face seconds (one frame is all there is).
-        held_out = self.held_out(family.value, "image" if face_seconds is None else "video")
+        held_out = self.held_out(family.value, kind)
         return FamilyScore(
             family.value,
             p,

@@ -18,8 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from media_library import detector_weights
-from media_library.choices import ProcessingStatus
+from media_library.choices import ProcessingStatus, Technique, Verdict
 from media_library.detector.analysis import Analysis, analyze_file
+from media_library.detector.fitting import Sample
 from media_library.detector.footage import DecodeError
 from media_library.detector.measurements import Measurement
 from media_library.detector.scoring import (
@@ -31,6 +32,9 @@ from media_library.detector.scoring import (
 from media_library.models.clip import Clip
 from media_library.processing.probe import detector_rules
 from media_library.processing.workdir import local_path
+
+# Shallowfakes whose edit shows in the frames; the others are left out of the editing fit.
+EDITING_TECHNIQUES = {Technique.SPEED_CHANGE, Technique.SPLICE}
 
 
 class AnalysisStatus(models.TextChoices):
@@ -243,6 +247,28 @@ class ClipAnalysis(models.Model):
             for name, value in fields.items():
                 setattr(self, name, value)
         return written > 0
+
+    def as_sample(self) -> Sample:
+        """This analysis as a labelled sample for fitting and held-out figures: the face
+        score learns deepfakes against everything else; the editing score learns speed
+        changes and splices against everything but other shallowfakes (a false caption or a
+        crop leaves no trace in the frames)."""
+        clip = self.clip
+        if clip.verdict == Verdict.SHALLOWFAKE:
+            editing = 1 if clip.technique in EDITING_TECHNIQUES else None
+        else:
+            editing = 0
+        fake = clip.verdict != Verdict.REAL
+        return Sample(
+            measurements=[Measurement.from_json(m) for m in self.measurements],
+            face_seconds=self.face_seconds,
+            labels={"face": int(clip.verdict == Verdict.DEEPFAKE), "editing": editing},
+            group=clip.original_id or clip.pk,
+            technique=clip.technique,
+            source=clip.import_source or "uploads",
+            method=clip.technique if fake else "",
+            with_original=self.compared_with_original,
+        )
 
     def family(self, name: str) -> dict:
         """One family's score as the templates show it."""
