@@ -1,6 +1,7 @@
 """The links the lessons app provides to lower apps' pages (media_library/links.py), registered
 by LessonsConfig.ready(): the lesson that teaches a tell (the quiz reveal, the detector's
-reasons), the lesson on why detectors fail (the detector's "cannot tell") and the learner's progress page (quiz lists and results)."""
+reasons), the lesson on why detectors fail (the detector's "cannot tell") and the learner's
+progress page (quiz lists and results)."""
 
 from __future__ import annotations
 

@@ -106,7 +106,9 @@ class DetectorRevealTests(BaseTestCase):
 
     def assert_cannot_tell(self, panel: str, analysis: ClipAnalysis) -> None:
         self.assertIn("the detector cannot tell for clips like this", panel)
-        self.assertIn("one trained on some kinds of fake can fail on kinds it has never seen", panel)
+        self.assertIn(
+            "one trained on some kinds of fake can fail on kinds it has never seen", panel
+        )
         self.assertIn('href="/lessons/why-detectors-fail/"', panel)
         # No number, no meter, no interval for either score.
         self.assertNotIn("detector-probability", panel)

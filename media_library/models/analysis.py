@@ -33,7 +33,6 @@ from media_library.models.clip import Clip
 from media_library.processing.probe import detector_rules
 from media_library.processing.workdir import local_path
 
-
 # The two scores, in the order pages show them.
 FAMILIES = ("face", "editing")
 
