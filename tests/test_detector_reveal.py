@@ -189,3 +189,24 @@ class DetectorRevealTests(BaseTestCase):
         self.assertIn("has not been tested on clips it had never seen", panel)
         self.assertNotIn("90 %", panel)
         self.assertNotIn("%", REMINDER.sub("", panel))
+
+    def test_a_figure_for_videos_says_nothing_of_a_still_image(self):
+        # Out-of-sample figures are per kind of clip: one measured on videos does not let a
+        # still image's score be shown as a percentage.
+        clip = quizzable_clip("Swapped still", Verdict.DEEPFAKE, kind="image")
+        analysis = ClipAnalysis.objects.create(
+            clip=clip,
+            status=AnalysisStatus.DONE,
+            finished_at=timezone.now(),
+            face_seconds=None,
+            measurements=[
+                signal("boundary_blending", Family.FACE, "face_edges", 2.0).as_json(),
+                signal("spectrum", Family.FACE, "face_edges", 1.0).as_json(),
+            ],
+        )
+        self.assertTrue(analysis.rescore(weights_with(INFORMATIVE)))
+        self.assertFalse(analysis.face_abstained)
+        self.assertFalse(analysis.shows_percentage("face"))
+        self.assertTrue(analysis.cannot_tell)
+        _before, after = self.reveal(clip)
+        self.assertIn("has not been tested on clips it had never seen", detector_panel(after))
