@@ -26,6 +26,7 @@ from media_library.detector.measurements import Measurement
 from media_library.detector.scoring import (
     SIGNALS_VERSION,
     FamilyScore,
+    HeldOut,
     Weights,
     combined_probability,
 )
@@ -35,6 +36,8 @@ from media_library.processing.workdir import local_path
 
 # Shallowfakes whose edit shows in the frames; the others are left out of the editing fit.
 EDITING_TECHNIQUES = {Technique.SPEED_CHANGE, Technique.SPLICE}
+# The two scores, in the order pages show them.
+FAMILIES = ("face", "editing")
 
 
 class AnalysisStatus(models.TextChoices):
@@ -270,6 +273,26 @@ class ClipAnalysis(models.Model):
             with_original=self.compared_with_original,
         )
 
+    def out_of_sample(self, name: str) -> HeldOut | None:
+        """How family `name`'s score did on clips of this kind it had never seen, as stored
+        with the score; None when its weights carry no such figure (the default weights, or
+        an analysis scored before the figures were kept)."""
+        data = self.held_out.get(name)
+        try:
+            return HeldOut.from_json(data) if data else None
+        except (KeyError, TypeError, ValueError):
+            return None
+
+    def shows_percentage(self, name: str) -> bool:
+        """The one rule for every page: a family's score is shown as a percentage only when
+        it did not abstain and its out-of-sample ranking beats chance even at the low end of
+        its interval. Otherwise the detector cannot tell for clips like this one, and a
+        number would claim what nobody measured."""
+        if getattr(self, f"{name}_abstained") or getattr(self, f"{name}_probability") is None:
+            return False
+        held_out = self.out_of_sample(name)
+        return held_out is not None and held_out.informative
+
     def family(self, name: str) -> dict:
         """One family's score as the templates show it."""
         return {
@@ -280,22 +303,31 @@ class ClipAnalysis(models.Model):
             "abstained": getattr(self, f"{name}_abstained"),
             "why": getattr(self, f"{name}_why"),
             "reasons": self.reasons.get(name, []),
-            "held_out": self.held_out.get(name),
+            "held_out": self.out_of_sample(name),
+            "shows_percentage": self.shows_percentage(name),
         }
 
     @property
     def families(self) -> list[dict]:
-        return [self.family("face"), self.family("editing")]
+        return [self.family(name) for name in FAMILIES]
 
     @property
     def manipulation_probability(self) -> float | None:
-        """Either kind of manipulation; None when both scores abstained."""
+        """Either kind of manipulation, from the scores that may be shown as percentages;
+        None when there is none (both abstained, or the detector cannot tell)."""
         return combined_probability(
             [
-                None if self.face_abstained else self.face_probability,
-                None if self.editing_abstained else self.editing_probability,
+                getattr(self, f"{name}_probability") if self.shows_percentage(name) else None
+                for name in FAMILIES
             ]
         )
+
+    @property
+    def cannot_tell(self) -> bool:
+        """It scored the clip, but no score beats chance out of sample (or none was tested):
+        the detector's honest answer is "cannot tell", not a percentage."""
+        scored = [name for name in FAMILIES if not getattr(self, f"{name}_abstained")]
+        return bool(scored) and not any(self.shows_percentage(name) for name in scored)
 
 
 def score_fields(scores: dict[str, FamilyScore], weights: Weights) -> dict:
