@@ -36,7 +36,7 @@ from media_library.detector.fitting import (
     grouped_splits,
 )
 from media_library.detector.measurements import Family, Measurement, Reason
-from media_library.detector.scoring import Weights, combined_probability
+from media_library.detector.scoring import SIGNALS_VERSION, Weights, combined_probability
 from media_library.detector_weights import WEIGHTS_FOLDER
 from media_library.models import (
     AnalysisStatus,
@@ -143,6 +143,28 @@ class FittingTests(SimpleTestCase):
             fit_weights([])
 
 
+def three_datasets(pairs: int) -> list[Sample]:
+    """`pairs` real and fake clips from each of three datasets, measured by two signals: one
+    marks fakes everywhere, the other marks them in A and B and real clips in C."""
+    rng = np.random.default_rng(5)
+    samples = []
+    for source, quirk_sign in (("A", 1), ("B", 1), ("C", -1)):
+        for n in range(pairs):
+            for label in (0, 1):
+                general = rng.normal(1.2 * label, 0.6)
+                quirk = rng.normal(1.0 + quirk_sign * (label - 0.5) * 2, 0.4)
+                samples.append(
+                    sample(
+                        {"boundary_blending": max(0, general), "colour_flicker": max(0, quirk)},
+                        label,
+                        source,
+                        f"{source}{n}",
+                        method=f"method {source}",
+                    )
+                )
+    return samples
+
+
 class HeldOutTests(SimpleTestCase):
     """Two signals on three datasets: one marks fakes everywhere, the other marks them in two
     datasets and real clips in the third (a quirk of how those were made). Fitted on all of
@@ -151,22 +173,7 @@ class HeldOutTests(SimpleTestCase):
     @classmethod
     def setUpClass(cls) -> None:
         super().setUpClass()
-        rng = np.random.default_rng(5)
-        cls.samples = []
-        for source, quirk_sign in (("A", 1), ("B", 1), ("C", -1)):
-            for n in range(30):
-                for label in (0, 1):
-                    general = rng.normal(1.2 * label, 0.6)
-                    quirk = rng.normal(1.0 + quirk_sign * (label - 0.5) * 2, 0.4)
-                    cls.samples.append(
-                        sample(
-                            {"boundary_blending": max(0, general), "colour_flicker": max(0, quirk)},
-                            label,
-                            source,
-                            f"{source}{n}",
-                            method=f"method {source}",
-                        )
-                    )
+        cls.samples = three_datasets(30)
 
     def test_leaving_a_dataset_out_shows_which_signal_transfers(self) -> None:
         report = held_out.evaluate(self.samples)["face/video"]
@@ -226,6 +233,80 @@ class HeldOutTests(SimpleTestCase):
         figure = weights.held_out("face", "video")
         self.assertFalse(figure.informative)
         self.assertLessEqual(figure.low, 0.5)
+
+
+class SamplesFileCommandTests(SimpleTestCase):
+    """What `make evaluate-detector` does with its samples file: the held-out tables, and the
+    weights shipped with the code."""
+
+    def setUp(self) -> None:
+        folder = Path(tempfile.mkdtemp(prefix="telltale-samples-"))
+        self.addCleanup(shutil.rmtree, folder, ignore_errors=True)
+        self.folder = folder
+        self.samples_file = folder / "samples.json"
+        self.samples_file.write_text(
+            json.dumps(
+                {
+                    "signals_version": SIGNALS_VERSION,
+                    "samples": [s.as_json() for s in three_datasets(12)],
+                }
+            )
+        )
+
+    def test_evaluate_prints_the_held_out_tables_beside_the_in_sample_one(self) -> None:
+        out = StringIO()
+        figures = self.folder / "figures.json"
+        call_command(
+            "evaluate_detector", "--samples", str(self.samples_file), "--json", str(figures),
+            stdout=out,
+        )  # fmt: skip
+        text = out.getvalue()
+        for line in (
+            "Face manipulation score, videos",
+            "in sample (fitted on these clips)",
+            "held out: leave one dataset out",
+            "held out: leave one method out",
+            "per source (held out: leave one dataset out)",
+            "per signal alone, left out by dataset",
+            "boundary_blending",
+        ):
+            self.assertIn(line, text)
+        saved = json.loads(figures.read_text())["held_out"]["face/video"]
+        self.assertEqual(set(saved["per_source"]), {"A", "B", "C"})
+        self.assertEqual(saved["headline"]["in-sample"]["fakes"], 36)
+
+    def test_samples_of_other_signals_are_refused(self) -> None:
+        self.samples_file.write_text(json.dumps({"signals_version": -1, "samples": []}))
+        with self.assertRaisesMessage(CommandError, "run make evaluate-detector again"):
+            call_command("evaluate_detector", "--samples", str(self.samples_file))
+
+    def test_ship_writes_the_weights_an_installation_falls_back_to(self) -> None:
+        shipped = self.folder / "shipped.json"
+        with override_settings(DETECTOR_SHIPPED_WEIGHTS=str(shipped), MEDIA_ROOT=self.folder):
+            self.assertEqual(detector_weights.current().version, Weights.default().version)
+            out = StringIO()
+            call_command("fit_detector", "--samples", str(self.samples_file), "--ship", stdout=out)
+            self.assertIn("held out (leave-one-dataset-out), face score on video", out.getvalue())
+            current = detector_weights.current()
+        self.assertTrue(current.calibrated)
+        self.assertEqual(current.version, Weights.shipped(shipped).version)
+        self.assertIsNotNone(current.held_out("face", "video"))
+
+    def test_ship_refuses_where_shipped_weights_are_switched_off(self) -> None:
+        with self.assertRaisesMessage(CommandError, "switched off"):
+            call_command("fit_detector", "--samples", str(self.samples_file), "--ship")
+
+
+class ShippedWeightsTests(SimpleTestCase):
+    def test_the_committed_weights_match_the_signals_and_carry_their_held_out_figures(self):
+        weights = Weights.shipped()
+        self.assertIsNotNone(weights, "run make evaluate-detector ARGS=--ship and commit it")
+        self.assertTrue(weights.calibrated)
+        for family, kind in (("face", "video"), ("editing", "video")):
+            figure = weights.held_out(family, kind)
+            self.assertIsNotNone(figure, f"{family}/{kind}")
+            self.assertGreater(figure.fakes, 10)
+            self.assertGreater(figure.reals, 10)
 
 
 class ScoringTests(SimpleTestCase):

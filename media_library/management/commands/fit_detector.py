@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
@@ -31,7 +32,7 @@ from languages.commands import gettext_lazy
 from media_library import detector_weights
 from media_library.detector.fitting import NotEnoughData
 from media_library.detector.held_out import fit_and_hold_out
-from media_library.detector.scoring import SHIPPED_WEIGHTS, Weights
+from media_library.detector.scoring import Weights
 from media_library.management.commands.evaluate_detector import read_samples
 from media_library.models import Clip
 from media_library.tasks import rescore_analyses
@@ -59,13 +60,16 @@ class Command(BaseCommand):
         parser.add_argument(
             "--ship",
             action="store_true",
-            help=_("With --samples: write the weights shipped with the code (%(path)s).")
-            % {"path": SHIPPED_WEIGHTS.name},
+            help=_("With --samples: write the weights shipped with the code."),
         )
 
     def handle(self, *args, **options) -> None:
         if options["ship"] and not options["samples"]:
             raise CommandError(_("--ship fits on --samples only: name a samples file."))
+        if options["ship"] and not settings.DETECTOR_SHIPPED_WEIGHTS:
+            raise CommandError(
+                _("Shipped weights are switched off here (DETECTOR_SHIPPED_WEIGHTS is empty).")
+            )
         if options["samples"]:
             samples = read_samples(options["samples"])
         else:
@@ -75,11 +79,14 @@ class Command(BaseCommand):
             self.stdout.write(_("Dry run: nothing saved."))
             return
         if options["ship"]:
-            SHIPPED_WEIGHTS.write_text(json.dumps(weights.to_json(), indent=1) + "\n")
+            # Where this installation reads them from: the committed file unless the setting
+            # moves it.
+            target = Path(settings.DETECTOR_SHIPPED_WEIGHTS)
+            target.write_text(json.dumps(weights.to_json(), indent=1) + "\n")
             self.stdout.write(
                 _("Wrote %(path)s: commit it, and every installation without a fit of its own "
                   "scores with it.")
-                % {"path": SHIPPED_WEIGHTS}
+                % {"path": target}
             )  # fmt: skip
             return
         name = detector_weights.save(weights)
