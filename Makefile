@@ -140,10 +140,14 @@ bench-languages: $(VENV)/.dev
 bench-scale: $(VENV)/.dev postgres
 	$(PY) bench/scale.py
 
-# The detector on ../shared/media/dev (research clips), end to end; see bench/evaluate_dev.py.
-.PHONY: evaluate-detector
+# The detector on ../shared/media/dev (research clips), held out by dataset and by method, with
+# the in-sample figures beside; see bench/evaluate_dev.py. `make ship-detector-weights` also
+# refits the weights committed in media_library/detector/shipped_weights.json.
+.PHONY: evaluate-detector ship-detector-weights
 evaluate-detector: $(VENV)/.dev
-	$(PY) bench/evaluate_dev.py
+	$(PY) bench/evaluate_dev.py $(ARGS)
+ship-detector-weights: $(VENV)/.dev
+	$(PY) bench/evaluate_dev.py --ship $(ARGS)
 
 # The editing score without the original, per workshop recipe; see bench/editing_blind.py.
 .PHONY: bench-editing-blind

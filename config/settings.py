@@ -434,6 +434,13 @@ TELLTALE_SINGLE_CURATOR_PUBLISHING = env_bool("TELLTALE_SINGLE_CURATOR_PUBLISHIN
 
 # The detector analyses every clip once processing has made it ready (a task per clip).
 DETECTOR_ANALYZE_AFTER_PROCESSING = env_bool("DETECTOR_ANALYZE_AFTER_PROCESSING", True)
+# The weights committed with the code (fitted on the development media, with their held-out
+# figures), scored with until media storage holds a fit of this library's own; "" falls back
+# to the literature's uncalibrated defaults (the test suite does, unless a test asks).
+DETECTOR_SHIPPED_WEIGHTS = env_str(
+    "DETECTOR_SHIPPED_WEIGHTS",
+    str(BASE_DIR / "media_library" / "detector" / "shipped_weights.json"),
+)
 
 # Raw quiz answers older than this many months are folded into counts and deleted by
 # `manage.py purge_answers` (docs/classrooms.md, "Retention"). 0 keeps them forever.

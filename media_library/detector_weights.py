@@ -1,11 +1,14 @@
 """The detector's weights in media storage: `fit_detector` saves each fit as
 `detector/weights-<version>.json`, and every worker scores with the newest one that matches the
-signals this code measures (or the detector's defaults), so all machines agree."""
+signals this code measures (or the weights shipped with the code, or the detector's defaults),
+so all machines agree."""
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
@@ -15,7 +18,8 @@ WEIGHTS_FOLDER = "detector"
 
 
 def current() -> Weights:
-    """The newest fitted weights in media storage, or the defaults."""
+    """The newest fitted weights in media storage, else the weights shipped with the code
+    (fitted on the development media), else the literature's defaults."""
     try:
         _folders, files = default_storage.listdir(WEIGHTS_FOLDER)
     except (FileNotFoundError, NotImplementedError, OSError):
@@ -29,7 +33,8 @@ def current() -> Weights:
             continue  # a damaged file never stops analysis: the next newest serves
         if weights.signals_version == SIGNALS_VERSION:
             return weights
-    return Weights.default()
+    shipped = settings.DETECTOR_SHIPPED_WEIGHTS
+    return Weights.best_available(Path(shipped) if shipped else None)
 
 
 def save(weights: Weights) -> str:

@@ -24,6 +24,9 @@ from media_library.registry import Registry
 LESSON_FOR_TELL = "lesson-for-tell"  # (tell category) -> the published lesson teaching it
 LEARNER_PROGRESS = "learner-progress"  # () -> the signed-in learner's progress page
 LESSONS = "lessons"  # () -> the list of Telltale's lessons
+# () -> the published lesson on why detectors fail on fakes unlike those they learnt from (the
+# detector's reveal links it when it cannot tell), or None
+LESSON_ON_DETECTORS = "lesson-on-detectors"
 # (attempt) -> the page that shows this attempt's results instead of the quiz's own (a
 # campaign's attempt ends on the campaign's result page), or None
 ATTEMPT_RESULTS = "attempt-results"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db.models import BooleanField, Count, ExpressionWrapper, Q
 
 from quiz.measures import AnswerRecord, summarise
@@ -21,36 +23,63 @@ def answers_with_truth(answers) -> list[Answer]:
     )
 
 
-def detector_score(clip) -> float | None:
-    """The detector's chance that a clip was manipulated, None without a usable analysis."""
+def detector_analysis(clip):
+    """The clip's finished analysis, None without one."""
     analysis = getattr(clip, "analysis", None)
-    if analysis is None or not analysis.is_done:
-        return None
-    return analysis.manipulation_probability
+    return analysis if analysis is not None and analysis.is_done else None
 
 
-def detector_accuracy(answers: list[Answer]) -> float | None:
+def detector_score(clip) -> float | None:
+    """The detector's chance that a clip was manipulated, None without a usable analysis or
+    when it cannot tell (no score of it beats chance on clips it had never seen)."""
+    analysis = detector_analysis(clip)
+    return None if analysis is None else analysis.manipulation_probability
+
+
+def cannot_tell(clip) -> bool:
+    analysis = detector_analysis(clip)
+    return analysis is not None and analysis.cannot_tell
+
+
+@dataclass(frozen=True)
+class DetectorRecord:
+    right: int = 0
+    judged: int = 0
+    # Items it scored but cannot tell on: left out of its figure, never counted as answers.
+    cannot_tell: int = 0
+
+    @property
+    def accuracy(self) -> float | None:
+        return self.right / self.judged if self.judged else None
+
+
+def detector_record(answers: list[Answer]) -> DetectorRecord:
     """How often the detector was right on the items these answers were given to: a verdict
     item when its score falls on the right side of 50 % (it tells real from manipulated, not
     deepfake from shallowfake), a pair when it scores the manipulated clip higher. Other item
-    kinds, and clips it has not analysed or abstained on, are left out; None when none is left."""
-    right = judged = 0
+    kinds and clips it has not analysed or abstained on are left out; so are clips it cannot
+    tell on, which are counted apart."""
+    right = judged = unsure = 0
     for item in {answer.item_id: answer.item for answer in answers}.values():
         if item.kind == ItemKind.VERDICT:
             score = detector_score(item.clip)
             if score is None:
+                unsure += cannot_tell(item.clip)
                 continue
             right += (score >= 0.5) == item.clip.is_manipulated
         elif item.kind == ItemKind.PAIR:
             scores = detector_score(item.clip), detector_score(item.other_clip)
-            if None in scores or scores[0] == scores[1]:
+            if None in scores:
+                unsure += cannot_tell(item.clip) or cannot_tell(item.other_clip)
+                continue
+            if scores[0] == scores[1]:
                 continue
             higher = item.clip if scores[0] > scores[1] else item.other_clip
             right += higher.pk == item.manipulated_clip.pk
         else:
             continue
         judged += 1
-    return right / judged if judged else None
+    return DetectorRecord(right, judged, unsure)
 
 
 def records(answers: list[Answer]) -> list[AnswerRecord]:
@@ -116,7 +145,7 @@ def attempt_results(attempt: Attempt) -> dict:
         "crowd": crowd_accuracy(
             item_ids, own=(len(answers), sum(answer.is_correct for answer in answers))
         ),
-        "detector_accuracy": detector_accuracy(answers),
+        "detector": detector_record(answers),
         "passed": len(passed),
         "passed_fakes": [e for e in passed if e.item.clip.is_manipulated]
         if attempt.is_finished
@@ -157,5 +186,5 @@ def learner_results(user) -> dict:
         "attempts": attempts,
         "summary": summary,
         "crowd": crowd,
-        "detector_accuracy": detector_accuracy(answers),
+        "detector": detector_record(answers),
     }

@@ -19,6 +19,7 @@ from django.test import SimpleTestCase, override_settings
 from django.utils import timezone
 
 from media_library import detector_weights
+from media_library.detector import held_out
 from media_library.detector.evaluation import (
     auc,
     auc_interval,
@@ -29,10 +30,10 @@ from media_library.detector.evaluation import (
 )
 from media_library.detector.fitting import (
     NotEnoughData,
-    fit_logistic,
-    fit_platt,
+    Sample,
+    fit_model,
     fit_weights,
-    grouped_folds,
+    grouped_splits,
 )
 from media_library.detector.measurements import Family, Measurement, Reason
 from media_library.detector.scoring import SIGNALS_VERSION, Weights, combined_probability
@@ -90,43 +91,222 @@ class EvaluationMeasureTests(SimpleTestCase):
         self.assertGreater(low, 0.5)
 
     def test_the_reliability_diagram_says_in_words_what_it_draws(self) -> None:
-        svg = reliability_svg(np.array([1, 0, 1]), np.array([0.82, 0.1, 0.85]), "On three clips")
+        svg = reliability_svg(np.array([1, 0, 1]), np.array([0.82, 0.12, 0.85]), "On three clips")
         self.assertIn("<title", svg)
         self.assertIn("0.8 to 0.9: 2 clips, 100% manipulated", svg)
         self.assertIn("0.1 to 0.2: 1 clips, 0% manipulated", svg)
 
 
-class FittingTests(SimpleTestCase):
-    def test_logistic_regression_recovers_known_weights(self) -> None:
-        rng = np.random.default_rng(7)
-        x = rng.normal(size=4000)
-        y = (rng.random(4000) < 1 / (1 + np.exp(-(-1.0 + 2.0 * x)))).astype(float)
-        beta, covariance = fit_logistic(np.column_stack([np.ones_like(x), x]), y, ridge=0.01)
-        self.assertAlmostEqual(beta[0], -1.0, delta=0.15)
-        self.assertAlmostEqual(beta[1], 2.0, delta=0.2)
-        # The covariance is the inverse Hessian: small, positive variances with this much data.
-        self.assertTrue(0 < covariance[1][1] < 0.01)
+def sample(features: dict, label: int, source: str, group, method: str = "") -> Sample:
+    """A video sample with these face features (strength 1) and face label."""
+    return Sample(
+        measurements=[face(name, value) for name, value in features.items()],
+        face_seconds=10.0,
+        labels={"face": label, "editing": None},
+        group=group,
+        technique="face_swap" if label else "none",
+        source=source,
+        method=method if label else "",
+    )
 
-    def test_platt_scaling_leaves_calibrated_logits_alone(self) -> None:
-        rng = np.random.default_rng(3)
-        logits = rng.normal(0, 2, 5000)
-        y = (rng.random(5000) < 1 / (1 + np.exp(-logits))).astype(float)
-        a, b = fit_platt(logits, y)
-        self.assertAlmostEqual(a, 1.0, delta=0.1)
-        self.assertAlmostEqual(b, 0.0, delta=0.1)
+
+class FittingTests(SimpleTestCase):
+    def test_the_fit_recovers_known_weights_with_their_uncertainty(self) -> None:
+        rng = np.random.default_rng(7)
+        x = rng.uniform(0, 3, 3000)
+        y = (rng.random(3000) < 1 / (1 + np.exp(-(-2.0 + 1.5 * x)))).astype(int)
+        samples = [
+            sample({"boundary_blending": v, "colour_flicker": 0.0}, int(label), "a", n)
+            for n, (v, label) in enumerate(zip(x, y, strict=True))
+        ]
+        model = fit_model(["boundary_blending", "colour_flicker"], samples, "face")
+        self.assertAlmostEqual(model.coefficients[0], -2.0, delta=0.25)
+        self.assertAlmostEqual(model.coefficients[1], 1.5, delta=0.2)
+        # The covariance is the inverse Hessian: small, positive variances with this much data.
+        self.assertTrue(0 < model.covariance[1][1] < 0.01)
+        # Already calibrated logits: the out-of-fold sigmoid leaves them nearly alone.
+        a, b = model.platt
+        self.assertAlmostEqual(a, 1.0, delta=0.15)
+        self.assertAlmostEqual(b, 0.0, delta=0.25)
 
     def test_folds_never_split_a_fake_from_its_original(self) -> None:
-        groups = np.array([1, 1, 1, 2, 2, 3, 4, 4, 5, 6, 6, 6])
-        folds = grouped_folds(groups, 3)
-        self.assertEqual(sorted(np.concatenate(folds).tolist()), list(range(len(groups))))
-        for test in folds:
-            inside = set(groups[test].tolist())
-            outside = set(np.delete(groups, test).tolist())
-            self.assertFalse(inside & outside)
+        groups = np.array([1, 1, 1, 2, 2, 3, 4, 4, 5, 6, 6, 6, 7, 7, 8, 8])
+        y = np.array([0, 1, 1, 0, 1, 0, 0, 1, 0, 0, 1, 1, 0, 1, 0, 1])
+        splits = grouped_splits(y, groups)
+        tested = np.concatenate([test for _train, test in splits])
+        self.assertEqual(sorted(tested.tolist()), list(range(len(groups))))
+        for train, test in splits:
+            self.assertFalse(set(groups[test].tolist()) & set(groups[train].tolist()))
 
     def test_it_refuses_to_fit_on_too_few_clips(self) -> None:
         with self.assertRaisesMessage(NotEnoughData, "at least 3 of each"):
             fit_weights([])
+
+
+def three_datasets(pairs: int) -> list[Sample]:
+    """`pairs` real and fake clips from each of three datasets, measured by two signals: one
+    marks fakes everywhere, the other marks them in A and B and real clips in C."""
+    rng = np.random.default_rng(5)
+    samples = []
+    for source, quirk_sign in (("A", 1), ("B", 1), ("C", -1)):
+        for n in range(pairs):
+            for label in (0, 1):
+                general = rng.normal(1.2 * label, 0.6)
+                quirk = rng.normal(1.0 + quirk_sign * (label - 0.5) * 2, 0.4)
+                samples.append(
+                    sample(
+                        {"boundary_blending": max(0, general), "colour_flicker": max(0, quirk)},
+                        label,
+                        source,
+                        f"{source}{n}",
+                        method=f"method {source}",
+                    )
+                )
+    return samples
+
+
+class HeldOutTests(SimpleTestCase):
+    """Two signals on three datasets: one marks fakes everywhere, the other marks them in two
+    datasets and real clips in the third (a quirk of how those were made). Fitted on all of
+    them, the quirk looks useful; held out by dataset, it shows what it is."""
+
+    @classmethod
+    def setUpClass(cls) -> None:
+        super().setUpClass()
+        cls.samples = three_datasets(30)
+
+    def test_leaving_a_dataset_out_shows_which_signal_transfers(self) -> None:
+        report = held_out.evaluate(self.samples)["face/video"]
+        signals = report["per_signal"]
+        self.assertGreater(signals["boundary_blending"]["auc"], 0.75)
+        self.assertLess(signals["colour_flicker"]["auc"], 0.6)
+        headline = report["headline"]
+        self.assertEqual(
+            set(headline),
+            {
+                held_out.IN_SAMPLE,
+                held_out.CROSS_VALIDATED,
+                held_out.LEAVE_ONE_DATASET_OUT,
+                held_out.LEAVE_ONE_METHOD_OUT,
+                held_out.DEFAULT_WEIGHTS,
+            },
+        )
+        # Every figure carries its interval and what it rests on.
+        lodo = headline[held_out.LEAVE_ONE_DATASET_OUT]
+        self.assertEqual((lodo["fakes"], lodo["reals"]), (90, 90))
+        low, high = lodo["auc_interval"]
+        self.assertLess(low, lodo["auc"])
+        self.assertGreater(high, lodo["auc"])
+        # The dataset whose quirk runs the other way is where the held-out model suffers.
+        self.assertLess(report["per_source"]["C"]["auc"], report["per_source"]["A"]["auc"])
+
+    def only(self, name: str) -> list[Sample]:
+        """The samples with one of the two signals left as measured, the other at 0."""
+        other = {"boundary_blending": "colour_flicker", "colour_flicker": "boundary_blending"}
+        return [
+            dataclasses.replace(
+                s,
+                measurements=[m for m in s.measurements if m.name == name]
+                + [face(other[name], 0.0)],
+                _scored={},
+            )
+            for s in self.samples
+        ]
+
+    def test_the_fitted_weights_carry_their_held_out_figure(self) -> None:
+        weights, _notes = held_out.fit_and_hold_out(self.only("boundary_blending"))
+        figure = weights.held_out("face", "video")
+        self.assertEqual(figure.scheme, held_out.LEAVE_ONE_DATASET_OUT)
+        self.assertTrue(figure.informative)
+        self.assertIsNone(weights.held_out("face", "image"))  # no still was measured
+        # A clip scored with them says so.
+        score = weights.score_family(
+            Family.FACE, [face("boundary_blending", 2.0), face("colour_flicker", 0.0)], 10.0
+        )
+        self.assertEqual(score.held_out["auc"], figure.auc)
+        # And the figure survives the trip through JSON (media storage, the shipped file).
+        again = Weights.from_json(json.loads(json.dumps(weights.to_json())))
+        self.assertEqual(again.held_out("face", "video"), figure)
+
+    def test_a_signal_that_only_works_in_sample_gets_an_interval_that_includes_chance(self):
+        weights, _notes = held_out.fit_and_hold_out(self.only("colour_flicker"))
+        figure = weights.held_out("face", "video")
+        self.assertFalse(figure.informative)
+        self.assertLessEqual(figure.low, 0.5)
+
+
+class SamplesFileCommandTests(SimpleTestCase):
+    """What `make evaluate-detector` does with its samples file: the held-out tables, and the
+    weights shipped with the code."""
+
+    def setUp(self) -> None:
+        folder = Path(tempfile.mkdtemp(prefix="telltale-samples-"))
+        self.addCleanup(shutil.rmtree, folder, ignore_errors=True)
+        self.folder = folder
+        self.samples_file = folder / "samples.json"
+        self.samples_file.write_text(
+            json.dumps(
+                {
+                    "signals_version": SIGNALS_VERSION,
+                    "samples": [s.as_json() for s in three_datasets(12)],
+                }
+            )
+        )
+
+    def test_evaluate_prints_the_held_out_tables_beside_the_in_sample_one(self) -> None:
+        out = StringIO()
+        figures = self.folder / "figures.json"
+        call_command(
+            "evaluate_detector", "--samples", str(self.samples_file), "--json", str(figures),
+            stdout=out,
+        )  # fmt: skip
+        text = out.getvalue()
+        for line in (
+            "Face manipulation score, videos",
+            "in sample (fitted on these clips)",
+            "held out: leave one dataset out",
+            "held out: leave one method out",
+            "per source (held out: leave one dataset out)",
+            "per signal alone, left out by dataset",
+            "boundary_blending",
+        ):
+            self.assertIn(line, text)
+        saved = json.loads(figures.read_text())["held_out"]["face/video"]
+        self.assertEqual(set(saved["per_source"]), {"A", "B", "C"})
+        self.assertEqual(saved["headline"]["in-sample"]["fakes"], 36)
+
+    def test_samples_of_other_signals_are_refused(self) -> None:
+        self.samples_file.write_text(json.dumps({"signals_version": -1, "samples": []}))
+        with self.assertRaisesMessage(CommandError, "run make evaluate-detector again"):
+            call_command("evaluate_detector", "--samples", str(self.samples_file))
+
+    def test_ship_writes_the_weights_an_installation_falls_back_to(self) -> None:
+        shipped = self.folder / "shipped.json"
+        with override_settings(DETECTOR_SHIPPED_WEIGHTS=str(shipped), MEDIA_ROOT=self.folder):
+            self.assertEqual(detector_weights.current().version, Weights.default().version)
+            out = StringIO()
+            call_command("fit_detector", "--samples", str(self.samples_file), "--ship", stdout=out)
+            self.assertIn("held out (leave-one-dataset-out), face score on video", out.getvalue())
+            current = detector_weights.current()
+        self.assertTrue(current.calibrated)
+        self.assertEqual(current.version, Weights.shipped(shipped).version)
+        self.assertIsNotNone(current.held_out("face", "video"))
+
+    def test_ship_refuses_where_shipped_weights_are_switched_off(self) -> None:
+        with self.assertRaisesMessage(CommandError, "switched off"):
+            call_command("fit_detector", "--samples", str(self.samples_file), "--ship")
+
+
+class ShippedWeightsTests(SimpleTestCase):
+    def test_the_committed_weights_match_the_signals_and_carry_their_held_out_figures(self):
+        weights = Weights.shipped()
+        self.assertIsNotNone(weights, "run make evaluate-detector ARGS=--ship and commit it")
+        self.assertTrue(weights.calibrated)
+        for family, kind in (("face", "video"), ("editing", "video")):
+            figure = weights.held_out(family, kind)
+            self.assertIsNotNone(figure, f"{family}/{kind}")
+            self.assertGreater(figure.fakes, 10)
+            self.assertGreater(figure.reals, 10)
 
 
 class ScoringTests(SimpleTestCase):

@@ -243,6 +243,19 @@ class PagesInThreeLanguagesTest(TestCase):
                 face_probability=0.8,
                 face_low=0.6,
                 face_high=0.9,
+                # Better than chance out of sample, so the reveal shows the percentage and
+                # how the score did on clips it had never seen.
+                held_out={
+                    "face": {
+                        "auc": 0.71,
+                        "low": 0.62,
+                        "high": 0.8,
+                        "fakes": 42,
+                        "reals": 26,
+                        "scheme": "leave-one-dataset-out",
+                        "informative": True,
+                    }
+                },
                 editing_abstained=True,
                 # The detector's own words, in English as it stores them (marked lang="en"
                 # where shown): a reason for the face score, why the other abstained, and a

@@ -116,6 +116,13 @@ class ComparisonChartTests(ChartTestCase):
             [["You", "70 %"], ["Other people", "55 %"], ["The detector", "no analysis yet"]],
         )
 
+    def test_it_says_cannot_tell_where_the_detector_scored_but_beats_no_chance(self):
+        html = render(
+            "{% comparison_chart you=0.7 crowd=0.55 detector=None detector_cannot_tell=2 %}"
+        )
+        self.assertNotIn("chart-bar-detector", html)
+        self.assertEqual(table_rows(html)[2], ["The detector", "cannot tell"])
+
     def test_it_draws_the_detector_once_it_has_a_score(self):
         html = render("{% comparison_chart you=0.7 crowd=None detector=0.9 %}")
         self.assertIn("chart-bar-detector", html)

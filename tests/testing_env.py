@@ -27,6 +27,8 @@ os.environ.pop("CACHE_URL", None)
 # Processing does not run the detector in tests unless a test asks for it (tests/test_detector_*):
 # analysing every tiny clip the suite makes would only slow it down.
 os.environ.setdefault("DETECTOR_ANALYZE_AFTER_PROCESSING", "0")
+# Scores in tests come from the literature's defaults unless a test gives weights of its own.
+os.environ.setdefault("DETECTOR_SHIPPED_WEIGHTS", "")
 if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
     # On SQLite the test database is a file so that a real worker process can share it.
     os.environ["DATABASE_TEST_NAME"] = os.path.join(_var_dir, "test.sqlite3")

@@ -19,6 +19,9 @@ from quiz.models import Item, Mode, Order, Quiz, Selection
 # A practice round is short: long enough to try the tell a few times, short enough to finish.
 PRACTICE_SIZE = 8
 EXAMPLE_LIMIT = 6
+# The background lesson (lessons/content/) on why detectors fail on fakes unlike those they
+# learnt from: the detector's reveal points at it when it cannot tell.
+ON_DETECTORS = "why-detectors-fail"
 
 
 class LessonKind(models.TextChoices):
@@ -31,6 +34,10 @@ class LessonKind(models.TextChoices):
 class LessonQuerySet(models.QuerySet["Lesson"]):
     def published(self) -> LessonQuerySet:
         return self.filter(is_published=True)
+
+    def on_detectors(self) -> Lesson | None:
+        """The published lesson on why detectors fail, or None."""
+        return self.published().filter(slug=ON_DETECTORS).first()
 
     def for_tell(self, category: str) -> Lesson | None:
         """The published lesson that teaches a TellCategory value (the detector's reveal and

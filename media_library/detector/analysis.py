@@ -61,6 +61,7 @@ class Analysis:
                     "abstained": score.abstained,
                     "why": score.why,
                     "reasons": score.reasons,
+                    "held_out": score.held_out,
                 }
                 for name, score in self.scores.items()
             },

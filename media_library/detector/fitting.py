@@ -1,32 +1,50 @@
-"""Fit the detector's weights on the labelled library, honestly.
+"""Fit the detector's weights on labelled clips, with scikit-learn, honestly.
 
-Each family is an L2-regularised logistic regression over its signals' features, fitted by
-Newton's method (numpy; a dozen features need nothing more). Folds are grouped by original: a
-fake and the real clip it was made from always sit in the same fold, so the model is never
-scored on the twin of a clip it learned from. Out-of-fold logits are then mapped to
-probabilities by Platt scaling, and the cross-validated metrics reported are those of these
-out-of-fold, calibrated predictions. (Platt's two numbers are fitted on the same out-of-fold
-logits they are scored on: a small optimism the metrics file states.)
+Each family (and, for the face score, each kind of clip: video and still image, which are
+measured by different signals) is an L2-regularised `LogisticRegression` over its signals'
+strength-weighted features, calibrated by `CalibratedClassifierCV` (Platt's sigmoid) on
+out-of-fold scores from `StratifiedGroupKFold`: folds are grouped by identity, so a fake and the
+real clip it was made from always sit in the same fold and the model is never calibrated on the
+twin of a clip it learned from. The logistic model stays a plain weight per signal, so every
+reason a score gives is still one signal's contribution.
+
+`fit_model` is the one way a model is made from samples: the shipped weights, each fold of the
+cross-validation and each held-out fit of `held_out.py` all go through it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import functools
+import warnings
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import numpy as np
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedGroupKFold
+from threadpoolctl import threadpool_limits
 
 from media_library.detector.evaluation import binary_metrics
-from media_library.detector.scoring import SIGNALS_VERSION, FamilyModel, Weights, design_row
+from media_library.detector.measurements import Family, Measurement
+from media_library.detector.scoring import (
+    SIGNALS_VERSION,
+    FamilyModel,
+    Weights,
+    abstention,
+    design_row,
+)
 
-RIDGE = 1.0  # L2 penalty on the weights (not the intercept): few clips, correlated signals
+# L2 penalty on the weights (scikit-learn's C is its inverse): few clips, correlated signals.
+RIDGE = 1.0
 MAX_FOLDS = 5
-# Fewer labelled clips than this in either class and a family keeps its default weights.
+# Fewer labelled clips than this in either class and a model keeps its default weights.
 MIN_PER_CLASS = 3
 
 
 class NotEnoughData(Exception):
-    """The library cannot support a fit; the message says what is missing."""
+    """The samples cannot support a fit; the message says what is missing."""
 
 
 @dataclass
@@ -36,109 +54,215 @@ class Sample:
     measurements: list
     face_seconds: float | None
     labels: dict[str, int | None]  # family -> 1 manipulated that way / 0 not / None: leave out
-    group: int  # the original's id for a fake with one, else the clip's own
+    group: int | str  # identity: the original's for a fake made from one, else the clip's own
     technique: str
+    # Where the clip comes from (a dataset, a collection): held-out figures leave one out.
+    source: str = ""
+    # How a fake was made (a method, a workshop recipe); "" for real clips.
+    method: str = ""
+    # A bucket of how heavily the file is compressed, for reporting only.
+    compression: str = ""
+    with_original: bool = False
+    _scored: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def as_json(self) -> dict:
+        return {
+            "measurements": [m.as_json() for m in self.measurements],
+            "face_seconds": self.face_seconds,
+            "labels": self.labels,
+            "group": self.group,
+            "technique": self.technique,
+            "source": self.source,
+            "method": self.method,
+            "compression": self.compression,
+            "with_original": self.with_original,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> Sample:
+        """Back from `as_json()`: a samples file written by `make evaluate-detector`."""
+        return cls(
+            measurements=[Measurement.from_json(m) for m in data["measurements"]],
+            face_seconds=data["face_seconds"],
+            labels={k: (None if v is None else int(v)) for k, v in data["labels"].items()},
+            group=data["group"],
+            technique=data.get("technique", ""),
+            source=data.get("source", ""),
+            method=data.get("method", ""),
+            compression=data.get("compression", ""),
+            with_original=bool(data.get("with_original", False)),
+        )
+
+    @property
+    def kind(self) -> str:
+        """ "image" for a still (scored without face seconds), else "video"."""
+        return "image" if self.face_seconds is None else "video"
+
+    def scored_by(self, family: str) -> bool:
+        """Whether `family` gives this clip a score at all (abstentions are not fitted on:
+        their features are zeros for want of evidence, not for want of manipulation)."""
+        if family not in self._scored:
+            mine = [m for m in self.measurements if m.family == Family(family)]
+            self._scored[family] = not abstention(Family(family), mine, self.face_seconds)
+        return self._scored[family]
 
 
-def fit_logistic(
-    x: np.ndarray, y: np.ndarray, ridge: float = RIDGE
-) -> tuple[np.ndarray, np.ndarray]:
-    """Coefficients (intercept first) and their covariance (the inverse Hessian)."""
-    penalty = np.full(x.shape[1], ridge)
+def design_matrix(samples: list[Sample], names: list[str]) -> np.ndarray:
+    """One row per sample, one column per signal (no intercept column: scikit-learn fits it)."""
+    if not samples:
+        return np.zeros((0, len(names)))
+    return np.vstack([design_row(s.measurements, names)[1:] for s in samples])
+
+
+def grouped_splits(y: np.ndarray, groups: np.ndarray, seed: int = 0) -> list | None:
+    """Stratified folds that never split a group, as many as the data allows (up to 5), or
+    None when there are too few groups of either class for two folds."""
+    folds = min(
+        MAX_FOLDS,
+        len(np.unique(groups[y == 1])),
+        len(np.unique(groups[y == 0])),
+    )
+    if folds < 2:
+        return None
+    splitter = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=seed)
+    splits = [
+        (train, test)
+        for train, test in splitter.split(np.zeros(len(y)), y, groups)
+        if len(np.unique(y[train])) == 2
+    ]
+    return splits if len(splits) >= 2 else None
+
+
+def covariance(x: np.ndarray, coefficients: np.ndarray, ridge: float = RIDGE) -> np.ndarray:
+    """The inverse Hessian of the penalised log-likelihood at the fitted coefficients
+    (intercept first): the uncertainty of the weights, which scoring carries to each clip's
+    interval. scikit-learn does not return it; it is two lines of algebra."""
+    design = np.column_stack([np.ones(len(x)), x])
+    p = 1 / (1 + np.exp(-np.clip(design @ coefficients, -40, 40)))
+    penalty = np.full(design.shape[1], ridge)
     penalty[0] = 1e-6  # the intercept is not shrunk
-    beta = np.zeros(x.shape[1])
-    for _ in range(100):
-        p = 1 / (1 + np.exp(-np.clip(x @ beta, -40, 40)))
-        gradient = x.T @ (p - y) + penalty * beta
-        hessian = (x.T * (p * (1 - p))) @ x + np.diag(penalty)
-        step = np.linalg.solve(hessian, gradient)
-        beta -= step
-        if np.max(np.abs(step)) < 1e-8:
-            break
-    p = 1 / (1 + np.exp(-np.clip(x @ beta, -40, 40)))
-    hessian = (x.T * (p * (1 - p))) @ x + np.diag(penalty)
-    return beta, np.linalg.inv(hessian)
+    hessian = (design.T * (p * (1 - p))) @ design + np.diag(penalty)
+    return np.linalg.inv(hessian)
 
 
-def fit_platt(logits: np.ndarray, y: np.ndarray) -> tuple[float, float]:
-    """p = sigmoid(a * logit + b), fitted with Platt's smoothed targets (Platt 1999)."""
-    positives, negatives = y.sum(), len(y) - y.sum()
-    targets = np.where(y == 1, (positives + 1) / (positives + 2), 1 / (negatives + 2))
-    x = np.column_stack([np.ones_like(logits), logits])
-    beta = np.zeros(2)
-    for _ in range(100):
-        p = 1 / (1 + np.exp(-np.clip(x @ beta, -40, 40)))
-        hessian = (x.T * (p * (1 - p))) @ x + np.eye(2) * 1e-6
-        step = np.linalg.solve(hessian, x.T @ (p - targets))
-        beta -= step
-        if np.max(np.abs(step)) < 1e-10:
-            break
-    return float(beta[1]), float(beta[0])
-
-
-def grouped_folds(groups: np.ndarray, folds: int, seed: int = 0) -> list[np.ndarray]:
-    """Indices of each fold's test set; every group lies wholly in one fold."""
-    unique = np.unique(groups)
-    rng = np.random.default_rng(seed)
-    rng.shuffle(unique)
-    assignment = {group: n % folds for n, group in enumerate(unique)}
-    fold_of = np.array([assignment[g] for g in groups])
-    return [np.flatnonzero(fold_of == k) for k in range(folds)]
-
-
-def fit_family(family: str, names: list[str], samples: list[Sample]) -> tuple[FamilyModel, dict]:
-    usable = [s for s in samples if s.labels.get(family) is not None]
-    y = np.array([s.labels[family] for s in usable], dtype=float)
+def fit_model(
+    names: list[str], samples: list[Sample], family: str, calibrate: bool = True
+) -> FamilyModel:
+    """A calibrated logistic model of `family` on the samples it scores and labels (without
+    `calibrate`, the plain fit). Raises NotEnoughData when either class has fewer than
+    MIN_PER_CLASS clips."""
+    usable = [s for s in samples if s.labels.get(family) is not None and s.scored_by(family)]
+    y = np.array([s.labels[family] for s in usable], dtype=int)
     positives, negatives = int(y.sum()), int(len(y) - y.sum())
     if min(positives, negatives) < MIN_PER_CLASS:
         raise NotEnoughData(
             f"{family}: {positives} manipulated and {negatives} other labelled clips; "
             f"at least {MIN_PER_CLASS} of each are needed"
         )
-    x = np.vstack([design_row(s.measurements, names) for s in usable])
-    groups = np.array([s.group for s in usable])
-    folds = min(MAX_FOLDS, len(np.unique(groups)))
-    oof = np.zeros(len(y))
-    for test in grouped_folds(groups, folds):
-        train = np.setdiff1d(np.arange(len(y)), test)
-        if len(np.unique(y[train])) < 2:
-            # A fold whose training part has one class only cannot fit a slope: its clips
-            # get the training prevalence, which the metrics then rightly punish.
-            rate = np.clip(y[train].mean(), 1e-3, 1 - 1e-3)
-            oof[test] = np.log(rate / (1 - rate))
-            continue
-        beta, _cov = fit_logistic(x[train], y[train])
-        oof[test] = x[test] @ beta
-    a, b = fit_platt(oof, y)
-    calibrated = 1 / (1 + np.exp(-(a * oof + b)))
-    beta, covariance = fit_logistic(x, y)
-    metrics = binary_metrics(y, calibrated)
+    x = design_matrix(usable, names)
+    groups = np.array([str(s.group) for s in usable])
+    logistic = LogisticRegression(C=1 / RIDGE, solver="newton-cholesky", max_iter=200)
+    splits = grouped_splits(y, groups) if calibrate else None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        if splits is None:
+            # Too few groups to calibrate out of fold (or not asked): the plain fit.
+            logistic.fit(x, y)
+            fitted, platt = logistic, None
+        else:
+            calibrated = CalibratedClassifierCV(
+                logistic, method="sigmoid", cv=splits, ensemble=False
+            ).fit(x, y)
+            inner = calibrated.calibrated_classifiers_[0]
+            fitted = inner.estimator
+            sigmoid = inner.calibrators[0]
+            # scikit-learn's sigmoid is 1 / (1 + exp(a f + b)); scoring's Platt is
+            # sigmoid(a' f + b'), so a' = -a and b' = -b.
+            platt = (-float(sigmoid.a_), -float(sigmoid.b_))
+    coefficients = np.concatenate([fitted.intercept_, fitted.coef_[0]])
+    return FamilyModel(
+        list(names), coefficients.tolist(), covariance(x, coefficients).tolist(), platt
+    )
+
+
+def predict(model: FamilyModel | None, samples: list[Sample], family: str) -> np.ndarray:
+    """Each sample's probability under `model` as the product would show it; 0.5 (as good as
+    guessing) where the family abstains or no model could be fitted."""
+    result = np.full(len(samples), 0.5)
+    if model is None:
+        return result
+    for i, s in enumerate(samples):
+        if s.scored_by(family):
+            result[i] = model.probability(design_row(s.measurements, model.names))[0]
+    return result
+
+
+def cross_validated(names: list[str], samples: list[Sample], family: str) -> dict:
+    """Metrics of out-of-fold predictions (grouped by identity), each fold's model fitted and
+    calibrated on the other folds alone."""
+    usable = [s for s in samples if s.labels.get(family) is not None and s.scored_by(family)]
+    y = np.array([s.labels[family] for s in usable], dtype=int)
+    groups = np.array([str(s.group) for s in usable])
+    splits = grouped_splits(y, groups)
+    if splits is None:
+        return {}
+    oof = np.full(len(usable), 0.5)
+    for train, test in splits:
+        try:
+            model = fit_model(names, [usable[i] for i in train], family)
+        except NotEnoughData:
+            continue  # its clips keep 0.5, which the metrics rightly punish
+        oof[test] = predict(model, [usable[i] for i in test], family)
+    metrics = binary_metrics(y, oof, interval=True)
     metrics.update(
         {
-            "folds": folds,
+            "folds": len(splits),
             "groups": len(np.unique(groups)),
-            "manipulated": positives,
-            "others": negatives,
-            "note": "cross-validated, grouped by original; Platt fitted on the same "
-            "out-of-fold logits",
+            "manipulated": int(y.sum()),
+            "others": int(len(y) - y.sum()),
+            "note": "cross-validated, grouped by identity; each fold calibrated on its own "
+            "training part",
         }
     )
-    model = FamilyModel(names, beta.tolist(), covariance.tolist(), (a, b))
-    return model, metrics
+    return metrics
 
 
+def single_threaded(function):
+    """Run with one BLAS thread: a few hundred clips by a few dozen signals gain nothing from
+    threads, and on a busy machine spinning threads made each fit a hundred times slower."""
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        with threadpool_limits(limits=1):
+            return function(*args, **kwargs)
+
+    return wrapper
+
+
+@single_threaded
 def fit_weights(samples: list[Sample]) -> tuple[Weights, list[str]]:
-    """New weights for every family the data supports; a family it does not support keeps
-    the default weights (and the returned notes say so). Raises NotEnoughData when neither
-    family could be fitted."""
+    """New weights for every family (and kind of clip) the data supports; one it does not
+    support keeps the default weights (and the notes say so). Raises NotEnoughData when
+    nothing could be fitted. `held_out.fit_and_hold_out` adds each score's held-out figure,
+    which is what the reveal tells learners."""
     defaults = Weights.default()
-    models, metrics, notes = {}, {}, []
+    models, still_models, metrics, notes = {}, {}, {}, []
     for family, default in defaults.models.items():
+        videos = [s for s in samples if s.kind == "video"]
         try:
-            models[family], metrics[family] = fit_family(family, default.names, samples)
+            models[family] = fit_model(default.names, videos, family)
+            metrics[family] = cross_validated(default.names, videos, family)
         except NotEnoughData as error:
             models[family] = default
             notes.append(f"kept the default weights for {error}")
+    for family, default in defaults.still_models.items():
+        stills = [s for s in samples if s.kind == "image"]
+        try:
+            still_models[family] = fit_model(default.names, stills, family)
+            metrics[f"{family}/image"] = cross_validated(default.names, stills, family)
+        except NotEnoughData as error:
+            still_models[family] = default
+            notes.append(f"kept the default weights for still images for {error}")
     if not metrics:
         raise NotEnoughData("; ".join(notes))
     now = datetime.now(UTC)
@@ -146,6 +270,7 @@ def fit_weights(samples: list[Sample]) -> tuple[Weights, list[str]]:
         version=f"fit-{now:%Y%m%dT%H%M%S}",
         calibrated=True,
         models=models,
+        still_models=still_models,
         metrics=metrics,
         fitted_on={
             "clips": len(samples),

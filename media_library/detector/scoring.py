@@ -15,8 +15,10 @@ where they are kept is the caller's business (media_library keeps them in media 
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
 import numpy as np
 
@@ -78,6 +80,9 @@ DEFAULT_MODEL = {
         },
     },
 }
+# Weights fitted on the development media (`fit_detector --samples … --ship`), committed with
+# the code: what a fresh installation scores with until it fits its own library.
+SHIPPED_WEIGHTS = Path(__file__).resolve().parent / "shipped_weights.json"
 # The prior's spread around the default weights: wide, because they were not fitted here.
 DEFAULT_INTERCEPT_SD = 0.5
 DEFAULT_WEIGHT_SD_SHARE = 0.5
@@ -128,6 +133,43 @@ class FamilyScore:
     why: str = ""  # why it abstained
     # The signals that pushed the score up most, each with its reasons.
     reasons: list[dict] = field(default_factory=list)
+    # How this score did on clips of the same kind it had never seen (`HeldOut.as_json()`),
+    # or None when the weights carry no such figure: the reveal shows a percentage only when
+    # that figure's interval excludes chance.
+    held_out: dict | None = None
+
+
+@dataclass(frozen=True)
+class HeldOut:
+    """A score's out-of-sample ranking on one kind of clip (video or still image): the AUC,
+    "how often a fake ranked above a real clip", with its 95 % bootstrap interval, measured on
+    clips scored by a model fitted without their dataset (`fitting.py`)."""
+
+    auc: float
+    low: float
+    high: float
+    fakes: int
+    reals: int
+    scheme: str = "leave-one-dataset-out"
+
+    @property
+    def informative(self) -> bool:
+        """Better than chance even at the interval's lower end."""
+        return self.low > 0.5
+
+    def as_json(self) -> dict:
+        return {**asdict(self), "informative": self.informative}
+
+    @classmethod
+    def from_json(cls, data: dict) -> HeldOut:
+        return cls(
+            auc=float(data["auc"]),
+            low=float(data["low"]),
+            high=float(data["high"]),
+            fakes=int(data["fakes"]),
+            reals=int(data["reals"]),
+            scheme=str(data.get("scheme", "leave-one-dataset-out")),
+        )
 
 
 @dataclass
@@ -135,8 +177,14 @@ class Weights:
     version: str
     calibrated: bool
     models: dict[str, FamilyModel]
+    # Models for still images, by family, where they differ from the video ones: a still is
+    # measured by other signals (one frame: spectrum, eye highlights), so it is fitted apart.
+    still_models: dict[str, FamilyModel] = field(default_factory=dict)
     metrics: dict = field(default_factory=dict)  # cross-validated, when fitted
     fitted_on: dict = field(default_factory=dict)
+    # family -> kind of clip ("video", "image") -> HeldOut.as_json(): what the reveal says of
+    # how the score did out of sample. Empty for the default weights: nobody measured them so.
+    out_of_sample: dict = field(default_factory=dict)
 
     @classmethod
     def default(cls) -> Weights:
@@ -150,35 +198,76 @@ class Weights:
             models[family.value] = FamilyModel(
                 names, coefficients, np.diag(np.square(spreads)).tolist()
             )
-        return cls(version=f"default-{SIGNALS_VERSION}", calibrated=False, models=models)
+        # The literature's weights make no difference between the kinds of clip.
+        still_models = {Family.FACE.value: models[Family.FACE.value]}
+        return cls(
+            version=f"default-{SIGNALS_VERSION}",
+            calibrated=False,
+            models=models,
+            still_models=still_models,
+        )
+
+    @classmethod
+    def shipped(cls, path: Path | None = SHIPPED_WEIGHTS) -> Weights | None:
+        """The weights committed with the code (or kept at `path`), if they match the signals
+        this code measures."""
+        if path is None:
+            return None
+        try:
+            weights = cls.from_json(json.loads(Path(path).read_text()))
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        return weights if weights.signals_version == SIGNALS_VERSION else None
+
+    @classmethod
+    def best_available(cls, shipped: Path | None = SHIPPED_WEIGHTS) -> Weights:
+        """The shipped weights, else the literature's defaults."""
+        return cls.shipped(shipped) or cls.default()
 
     @property
     def signals_version(self) -> int:
         return int(self.fitted_on.get("signals_version", SIGNALS_VERSION))
 
     def to_json(self) -> dict:
-        data = asdict(self)
-        data["models"] = {name: asdict(model) for name, model in self.models.items()}
-        return data
+        return asdict(self)
 
     @classmethod
     def from_json(cls, data: dict) -> Weights:
-        models = {
-            name: FamilyModel(
-                names=list(model["names"]),
-                coefficients=[float(c) for c in model["coefficients"]],
-                covariance=[[float(v) for v in row] for row in model["covariance"]],
-                platt=tuple(model["platt"]) if model.get("platt") else None,
-            )
-            for name, model in data["models"].items()
-        }
+        def models(entries: dict) -> dict[str, FamilyModel]:
+            return {
+                name: FamilyModel(
+                    names=list(model["names"]),
+                    coefficients=[float(c) for c in model["coefficients"]],
+                    covariance=[[float(v) for v in row] for row in model["covariance"]],
+                    platt=tuple(model["platt"]) if model.get("platt") else None,
+                )
+                for name, model in entries.items()
+            }
+
         return cls(
             version=str(data["version"]),
             calibrated=bool(data["calibrated"]),
-            models=models,
+            models=models(data["models"]),
+            still_models=models(data.get("still_models", {})),
             metrics=data.get("metrics", {}),
             fitted_on=data.get("fitted_on", {}),
+            out_of_sample=data.get("out_of_sample", {}),
         )
+
+    def model_for(self, family: str, kind: str) -> FamilyModel:
+        """The model that scores `family` on a kind of clip ("video", "image"): the still-image
+        one for a still where there is one."""
+        if kind == "image" and family in self.still_models:
+            return self.still_models[family]
+        return self.models[family]
+
+    def held_out(self, family: str, kind: str) -> HeldOut | None:
+        """How `family`'s score did out of sample on clips of `kind`, if it was measured."""
+        data = self.out_of_sample.get(family, {}).get(kind)
+        try:
+            return HeldOut.from_json(data) if data else None
+        except (KeyError, TypeError, ValueError):
+            return None
 
     def score(self, measurements: list[Measurement], face_seconds: float | None) -> dict:
         """Both families' scores for one clip's measurements. `face_seconds` is how long a
@@ -191,7 +280,9 @@ class Weights:
     def score_family(
         self, family: Family, measurements: list[Measurement], face_seconds: float | None
     ) -> FamilyScore:
-        model = self.models[family.value]
+        # A still image is the one clip scored without face seconds (one frame is all there is).
+        kind = "image" if face_seconds is None else "video"
+        model = self.model_for(family.value, kind)
         mine = [m for m in measurements if m.family == family and m.name in model.names]
         measured = [m for m in mine if m.measured]
         why = abstention(family, mine, face_seconds)
@@ -199,7 +290,17 @@ class Weights:
             return FamilyScore(family.value, None, None, None, True, why)
         row = design_row(mine, model.names)
         p, low, high = model.probability(row)
-        return FamilyScore(family.value, p, low, high, False, "", top_reasons(model, row, measured))
+        held_out = self.held_out(family.value, kind)
+        return FamilyScore(
+            family.value,
+            p,
+            low,
+            high,
+            False,
+            "",
+            top_reasons(model, row, measured),
+            held_out.as_json() if held_out else None,
+        )
 
 
 def abstention(family: Family, signals: list[Measurement], face_seconds: float | None) -> str:

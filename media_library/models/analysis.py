@@ -18,19 +18,26 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from media_library import detector_weights
-from media_library.choices import ProcessingStatus
+from media_library.choices import ProcessingStatus, Technique, Verdict
 from media_library.detector.analysis import Analysis, analyze_file
+from media_library.detector.fitting import Sample
 from media_library.detector.footage import DecodeError
 from media_library.detector.measurements import Measurement
 from media_library.detector.scoring import (
     SIGNALS_VERSION,
     FamilyScore,
+    HeldOut,
     Weights,
     combined_probability,
 )
 from media_library.models.clip import Clip
 from media_library.processing.probe import detector_rules
 from media_library.processing.workdir import local_path
+
+# Shallowfakes whose edit shows in the frames; the others are left out of the editing fit.
+EDITING_TECHNIQUES = {Technique.SPEED_CHANGE, Technique.SPLICE}
+# The two scores, in the order pages show them.
+FAMILIES = ("face", "editing")
 
 
 class AnalysisStatus(models.TextChoices):
@@ -120,6 +127,9 @@ class ClipAnalysis(models.Model):
     face_seconds = models.FloatField(null=True, blank=True)
     measurements = models.JSONField(default=list, blank=True)  # Measurement.as_json() each
     reasons = models.JSONField(default=dict, blank=True)  # family -> top reasons
+    # family -> how its score did out of sample on clips of this kind (HeldOut.as_json()), or
+    # absent when the weights carry no such figure; see scoring.HeldOut.
+    held_out = models.JSONField(default=dict, blank=True)
     timeline = models.JSONField(default=list, blank=True)  # [[seconds, 0..1], …] face signal
 
     objects = ClipAnalysisQuerySet.as_manager()
@@ -241,6 +251,48 @@ class ClipAnalysis(models.Model):
                 setattr(self, name, value)
         return written > 0
 
+    def as_sample(self) -> Sample:
+        """This analysis as a labelled sample for fitting and held-out figures: the face
+        score learns deepfakes against everything else; the editing score learns speed
+        changes and splices against everything but other shallowfakes (a false caption or a
+        crop leaves no trace in the frames)."""
+        clip = self.clip
+        if clip.verdict == Verdict.SHALLOWFAKE:
+            editing = 1 if clip.technique in EDITING_TECHNIQUES else None
+        else:
+            editing = 0
+        fake = clip.verdict != Verdict.REAL
+        return Sample(
+            measurements=[Measurement.from_json(m) for m in self.measurements],
+            face_seconds=self.face_seconds,
+            labels={"face": int(clip.verdict == Verdict.DEEPFAKE), "editing": editing},
+            group=clip.original_id or clip.pk,
+            technique=clip.technique,
+            source=clip.import_source or "uploads",
+            method=clip.technique if fake else "",
+            with_original=self.compared_with_original,
+        )
+
+    def out_of_sample(self, name: str) -> HeldOut | None:
+        """How family `name`'s score did on clips of this kind it had never seen, as stored
+        with the score; None when its weights carry no such figure (the default weights, or
+        an analysis scored before the figures were kept)."""
+        data = self.held_out.get(name)
+        try:
+            return HeldOut.from_json(data) if data else None
+        except (KeyError, TypeError, ValueError):
+            return None
+
+    def shows_percentage(self, name: str) -> bool:
+        """The one rule for every page: a family's score is shown as a percentage only when
+        it did not abstain and its out-of-sample ranking beats chance even at the low end of
+        its interval. Otherwise the detector cannot tell for clips like this one, and a
+        number would claim what nobody measured."""
+        if getattr(self, f"{name}_abstained") or getattr(self, f"{name}_probability") is None:
+            return False
+        held_out = self.out_of_sample(name)
+        return held_out is not None and held_out.informative
+
     def family(self, name: str) -> dict:
         """One family's score as the templates show it."""
         return {
@@ -251,21 +303,31 @@ class ClipAnalysis(models.Model):
             "abstained": getattr(self, f"{name}_abstained"),
             "why": getattr(self, f"{name}_why"),
             "reasons": self.reasons.get(name, []),
+            "held_out": self.out_of_sample(name),
+            "shows_percentage": self.shows_percentage(name),
         }
 
     @property
     def families(self) -> list[dict]:
-        return [self.family("face"), self.family("editing")]
+        return [self.family(name) for name in FAMILIES]
 
     @property
     def manipulation_probability(self) -> float | None:
-        """Either kind of manipulation; None when both scores abstained."""
+        """Either kind of manipulation, from the scores that may be shown as percentages;
+        None when there is none (both abstained, or the detector cannot tell)."""
         return combined_probability(
             [
-                None if self.face_abstained else self.face_probability,
-                None if self.editing_abstained else self.editing_probability,
+                getattr(self, f"{name}_probability") if self.shows_percentage(name) else None
+                for name in FAMILIES
             ]
         )
+
+    @property
+    def cannot_tell(self) -> bool:
+        """It scored the clip, but no score beats chance out of sample (or none was tested):
+        the detector's honest answer is "cannot tell", not a percentage."""
+        scored = [name for name in FAMILIES if not getattr(self, f"{name}_abstained")]
+        return bool(scored) and not any(self.shows_percentage(name) for name in scored)
 
 
 def score_fields(scores: dict[str, FamilyScore], weights: Weights) -> dict:
@@ -278,6 +340,9 @@ def score_fields(scores: dict[str, FamilyScore], weights: Weights) -> dict:
         fields[f"{name}_abstained"] = score.abstained
         fields[f"{name}_why"] = score.why
     fields["reasons"] = {name: score.reasons for name, score in scores.items()}
+    fields["held_out"] = {
+        name: score.held_out for name, score in scores.items() if score.held_out is not None
+    }
     fields["weights_version"] = weights.version
     fields["calibrated"] = weights.calibrated
     return fields

@@ -1,6 +1,8 @@
 """The detector's result as people read it: both scores with their intervals (or why there is
-none), the top reasons with links that seek the player, and for curators every signal and the
-face signal over time as an inline SVG with a text alternative.
+none), how each did on clips it had never seen, the top reasons with links that seek the
+player, and for curators every signal and the face signal over time as an inline SVG with a
+text alternative. A score is a percentage only where `ClipAnalysis.shows_percentage` allows;
+otherwise the summary says the detector cannot tell, and why.
 
 Like the manipulated-media label, this reveals what the detector thinks of a clip: use it only
 where the truth is already known (curator pages) or has just been revealed (after the answer is
@@ -9,9 +11,12 @@ stored).
 
 from __future__ import annotations
 
+import math
+
 from django import template
 from django.utils.translation import gettext_lazy as _
 
+from languages.numbers import percent_text
 from media_library.detector.measurements import clock as as_clock
 from media_library.models import TellCategory
 from media_library.models.analysis import ClipAnalysis
@@ -67,7 +72,7 @@ def detector_summary(
                     {**reason, "tell": tell, "category": category} for reason in signal["reasons"]
                 )
             meter = None
-            if not family["abstained"]:
+            if family["shows_percentage"]:
                 low, high = family["low"], family["high"]
                 meter = {
                     "low": 100 * low,
@@ -80,9 +85,19 @@ def detector_summary(
                     "label": FAMILY_LABELS[family["name"]],
                     "reasons": reasons,
                     "meter": meter,
+                    # Scored, but no percentage may be shown: untested or no better than chance.
+                    "cannot_tell": not family["abstained"] and not family["shows_percentage"],
                 }
             )
-    return {"analysis": analysis, "families": families, "player_id": player_id}
+    shown = any(family["shows_percentage"] for family in families)
+    return {
+        "analysis": analysis,
+        "families": families,
+        "player_id": player_id,
+        # Percentages from weights nobody calibrated rank clips but are rough as numbers.
+        "rough": shown and not analysis.calibrated,
+        "cannot_tell": any(family["cannot_tell"] for family in families),
+    }
 
 
 @register.inclusion_tag("media_library/detector/signals.html")
@@ -131,7 +146,14 @@ def face_timeline_chart(analysis: ClipAnalysis | None, duration: float | None) -
 
 @register.filter
 def percent(value: float | None) -> str:
-    return "—" if value is None else f"{round(100 * value)} %"
+    """A probability on 0..1 as a percentage in the reader's language."""
+    return "—" if value is None else percent_text(100 * value)
+
+
+@register.filter
+def in_hundred(value: float | None) -> str:
+    """An AUC on 0..1 as "how many times in 100", rounded half up like the percentages."""
+    return "" if value is None else str(math.floor(100 * value + 0.5))
 
 
 @register.filter

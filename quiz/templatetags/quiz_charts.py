@@ -211,10 +211,13 @@ def comparison_chart(
     you: float | None = None,
     crowd: float | None = None,
     detector: float | None = None,
+    detector_cannot_tell: int = 0,
     chart_id: str = "comparison-chart",
 ) -> dict:
     """Share right (0..1) for you, everyone else on the same items and the detector. A missing
-    value is written out ("no analysis yet"), never drawn as an empty or made-up bar."""
+    value is written out ("no analysis yet", or "cannot tell" when the detector scored the
+    clips but no score of it beats chance out of sample), never drawn as an empty or made-up
+    bar."""
     if you is None and crowd is None and detector is None:
         return _bars(
             chart_id,
@@ -227,7 +230,13 @@ def comparison_chart(
         [
             (_("You"), "chart-bar-you", you, "", _("no answers yet")),
             (_("Other people"), "chart-bar-crowd", crowd, "", _("no answers from others yet")),
-            (_("The detector"), "chart-bar-detector", detector, "", _("no analysis yet")),
+            (
+                _("The detector"),
+                "chart-bar-detector",
+                detector,
+                "",
+                _("cannot tell") if detector_cannot_tell else _("no analysis yet"),
+            ),
         ]
     )
     return _bars(

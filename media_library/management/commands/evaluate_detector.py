@@ -1,15 +1,22 @@
-"""How well the detector does on labelled clips: the library's, or a dataset folder's.
+"""How well the detector does on labelled clips: the library's, a dataset folder's, or a
+samples file's (what `make evaluate-detector` writes from the development media).
 
     manage.py evaluate_detector library [--svg FILE] [--json FILE]
     manage.py evaluate_detector PATH [--format {dfdc,ffpp,celebdf,fakeavceleb,manifest}]
         [--limit N] [--svg FILE] [--json FILE]
+    manage.py evaluate_detector --samples FILE [--json FILE]
 
 "library" scores the published clips the detector has analysed (with the weights they were
 scored with). A folder is read with the dataset importers (labels from the dataset's own
 metadata, never from a file name; the layout is recognised unless --format names it), and every
 file is analysed here, with its original when the dataset names one.
 
-Prints, for "manipulated in any way" and for each score: AUC with a bootstrap 95 % interval,
+The headline is **held out** (`media_library/detector/held_out.py`): for each score and kind of
+clip, models refitted with scikit-learn without the clips they score — leaving out one dataset
+(source) at a time, one fake-making method at a time, or folds grouped by identity where all
+clips come from one source — with the in-sample figure beside, so the gap shows, and broken
+down per source, method, compression and signal. Then, for the weights in force:
+for "manipulated in any way" and for each score: AUC with a bootstrap 95 % interval,
 accuracy at 50 %, Brier score, log loss (beside 0.693 for guessing and 0.428 for the DFDC
 winner on unseen videos), expected calibration error, and results per technique; writes a
 reliability diagram as SVG. Where the detector abstains it counts as 50 %
@@ -28,6 +35,7 @@ from django.core.management.base import BaseCommand, CommandError
 from languages.commands import gettext as _
 from languages.commands import gettext_lazy
 from media_library import detector_weights
+from media_library.detector import held_out
 from media_library.detector.analysis import analyze_file
 from media_library.detector.evaluation import (
     DFDC_WINNER_LOG_LOSS,
@@ -35,8 +43,9 @@ from media_library.detector.evaluation import (
     binary_metrics,
     reliability_svg,
 )
+from media_library.detector.fitting import Sample
 from media_library.detector.footage import DecodeError
-from media_library.detector.scoring import combined_probability
+from media_library.detector.scoring import SIGNALS_VERSION, combined_probability
 from media_library.importers import IMPORTERS, DatasetError
 from media_library.importers.base import Entry
 from media_library.models import ClipAnalysis, Technique, Verdict
@@ -49,6 +58,7 @@ class Scored:
     technique: str
     face: float | None  # None: abstained
     editing: float | None
+    sample: Sample | None = None  # what the held-out figures refit on
 
     @property
     def manipulated(self) -> float | None:
@@ -75,6 +85,25 @@ def recognise_layout(root: Path) -> str:
     return found[0]
 
 
+def read_samples(path: Path) -> list[Sample]:
+    """A samples file written by `make evaluate-detector`, measured by these signals."""
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError) as error:
+        raise CommandError(
+            _("Cannot read the samples file %(path)s: %(error)s") % {"path": path, "error": error}
+        ) from error
+    if data.get("signals_version") != SIGNALS_VERSION:
+        raise CommandError(
+            _(
+                "The samples in %(path)s were measured by other signals (version "
+                "%(theirs)s, this code measures %(ours)s): run make evaluate-detector again."
+            )
+            % {"path": path, "theirs": data.get("signals_version"), "ours": SIGNALS_VERSION}
+        )
+    return [Sample.from_json(sample) for sample in data["samples"]]
+
+
 def as_guess(values: list[float | None]) -> np.ndarray:
     return np.array([0.5 if v is None else v for v in values], dtype=float)
 
@@ -91,7 +120,14 @@ class Command(BaseCommand):
     help = gettext_lazy("Evaluate the detector on the library or on a labelled dataset folder.")
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("source", help=_('"library", or a dataset folder (with --format).'))
+        parser.add_argument(
+            "source", nargs="?", help=_('"library", or a dataset folder (with --format).')
+        )
+        parser.add_argument(
+            "--samples",
+            type=Path,
+            help=_("A samples file written by make evaluate-detector, instead of a source."),
+        )
         parser.add_argument("--format", choices=sorted(IMPORTERS), help=_("The folder's layout."))
         parser.add_argument("--limit", type=int, help=_("Analyse at most this many files."))
         parser.add_argument(
@@ -100,7 +136,15 @@ class Command(BaseCommand):
         )  # fmt: skip
         parser.add_argument("--json", type=Path, help=_("Also write every figure to this file."))
 
-    def handle(self, *args, source: str, **options) -> None:
+    def handle(self, *args, source: str | None, **options) -> None:
+        if options["samples"]:
+            figures = {"held_out": self.held_out_report(read_samples(options["samples"]))}
+            if options["json"]:
+                options["json"].write_text(json.dumps(figures, indent=2) + "\n")
+                self.stdout.write(_("Figures written to %(path)s") % {"path": options["json"]})
+            return
+        if not source:
+            raise CommandError(_('Name what to evaluate: "library", a folder, or --samples.'))
         # The diagram's title stays English (a file the command writes); the report is in the
         # language the command speaks.
         if source == "library":
@@ -113,7 +157,9 @@ class Command(BaseCommand):
             shown = _("%(layout)s folder %(path)s") % {"layout": layout, "path": source}
         if not scored:
             raise CommandError(_("Nothing to evaluate: no labelled clip could be analysed."))
+        report = self.held_out_report([s.sample for s in scored if s.sample is not None])
         figures = self.report(scored, shown)
+        figures["held_out"] = report
         manipulated = [s.manipulated for s in scored]
         y = np.array([s.verdict != Verdict.REAL for s in scored], dtype=float)
         options["svg"].write_text(
@@ -138,6 +184,7 @@ class Command(BaseCommand):
                 a.clip.technique,
                 None if a.face_abstained else a.face_probability,
                 None if a.editing_abstained else a.editing_probability,
+                a.as_sample() if a.signals_version == SIGNALS_VERSION else None,
             )
             for a in analyses
         ]
@@ -165,12 +212,27 @@ class Command(BaseCommand):
                 self.stderr.write(_("skipped one file: %(error)s") % {"error": error})
                 continue
             face, editing = result.scores["face"], result.scores["editing"]
+            fake = entry.verdict != Verdict.REAL
+            sample = Sample(
+                measurements=result.measurements,
+                face_seconds=result.face_seconds,
+                labels={
+                    "face": int(entry.verdict == Verdict.DEEPFAKE),
+                    "editing": int(entry.verdict == Verdict.SHALLOWFAKE),
+                },
+                group=entry.original_key or entry.key,
+                technique=entry.technique,
+                source=format,
+                method=entry.technique if fake else "",
+                with_original=result.compared_with_original,
+            )
             scored.append(
                 Scored(
                     entry.verdict,
                     entry.technique,
                     None if face.abstained else face.probability,
                     None if editing.abstained else editing.probability,
+                    sample,
                 )
             )
         self.stderr.write("")
@@ -255,3 +317,62 @@ class Command(BaseCommand):
             }
         )
         return metrics
+
+    def held_out_report(self, samples: list[Sample]) -> dict:
+        """The held-out tables, each beside the in-sample figure; returns them as data."""
+        out = self.stdout.write
+        report = held_out.evaluate(samples)
+        if not report:
+            out(_("Held out: not enough labelled clips of both kinds to refit and hold out."))
+            return report
+        for entry in report.values():
+            out("")
+            out(str(TARGET_LABELS[(entry["family"], entry["kind"])]))
+            self.table(_("scheme"), entry["headline"], SCHEME_LABELS)
+            scheme = str(SCHEME_LABELS.get(entry["scheme"], entry["scheme"]))
+            for part, title in (
+                ("per_source", _("per source (%(scheme)s)")),
+                ("per_method", _("per method (each method left out; reals as above)")),
+                ("per_compression", _("per compression (%(scheme)s)")),
+                ("by_original", _("with and without the original (%(scheme)s)")),
+                ("per_signal", _("per signal alone, left out by dataset")),
+            ):
+                if entry.get(part):
+                    self.table(str(title) % {"scheme": scheme}, entry[part], {})
+        return report
+
+    def table(self, title: str, rows: dict, labels: dict) -> None:
+        out = self.stdout.write
+        out(
+            f"  {title:<44} {_('fakes'):>5} {_('reals'):>5}  {_('AUC [95 % interval]'):<22}"
+            f" {_('caught at 10 % FP'):>17} {_('log loss'):>8} {_('ECE'):>6}"
+        )
+        for name, row in rows.items():
+            auc = row["auc"]
+            interval = row.get("auc_interval")
+            auc_text = _("n/a") if auc is None else f"{auc:.2f}"
+            if interval:
+                auc_text += f" [{interval[0]:.2f}, {interval[1]:.2f}]"
+            caught = row.get("caught_at_10")
+            label = str(labels.get(name, name))[:44]
+            out(
+                f"  {label:<44} {row['fakes']:>5} {row['reals']:>5}  {auc_text:<22}"
+                f" {'' if caught is None else f'{caught:.0%}':>17}"
+                f" {row['log_loss']:>8.3f} {row['ece']:>6.3f}"
+            )
+
+
+TARGET_LABELS = {
+    ("face", "video"): gettext_lazy("Face manipulation score, videos (deepfakes against real)"),
+    ("face", "image"): gettext_lazy("Face manipulation score, still images (fakes against real)"),
+    ("editing", "video"): gettext_lazy(
+        "Editing score, videos (speed changes and splices against the same clips unedited)"
+    ),
+}
+SCHEME_LABELS = {
+    held_out.IN_SAMPLE: gettext_lazy("in sample (fitted on these clips)"),
+    held_out.CROSS_VALIDATED: gettext_lazy("held out: folds grouped by identity"),
+    held_out.LEAVE_ONE_DATASET_OUT: gettext_lazy("held out: leave one dataset out"),
+    held_out.LEAVE_ONE_METHOD_OUT: gettext_lazy("held out: leave one method out"),
+    held_out.DEFAULT_WEIGHTS: gettext_lazy("default weights (not fitted)"),
+}

@@ -1,6 +1,7 @@
 """Fit the detector's weights on the published, labelled library, and calibrate them.
 
     manage.py fit_detector [--analyze-missing] [--dry-run]
+    manage.py fit_detector --samples FILE [--ship] [--dry-run]
 
 Every published clip the detector has analysed (with the current signals) is a sample: the
 face score learns deepfakes against everything else, the editing score learns speed changes
@@ -10,37 +11,31 @@ different folds; out-of-fold scores are calibrated with Platt scaling. The weigh
 a versioned JSON file (with their cross-validated metrics) in media storage, and every stored
 analysis is re-scored with them by a task. --analyze-missing first analyses, in this process,
 the published clips that have no current analysis. --dry-run fits and reports, saves nothing.
+
+--samples fits on a samples file instead (what `make evaluate-detector` writes from the
+development media); with --ship the weights, with their held-out figures, are written to
+media_library/detector/shipped_weights.json, the file committed with the code that every fresh
+installation scores with until a fit of its own library is saved.
 """
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from languages.commands import gettext as _
 from languages.commands import gettext_lazy
 from media_library import detector_weights
-from media_library.detector.fitting import NotEnoughData, Sample, fit_weights
-from media_library.detector.measurements import Measurement
-from media_library.models import Clip, ClipAnalysis, Technique, Verdict
+from media_library.detector.fitting import NotEnoughData
+from media_library.detector.held_out import fit_and_hold_out
+from media_library.detector.scoring import Weights
+from media_library.management.commands.evaluate_detector import read_samples
+from media_library.models import Clip
 from media_library.tasks import rescore_analyses
-
-# Shallowfakes whose edit shows in the frames; the others are left out of the editing fit.
-EDITING_TECHNIQUES = {Technique.SPEED_CHANGE, Technique.SPLICE}
-
-
-def sample_for(clip: Clip, analysis: ClipAnalysis) -> Sample:
-    if clip.verdict == Verdict.SHALLOWFAKE:
-        editing = 1 if clip.technique in EDITING_TECHNIQUES else None
-    else:
-        editing = 0
-    return Sample(
-        measurements=[Measurement.from_json(m) for m in analysis.measurements],
-        face_seconds=analysis.face_seconds,
-        labels={"face": int(clip.verdict == Verdict.DEEPFAKE), "editing": editing},
-        group=clip.original_id or clip.pk,
-        technique=clip.technique,
-    )
 
 
 class Command(BaseCommand):
@@ -57,10 +52,52 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help=_("Fit and report; save nothing.")
         )
+        parser.add_argument(
+            "--samples",
+            type=Path,
+            help=_("Fit on a samples file written by make evaluate-detector, not the library."),
+        )
+        parser.add_argument(
+            "--ship",
+            action="store_true",
+            help=_("With --samples: write the weights shipped with the code."),
+        )
 
     def handle(self, *args, **options) -> None:
+        if options["ship"] and not options["samples"]:
+            raise CommandError(_("--ship fits on --samples only: name a samples file."))
+        if options["ship"] and not settings.DETECTOR_SHIPPED_WEIGHTS:
+            raise CommandError(
+                _("Shipped weights are switched off here (DETECTOR_SHIPPED_WEIGHTS is empty).")
+            )
+        if options["samples"]:
+            samples = read_samples(options["samples"])
+        else:
+            samples = self.library_samples(options["analyze_missing"])
+        weights = self.fit(samples)
+        if options["dry_run"]:
+            self.stdout.write(_("Dry run: nothing saved."))
+            return
+        if options["ship"]:
+            # Where this installation reads them from: the committed file unless the setting
+            # moves it.
+            target = Path(settings.DETECTOR_SHIPPED_WEIGHTS)
+            target.write_text(json.dumps(weights.to_json(), indent=1) + "\n")
+            self.stdout.write(
+                _("Wrote %(path)s: commit it, and every installation without a fit of its own "
+                  "scores with it.")
+                % {"path": target}
+            )  # fmt: skip
+            return
+        name = detector_weights.save(weights)
+        transaction.on_commit(rescore_analyses.enqueue)
+        self.stdout.write(
+            _("Saved %(name)s; every stored analysis will be re-scored with it.") % {"name": name}
+        )
+
+    def library_samples(self, analyze_missing: bool) -> list:
         clips = Clip.objects.published().ready().select_related("analysis")
-        if options["analyze_missing"]:
+        if analyze_missing:
             self.analyze_missing(clips)
             clips = clips.all()  # afresh: the analyses just made are not in the first read
         samples, missing = [], 0
@@ -69,7 +106,7 @@ class Command(BaseCommand):
             if analysis is None or not analysis.is_current:
                 missing += 1
                 continue
-            samples.append(sample_for(clip, analysis))
+            samples.append(analysis.as_sample())
         if missing:
             self.stdout.write(
                 _(
@@ -78,8 +115,11 @@ class Command(BaseCommand):
                 )
                 % {"count": missing}
             )
+        return samples
+
+    def fit(self, samples: list) -> Weights:
         try:
-            weights, notes = fit_weights(samples)
+            weights, notes = fit_and_hold_out(samples)
         except NotEnoughData as error:
             raise CommandError(
                 _("Not enough labelled clips to fit: %(error)s.") % {"error": error}
@@ -91,6 +131,11 @@ class Command(BaseCommand):
             % {"version": weights.version, "count": len(samples)}
         )
         for family, metrics in weights.metrics.items():
+            if not metrics:
+                self.stdout.write(
+                    _("  %(family)s: too few groups to cross-validate") % {"family": family}
+                )
+                continue
             auc = _("n/a") if metrics["auc"] is None else f"{metrics['auc']:.3f}"
             self.stdout.write(
                 _(
@@ -111,14 +156,24 @@ class Command(BaseCommand):
                     "ece": f"{metrics['ece']:.3f}",
                 }
             )
-        if options["dry_run"]:
-            self.stdout.write(_("Dry run: nothing saved."))
-            return
-        name = detector_weights.save(weights)
-        transaction.on_commit(rescore_analyses.enqueue)
-        self.stdout.write(
-            _("Saved %(name)s; every stored analysis will be re-scored with it.") % {"name": name}
-        )
+        for family, kinds in weights.out_of_sample.items():
+            for kind, figure in kinds.items():
+                self.stdout.write(
+                    _(
+                        "  held out (%(scheme)s), %(family)s score on %(kind)s: AUC %(auc).3f "
+                        "[%(low).3f, %(high)s] on %(fakes)d fakes and %(reals)d real clips%(note)s"
+                    )
+                    % {
+                        **figure,
+                        "family": family,
+                        "kind": kind,
+                        "high": f"{figure['high']:.3f}",
+                        "note": "" if figure["informative"] else _(
+                            ": the interval includes chance, so the reveal shows no percentage"
+                        ),
+                    }
+                )  # fmt: skip
+        return weights
 
     def analyze_missing(self, clips) -> None:
         for clip in clips:
