@@ -93,6 +93,7 @@ class ClipAnalysis(models.Model):
         "timeline",
         "face_seconds",
         "compared_with_original",
+        "original_found",
         "signals_version",
         "seconds_taken",
         "status",
@@ -124,6 +125,9 @@ class ClipAnalysis(models.Model):
     editing_why = models.TextField(blank=True)
     # Whether the clip's original was compared with it (speed ratio, removed stretches).
     compared_with_original = models.BooleanField(default=False)
+    # When no original was named: the clip of the library the lookup found and used as the
+    # original ({"clip": pk, "title": …, "by": "lookup", "match": …}), else {}. Curators only.
+    original_found = models.JSONField(default=dict, blank=True)
     face_seconds = models.FloatField(null=True, blank=True)
     measurements = models.JSONField(default=list, blank=True)  # Measurement.as_json() each
     reasons = models.JSONField(default=dict, blank=True)  # family -> top reasons
@@ -202,6 +206,7 @@ class ClipAnalysis(models.Model):
                     original_path,
                     weights or detector_weights.current(),
                     rules=detector_rules(),
+                    lookup=self.lookup_original(named=original is not None),
                 )
         except DecodeError as error:
             self.store_failure(str(error))
@@ -214,12 +219,37 @@ class ClipAnalysis(models.Model):
         self.store(result)
         return True
 
+    def lookup_original(self, named: bool):
+        """What the detector calls with the clip's decoded footage: it keeps the clip's
+        fingerprint from those frames (no second decode) and, when no original was named, finds
+        one in the library. Only a clip not itself labelled manipulated stands in as original."""
+        # Deferred: the fingerprint module reads clips through this module's clip_file.
+        from media_library.models.fingerprint import ClipFingerprint
+
+        def lookup(footage):
+            if named:
+                ClipFingerprint.objects.record(self.clip, footage)
+                return None
+            found = ClipFingerprint.objects.fingerprint_and_match(self.clip, footage)
+            if found is None or found.clip.is_manipulated:
+                return None
+            note = {
+                "clip": found.clip.pk,
+                "title": found.clip.title,
+                "by": "lookup",
+                "match": found.match.as_json(),
+            }
+            return found.footage, note
+
+        return lookup
+
     def store(self, result: Analysis) -> None:
         """Keep a finished analysis: measurements, both scores, done."""
         self.measurements = [m.as_json() for m in result.measurements]
         self.timeline = [[round(t, 3), round(v, 4)] for t, v in result.timeline]
         self.face_seconds = result.face_seconds
         self.compared_with_original = result.compared_with_original
+        self.original_found = result.original_found or {}
         self.signals_version = SIGNALS_VERSION
         self.seconds_taken = round(result.seconds_taken, 3)
         self.status = AnalysisStatus.DONE

@@ -13,7 +13,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from media_library.choices import ProcessingStatus
+from media_library.choices import MediaKind, ProcessingStatus
 from media_library.processing import liveness, pipeline, provenance, renditions
 
 
@@ -67,6 +67,12 @@ class ClipProcessing:
         from media_library.tasks import make_shallowfake  # cycle: tasks import the models
 
         transaction.on_commit(lambda: make_shallowfake.enqueue(self.pk))
+
+    def enqueue_fingerprint(self) -> None:
+        """Queue fingerprinting and the library lookup once the transaction commits."""
+        from media_library.tasks import fingerprint_clip  # cycle: tasks import the models
+
+        transaction.on_commit(lambda: fingerprint_clip.enqueue(self.pk))
 
     def enqueue_analysis(self):
         """Queue the detector on this clip (again); returns its ClipAnalysis."""
@@ -214,7 +220,9 @@ class ClipProcessing:
         for tell in self.tells.filter(still=""):
             tell.enqueue_still()
         if settings.DETECTOR_ANALYZE_AFTER_PROCESSING:
-            self.enqueue_analysis()
+            self.enqueue_analysis()  # it fingerprints the clip from its own decoding pass
+        elif self.kind == MediaKind.VIDEO:
+            self.enqueue_fingerprint()
         return True
 
     def mark_processing_failed(self, reason: str) -> bool:
