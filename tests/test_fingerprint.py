@@ -23,12 +23,12 @@ from tests.base import IsolatedMediaTestCase
 from tests.factories import FAST_H264, run_ffmpeg
 from tests.test_detector_editing import source_info
 
-SECONDS = 6
+SECONDS = 4
 # What each workshop recipe does to the pan, and what the lookup must say about it.
 EDITS = {
     "slowed": ("slow_speech", {"factor": 0.75}),
-    "sped_up": ("speed_up_moment", {"start": 2.0, "end": 4.0, "factor": 2}),
-    "spliced": ("splice", {"start": 2.0, "end": 3.0}),
+    "sped_up": ("speed_up_moment", {"start": 1.0, "end": 2.6, "factor": 2}),
+    "spliced": ("splice", {"start": 1.5, "end": 2.5}),
     "blended": ("slow_motion", {"factor": 2.0}),
 }
 
@@ -109,12 +109,12 @@ class FingerprintTests(SimpleTestCase):
         for name in ["reframed", *EDITS]:
             with self.subTest(name):
                 edited = self.prints[name]
-                self.assertGreaterEqual(len(edited.band_keys() & original.band_keys()), 3)
+                self.assertGreaterEqual(len(edited.query_keys() & original.band_keys()), 3)
                 self.assertGreaterEqual(fp.similarity(edited, original), fp.MIN_SIMILARITY)
 
     def test_an_unrelated_pan_shares_nothing(self):
         unrelated, original = self.prints["unrelated"], self.prints["original"]
-        self.assertLess(len(unrelated.band_keys() & original.band_keys()), 3)
+        self.assertLess(len(unrelated.query_keys() & original.band_keys()), 3)
         self.assertLess(fp.similarity(unrelated, original), 0.1)
         self.assertIsNone(fp.verify(self.footage["unrelated"], self.footage["original"], 0.0))
 
@@ -127,12 +127,12 @@ class FingerprintTests(SimpleTestCase):
         self.assertAlmostEqual(blended.speed, 0.5, delta=0.03)
         spliced = fp.verify(self.footage["spliced"], original, 1.0)
         ((at, seconds),) = spliced.removed
-        self.assertAlmostEqual(at, 2.0, delta=0.1)
+        self.assertAlmostEqual(at, 1.5, delta=0.1)
         self.assertAlmostEqual(seconds, 1.0, delta=0.1)
         sped_up = fp.verify(self.footage["sped_up"], original, 1.0)
-        ((start, end, speed),) = sped_up.stretches
+        ((start, _end, speed),) = sped_up.stretches
         self.assertGreater(speed, 1.3)
-        self.assertLess(start, 2.0)
+        self.assertLess(start, 1.6)
         for match in (slowed, blended, spliced, sped_up):
             self.assertFalse(match.is_duplicate)
             self.assertLess(match.original_from, 0.1)
@@ -159,10 +159,10 @@ class LibraryLookupTests(IsolatedMediaTestCase):
         uploads = self.library("reframed", *EDITS, "unrelated")
         link = f'href="{self.original.get_absolute_url()}"'
         expected = {
-            "reframed": ["Likely duplicate of", "matches 0:00–0:06 of “Harbour pan”."],
+            "reframed": ["Likely duplicate of", "matches 0:00–0:04 of “Harbour pan”."],
             "slowed": ["Re-edit of", "slowed to 0.75×"],
             "blended": ["Re-edit of", "slowed to 0.50×"],
-            "spliced": ["Re-edit of", "1.0 s removed at 0:02"],
+            "spliced": ["Re-edit of", "1.0 s removed at 0:01"],
             "sped_up": ["Re-edit of", "sped up to"],
         }
 
@@ -222,5 +222,6 @@ class LibraryLookupTests(IsolatedMediaTestCase):
         self.assertTrue(analysis.is_done, analysis.error)
         self.assertEqual(analysis.original_found, {})
         self.assertFalse(analysis.compared_with_original)
+
         # The curator still sees the duplicate.
         self.assertIn("Likely duplicate of", self.page(clip))

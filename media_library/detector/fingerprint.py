@@ -38,6 +38,9 @@ FINGERPRINT_VERSION = 1
 SAMPLES_PER_SECOND = 2.0
 BANDS = 4
 BAND_BITS = 16
+# A lookup asks the index about this many keyframes at most (a long clip's, evenly spread):
+# 64 x 4 bands x 17 probes = 4,352 keys, one indexed equality each.
+QUERY_KEYFRAMES = 64
 # A keyframe with less detail than this (mean absolute DCT coefficient, grey levels) is a flat
 # or black frame: its hash is noise, so it makes no key and counts for nothing.
 MIN_DETAIL = 1.5
@@ -61,8 +64,21 @@ class Fingerprint:
     duration: float
 
     def band_keys(self) -> set[tuple[int, int]]:
-        """(band, 16-bit value) of every informative keyframe's DCT hash, without repeats."""
+        """(band, 16-bit value) of every informative keyframe's DCT hash, without repeats: what
+        the index keeps of this clip."""
         return band_keys(self.phash[self.informative])
+
+    def query_keys(self, max_keyframes: int = QUERY_KEYFRAMES) -> set[tuple[int, int]]:
+        """What to ask the index: the band keys of (at most `max_keyframes`, evenly spread)
+        keyframes, each with its 16 neighbours one bit away (multi-probe). A crop of a few
+        per cent moves 6 to 10 of 64 bits, enough to break every band of most keyframes
+        exactly; one bit of slack per band brings most of them back."""
+        hashes = self.phash[self.informative]
+        if len(hashes) > max_keyframes:
+            hashes = hashes[np.linspace(0, len(hashes) - 1, max_keyframes).round().astype(int)]
+        keys = band_keys(hashes)
+        probes = {(band, key ^ (1 << bit)) for band, key in keys for bit in range(BAND_BITS)}
+        return keys | probes
 
     def as_json(self) -> dict:
         return {

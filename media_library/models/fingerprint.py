@@ -31,8 +31,6 @@ MIN_SHARED_KEYS = 3
 # At most this many candidates are compared hash by hash, and this many decoded and aligned.
 CANDIDATES = 8
 VERIFIED = 3
-# A lookup asks the key table about at most this many keys (a long clip's are sampled evenly).
-MAX_QUERY_KEYS = 2000
 TIMES = "\N{MULTIPLICATION SIGN}"
 
 
@@ -122,13 +120,10 @@ class ClipFingerprint(models.Model):
         return fp.Fingerprint.from_json(self.data)
 
     def candidates(self) -> list[tuple[int, int]]:
-        """(clip id, shared keys) of the clips sharing the most band keys with this one, at
-        least MIN_SHARED_KEYS: one indexed equality lookup per band, counted per clip."""
-        keys = sorted(self.fingerprint.band_keys())
-        if len(keys) > MAX_QUERY_KEYS:
-            keys = keys[:: math.ceil(len(keys) / MAX_QUERY_KEYS)]
+        """(clip id, shared keys) of the clips sharing the most band keys with this one (or keys
+        one bit away), at least MIN_SHARED_KEYS: indexed equality lookups, counted per clip."""
         by_band: dict[int, list[int]] = {}
-        for band, key in keys:
+        for band, key in sorted(self.fingerprint.query_keys()):
             by_band.setdefault(band, []).append(key)
         if not by_band:
             return []
@@ -264,3 +259,6 @@ class FingerprintKey(models.Model):
             models.Index(fields=["band", "key"], name="fingerprint_band_key"),
         ]
         verbose_name = gettext_lazy("fingerprint key")
+
+    def __str__(self) -> str:
+        return f"{self.band}:{self.key:04x}"
