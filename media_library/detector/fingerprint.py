@@ -20,6 +20,7 @@ what speed, with what removed.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -39,8 +40,8 @@ SAMPLES_PER_SECOND = 2.0
 BANDS = 4
 BAND_BITS = 16
 # A lookup asks the index about this many keyframes at most (a long clip's, evenly spread):
-# 64 x 4 bands x 17 probes = 4,352 keys, one indexed equality each.
-QUERY_KEYFRAMES = 64
+# 32 x 4 bands x 17 probes = 2,176 keys, one indexed equality each.
+QUERY_KEYFRAMES = 32
 # A keyframe with less detail than this (mean absolute DCT coefficient, grey levels) is a flat
 # or black frame: its hash is noise, so it makes no key and counts for nothing.
 MIN_DETAIL = 1.5
@@ -113,6 +114,7 @@ def band_keys(hashes: np.ndarray) -> set[tuple[int, int]]:
     return keys
 
 
+@functools.cache
 def _resampler(size: int, out: int) -> np.ndarray:
     """(out, size) box-filter matrix: each output cell is the mean of the inputs it covers."""
     edges = np.linspace(0, size, out + 1)

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 from django.db import models, transaction
 from django.utils import timezone
@@ -31,8 +29,8 @@ from media_library.detector.scoring import (
     combined_probability,
 )
 from media_library.models.clip import Clip
+from media_library.models.fingerprint import ClipFingerprint
 from media_library.processing.probe import detector_rules
-from media_library.processing.workdir import local_path
 
 # Shallowfakes whose edit shows in the frames; the others are left out of the editing fit.
 EDITING_TECHNIQUES = {Technique.SPEED_CHANGE, Technique.SPLICE}
@@ -196,11 +194,11 @@ class ClipAnalysis(models.Model):
         if original is not None and original.processing_status != ProcessingStatus.READY:
             original = None
         try:
-            with clip_file(clip) as path, contextlib.ExitStack() as stack:
+            with clip.detector_file() as path, contextlib.ExitStack() as stack:
                 if path is None:
                     self.store_failure("The clip has no file to analyse.")
                     return False
-                original_path = stack.enter_context(clip_file(original)) if original else None
+                original_path = stack.enter_context(original.detector_file()) if original else None
                 result = analyze_file(
                     path,
                     original_path,
@@ -223,8 +221,6 @@ class ClipAnalysis(models.Model):
         """What the detector calls with the clip's decoded footage: it keeps the clip's
         fingerprint from those frames (no second decode) and, when no original was named, finds
         one in the library. Only a clip not itself labelled manipulated stands in as original."""
-        # Deferred: the fingerprint module reads clips through this module's clip_file.
-        from media_library.models.fingerprint import ClipFingerprint
 
         def lookup(footage):
             if named:
@@ -376,15 +372,3 @@ def score_fields(scores: dict[str, FamilyScore], weights: Weights) -> dict:
     fields["weights_version"] = weights.version
     fields["calibrated"] = weights.calibrated
     return fields
-
-
-@contextlib.contextmanager
-def clip_file(clip: Clip) -> Iterator[Path | None]:
-    """A local path to what the detector should look at: the upload as received when it is
-    kept (re-encoding would smooth away editing traces), else the processed file."""
-    stored = clip.source_file or clip.media_file
-    if not stored:
-        yield None
-        return
-    with local_path(stored.storage, stored.name) as path:
-        yield path

@@ -84,10 +84,7 @@ class ClipFingerprintQuerySet(models.QuerySet["ClipFingerprint"]):
 
 def decode(clip: Clip) -> Footage | None:
     """The clip's grey thumbnails and times (no face frames), or None when it cannot be read."""
-    # Deferred: analysis imports this module's queryset for the lookup (analysis <-> here).
-    from media_library.models.analysis import clip_file
-
-    with clip_file(clip) as path:
+    with clip.detector_file() as path:
         if path is None:
             return None
         try:
