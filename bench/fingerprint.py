@@ -43,9 +43,12 @@ DB_NAME = "telltale_bench_fp"
 SCALES = [int(n) for n in os.environ.get("BENCH_SCALES", "100,1000,10000").split(",")]
 REPEAT = int(os.environ.get("BENCH_REPEAT", "7"))
 RESULTS_DIR = BASE_DIR / "bench" / "results"
-# Targets: the lookup at 10,000 clips within 50 ms, and within 10x its time at 100 clips.
-TARGET_MS = 50.0
+# Targets at 10,000 clips: the lookup within 250 ms (a quarter of verifying one candidate, which
+# follows it anyway), within 10x its time at 100 clips (the library grew 100x), the right clip
+# first, and a scan at least 10x the lookup.
+TARGET_MS = 250.0
 TARGET_GROWTH = 10.0
+TARGET_SCAN = 10.0
 
 
 def configure(database_url: str, var_dir: str) -> None:
@@ -315,15 +318,21 @@ def report(results: list[dict]) -> bool:
         for name, lookup in last["lookups"].items():
             small = first["lookups"][name]["ms"]
             growth = lookup["ms"] / small
-            met = lookup["ms"] <= TARGET_MS and growth <= TARGET_GROWTH and lookup["right_first"]
+            scan = figures["scan_ms"] / lookup["ms"]
+            met = (
+                lookup["ms"] <= TARGET_MS
+                and growth <= TARGET_GROWTH
+                and lookup["right_first"]
+                and scan >= TARGET_SCAN
+            )
             ok &= met
             print(
                 f"  {figures['database']}, {name}: {lookup['ms']:.1f} ms at {last['clips']} "
                 f"clips = {lookup['ratio_to_baseline']:.1f}x a primary-key query, "
                 f"{growth:.1f}x the lookup at {first['clips']} clips; "
-                f"scan {figures['scan_ms'] / lookup['ms']:.0f}x the lookup; "
-                f"{'met' if met else 'MISSED'} (<= {TARGET_MS:.0f} ms, <= {TARGET_GROWTH:.0f}x, "
-                "right clip first)"
+                f"scan {scan:.0f}x the lookup; {'met' if met else 'MISSED'} "
+                f"(<= {TARGET_MS:.0f} ms, <= {TARGET_GROWTH:.0f}x, right clip first, "
+                f"scan >= {TARGET_SCAN:.0f}x)"
             )
     return ok
 

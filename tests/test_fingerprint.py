@@ -139,7 +139,7 @@ class FingerprintTests(SimpleTestCase):
         self.assertTrue(fp.verify(self.footage["reframed"], original, 1.0).is_duplicate)
 
 
-@override_settings(LANGUAGE_CODE="en")
+@override_settings(LANGUAGE_CODE="en", FINGERPRINT_AFTER_PROCESSING=True)
 class LibraryLookupTests(IsolatedMediaTestCase):
     """A library per test: the original, then clips uploaded as if by strangers (no original
     named, said to be real): its re-edits and an unrelated pan of the same kind."""

@@ -8,6 +8,7 @@ media storage, and stores what comes back.
 from __future__ import annotations
 
 import contextlib
+import logging
 import time
 from datetime import timedelta
 
@@ -36,6 +37,8 @@ from media_library.processing.probe import detector_rules
 EDITING_TECHNIQUES = {Technique.SPEED_CHANGE, Technique.SPLICE}
 # The two scores, in the order pages show them.
 FAMILIES = ("face", "editing")
+
+logger = logging.getLogger(__name__)
 
 
 class AnalysisStatus(models.TextChoices):
@@ -223,10 +226,15 @@ class ClipAnalysis(models.Model):
         one in the library. Only a clip not itself labelled manipulated stands in as original."""
 
         def lookup(footage):
-            if named:
-                ClipFingerprint.objects.record(self.clip, footage)
+            try:
+                if named:
+                    ClipFingerprint.objects.record(self.clip, footage)
+                    return None
+                found = ClipFingerprint.objects.fingerprint_and_match(self.clip, footage)
+            except Exception:
+                # The analysis goes on without a found original; the traceback goes to the log.
+                logger.exception("Fingerprint lookup failed for clip %s", self.clip_id)
                 return None
-            found = ClipFingerprint.objects.fingerprint_and_match(self.clip, footage)
             if found is None or found.clip.is_manipulated:
                 return None
             note = {

@@ -235,7 +235,7 @@ class ClipProcessing:
             tell.enqueue_still()
         if settings.DETECTOR_ANALYZE_AFTER_PROCESSING:
             self.enqueue_analysis()  # it fingerprints the clip from its own decoding pass
-        elif self.kind == MediaKind.VIDEO:
+        elif settings.FINGERPRINT_AFTER_PROCESSING and self.kind == MediaKind.VIDEO:
             self.enqueue_fingerprint()
         return True
 
