@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('media_library', '0010_clip_captions_vtt_en_clip_captions_vtt_es_and_more'),
+        ('media_library', '0011_analysis_held_out'),
     ]
 
     operations = [
