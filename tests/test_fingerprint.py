@@ -69,7 +69,8 @@ class Media:
 
     @classmethod
     def get(cls) -> Path:
-        if cls.folder is None:
+        # pytest-django runs database tests first: this module may be torn down and come back.
+        if cls.folder is None or not cls.folder.is_dir():
             cls.folder = Path(tempfile.mkdtemp(prefix="telltale-fingerprint-"))
             original = make_pan(COLLINS.path, cls.folder / "original.mp4")
             make_pan(HOPPER.path, cls.folder / "unrelated.mp4")
@@ -82,6 +83,7 @@ class Media:
 def tearDownModule() -> None:
     if Media.folder is not None:
         shutil.rmtree(Media.folder, ignore_errors=True)
+        Media.folder = None
 
 
 class FingerprintTests(SimpleTestCase):
