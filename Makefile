@@ -122,8 +122,8 @@ postgres:
 	  pg_ctlcluster --skip-systemctl-redirect "$$(ls /etc/postgresql | head -n 1)" main start; \
 	  for _ in $$(seq 1 30); do pg_isready -h 127.0.0.1 -p 5432 -q && break; sleep 1; done; }
 
-.PHONY: bench bench-transcode bench-answer bench-campaign bench-detector bench-attempt-media bench-scale bench-languages
-bench: bench-transcode bench-answer bench-campaign bench-detector bench-attempt-media bench-scale bench-languages
+.PHONY: bench bench-transcode bench-answer bench-campaign bench-detector bench-attempt-media bench-scale bench-languages bench-fingerprint
+bench: bench-transcode bench-answer bench-campaign bench-detector bench-attempt-media bench-scale bench-languages bench-fingerprint
 bench-transcode: $(VENV)/.dev
 	TELLTALE_ALLOW_DEV_SECRET=1 $(PY) bench/transcode.py
 bench-answer: $(VENV)/.dev postgres
@@ -139,6 +139,9 @@ bench-languages: $(VENV)/.dev
 	TELLTALE_ALLOW_DEV_SECRET=1 $(PY) bench/languages.py
 bench-scale: $(VENV)/.dev postgres
 	$(PY) bench/scale.py
+# The library lookup by fingerprint at 100 to 10,000 clips, SQLite and PostgreSQL.
+bench-fingerprint: $(VENV)/.dev postgres
+	$(PY) bench/fingerprint.py
 
 # The detector on ../shared/media/dev (research clips), held out by dataset and by method, with
 # the in-sample figures beside; see bench/evaluate_dev.py. `make ship-detector-weights` also

@@ -441,6 +441,9 @@ DETECTOR_SHIPPED_WEIGHTS = env_str(
     "DETECTOR_SHIPPED_WEIGHTS",
     str(BASE_DIR / "media_library" / "detector" / "shipped_weights.json"),
 )
+# Without the detector after processing, a lighter task fingerprints each ready video clip and
+# looks it up in the library (the analysis does both otherwise; docs/detector.md).
+FINGERPRINT_AFTER_PROCESSING = env_bool("FINGERPRINT_AFTER_PROCESSING", True)
 
 # Raw quiz answers older than this many months are folded into counts and deleted by
 # `manage.py purge_answers` (docs/classrooms.md, "Retention"). 0 keeps them forever.

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from django.tasks import task
 
-from media_library.models import Clip, ClipAnalysis, Tell
+from media_library.models import (
+    Clip,
+    ClipAnalysis,
+    ClipFingerprint,
+    MediaKind,
+    ProcessingStatus,
+    Tell,
+)
 from media_library.models.workshop_render import make
 from media_library.workshop import is_workshop_clip
 
@@ -42,6 +49,15 @@ def analyze_clip(clip_id: int) -> None:
     analysis = ClipAnalysis.objects.select_related("clip").filter(clip_id=clip_id).first()
     if analysis is not None and analysis.claim():
         analysis.run()
+
+
+@task()
+def fingerprint_clip(clip_id: int) -> None:
+    """Fingerprint a ready video clip and look it up in the library (when the detector does not
+    run after processing: the analysis fingerprints the clip from its own decoding pass)."""
+    clip = Clip.objects.filter(pk=clip_id, kind=MediaKind.VIDEO).first()
+    if clip is not None and clip.processing_status == ProcessingStatus.READY:
+        ClipFingerprint.objects.fingerprint_and_match(clip)
 
 
 @task()

@@ -29,6 +29,8 @@ os.environ.pop("CACHE_URL", None)
 os.environ.setdefault("DETECTOR_ANALYZE_AFTER_PROCESSING", "0")
 # Scores in tests come from the literature's defaults unless a test gives weights of its own.
 os.environ.setdefault("DETECTOR_SHIPPED_WEIGHTS", "")
+# Nor fingerprinting: a decode per clip; tests/test_fingerprint.py turns it on.
+os.environ.setdefault("FINGERPRINT_AFTER_PROCESSING", "0")
 if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
     # On SQLite the test database is a file so that a real worker process can share it.
     os.environ["DATABASE_TEST_NAME"] = os.path.join(_var_dir, "test.sqlite3")

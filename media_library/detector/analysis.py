@@ -27,6 +27,10 @@ from media_library.detector.signals.face import face_timeline, measure_face
 # Face frames per second handed to the tracker: enough to catch a blink (100 to 400 ms).
 FACE_FPS = 12.0
 
+# Given the clip's decoded footage, the library finds its original: the original's footage and
+# a note of what was found (kept in the analysis), or None. It may also just keep a fingerprint.
+Lookup = Callable[[Footage], "tuple[Footage, dict] | None"]
+
 
 @dataclass
 class Analysis:
@@ -38,6 +42,8 @@ class Analysis:
     face_seconds: float | None
     weights: Weights
     compared_with_original: bool = False
+    # The original found by looking the clip up in a library (no original was named), or None.
+    original_found: dict | None = None
     seconds_taken: float = 0.0
     footage_kind: str = "video"
     duration: float = 0.0
@@ -53,6 +59,7 @@ class Analysis:
             "duration": round(self.duration, 3),
             "face_seconds": self.face_seconds,
             "compared_with_original": self.compared_with_original,
+            "original_found": self.original_found,
             "seconds_taken": round(self.seconds_taken, 3),
             "scores": {
                 name: {
@@ -74,9 +81,12 @@ def measure(
     original: Path | None = None,
     progress: Callable[[float], None] | None = None,
     rules: ContainerRules = SAFE_RULES,
-) -> tuple[Footage, list[Measurement], list[tuple[float, float]], float | None, bool]:
-    """Decode and measure; the slow part, independent of the weights. The last value says
-    whether the original could be compared (a video original of a video clip)."""
+    lookup: Lookup | None = None,
+) -> tuple[Footage, list[Measurement], list[tuple[float, float]], float | None, bool, dict | None]:
+    """Decode and measure; the slow part, independent of the weights. The fifth value says
+    whether the original could be compared (a video original of a video clip), the last what
+    `lookup` found when no original was named. `lookup` gets the clip's own decoded footage,
+    so a fingerprint costs no second decode."""
     tracker = FaceTracker()
     footage = read_footage(
         path, on_face_frame=tracker, face_fps=FACE_FPS, progress=progress, rules=rules
@@ -89,10 +99,15 @@ def measure(
             original_footage = None  # measured without it; the signals say so
         if original_footage is not None and original_footage.kind != "video":
             original_footage = None
+    found_note = None
+    if lookup is not None and footage.kind == "video":
+        found = lookup(footage)
+        if found is not None and original_footage is None:
+            original_footage, found_note = found
     measurements = measure_face(footage, tracker) + measure_editing(footage, original_footage)
     face_seconds = None if footage.kind == "image" else tracker.tracked_seconds
     compared = original_footage is not None
-    return footage, measurements, face_timeline(tracker), face_seconds, compared
+    return footage, measurements, face_timeline(tracker), face_seconds, compared, found_note
 
 
 def analyze_file(
@@ -101,13 +116,14 @@ def analyze_file(
     weights: Weights | None = None,
     progress: Callable[[float], None] | None = None,
     rules: ContainerRules = SAFE_RULES,
+    lookup: Lookup | None = None,
 ) -> Analysis:
     """Measure and score `path` (with the default, uncalibrated weights unless given some).
     Raises DecodeError when the file cannot be decoded."""
     started = time.perf_counter()
     weights = weights or Weights.default()
-    footage, measurements, timeline, face_seconds, compared = measure(
-        path, original, progress, rules
+    footage, measurements, timeline, face_seconds, compared, found = measure(
+        path, original, progress, rules, lookup
     )
     return Analysis(
         measurements=measurements,
@@ -116,6 +132,7 @@ def analyze_file(
         face_seconds=face_seconds,
         weights=weights,
         compared_with_original=compared,
+        original_found=found,
         seconds_taken=time.perf_counter() - started,
         footage_kind=footage.kind,
         duration=footage.video_duration if footage.kind == "video" else 0.0,

@@ -15,13 +15,16 @@ from media_library.choices import (
 from media_library.models.analysis import AnalysisStatus, ClipAnalysis
 from media_library.models.clip import Clip, clip_media_path, quiz_media_path, upload_path
 from media_library.models.clip_queryset import ClipQuerySet
+from media_library.models.fingerprint import ClipFingerprint, FingerprintKey
 from media_library.models.tell import Tell, tell_still_path
 
 __all__ = [
     "AnalysisStatus",
     "Clip",
     "ClipAnalysis",
+    "ClipFingerprint",
     "ClipQuerySet",
+    "FingerprintKey",
     "MediaKind",
     "ProcessingStatus",
     "PublicationState",

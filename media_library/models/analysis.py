@@ -8,10 +8,9 @@ media storage, and stores what comes back.
 from __future__ import annotations
 
 import contextlib
+import logging
 import time
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 from django.db import models, transaction
 from django.utils import timezone
@@ -31,13 +30,15 @@ from media_library.detector.scoring import (
     combined_probability,
 )
 from media_library.models.clip import Clip
+from media_library.models.fingerprint import ClipFingerprint
 from media_library.processing.probe import detector_rules
-from media_library.processing.workdir import local_path
 
 # Shallowfakes whose edit shows in the frames; the others are left out of the editing fit.
 EDITING_TECHNIQUES = {Technique.SPEED_CHANGE, Technique.SPLICE}
 # The two scores, in the order pages show them.
 FAMILIES = ("face", "editing")
+
+logger = logging.getLogger(__name__)
 
 
 class AnalysisStatus(models.TextChoices):
@@ -93,6 +94,7 @@ class ClipAnalysis(models.Model):
         "timeline",
         "face_seconds",
         "compared_with_original",
+        "original_found",
         "signals_version",
         "seconds_taken",
         "status",
@@ -124,6 +126,9 @@ class ClipAnalysis(models.Model):
     editing_why = models.TextField(blank=True)
     # Whether the clip's original was compared with it (speed ratio, removed stretches).
     compared_with_original = models.BooleanField(default=False)
+    # When no original was named: the clip of the library the lookup found and used as the
+    # original ({"clip": pk, "title": …, "by": "lookup", "match": …}), else {}. Curators only.
+    original_found = models.JSONField(default=dict, blank=True)
     face_seconds = models.FloatField(null=True, blank=True)
     measurements = models.JSONField(default=list, blank=True)  # Measurement.as_json() each
     reasons = models.JSONField(default=dict, blank=True)  # family -> top reasons
@@ -192,16 +197,17 @@ class ClipAnalysis(models.Model):
         if original is not None and original.processing_status != ProcessingStatus.READY:
             original = None
         try:
-            with clip_file(clip) as path, contextlib.ExitStack() as stack:
+            with clip.detector_file() as path, contextlib.ExitStack() as stack:
                 if path is None:
                     self.store_failure("The clip has no file to analyse.")
                     return False
-                original_path = stack.enter_context(clip_file(original)) if original else None
+                original_path = stack.enter_context(original.detector_file()) if original else None
                 result = analyze_file(
                     path,
                     original_path,
                     weights or detector_weights.current(),
                     rules=detector_rules(),
+                    lookup=self.lookup_original(named=original is not None),
                 )
         except DecodeError as error:
             self.store_failure(str(error))
@@ -214,12 +220,40 @@ class ClipAnalysis(models.Model):
         self.store(result)
         return True
 
+    def lookup_original(self, named: bool):
+        """What the detector calls with the clip's decoded footage: it keeps the clip's
+        fingerprint from those frames (no second decode) and, when no original was named, finds
+        one in the library. Only a clip not itself labelled manipulated stands in as original."""
+
+        def lookup(footage):
+            try:
+                if named:
+                    ClipFingerprint.objects.record(self.clip, footage)
+                    return None
+                found = ClipFingerprint.objects.fingerprint_and_match(self.clip, footage)
+            except Exception:
+                # The analysis goes on without a found original; the traceback goes to the log.
+                logger.exception("Fingerprint lookup failed for clip %s", self.clip_id)
+                return None
+            if found is None or found.clip.is_manipulated:
+                return None
+            note = {
+                "clip": found.clip.pk,
+                "title": found.clip.title,
+                "by": "lookup",
+                "match": found.match.as_json(),
+            }
+            return found.footage, note
+
+        return lookup
+
     def store(self, result: Analysis) -> None:
         """Keep a finished analysis: measurements, both scores, done."""
         self.measurements = [m.as_json() for m in result.measurements]
         self.timeline = [[round(t, 3), round(v, 4)] for t, v in result.timeline]
         self.face_seconds = result.face_seconds
         self.compared_with_original = result.compared_with_original
+        self.original_found = result.original_found or {}
         self.signals_version = SIGNALS_VERSION
         self.seconds_taken = round(result.seconds_taken, 3)
         self.status = AnalysisStatus.DONE
@@ -346,15 +380,3 @@ def score_fields(scores: dict[str, FamilyScore], weights: Weights) -> dict:
     fields["weights_version"] = weights.version
     fields["calibrated"] = weights.calibrated
     return fields
-
-
-@contextlib.contextmanager
-def clip_file(clip: Clip) -> Iterator[Path | None]:
-    """A local path to what the detector should look at: the upload as received when it is
-    kept (re-encoding would smooth away editing traces), else the processed file."""
-    stored = clip.source_file or clip.media_file
-    if not stored:
-        yield None
-        return
-    with local_path(stored.storage, stored.name) as path:
-        yield path

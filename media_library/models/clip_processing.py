@@ -4,7 +4,9 @@ files it ends with (media_library/processing does the work on files; this module
 
 from __future__ import annotations
 
+import contextlib
 import time
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -13,8 +15,9 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from media_library.choices import ProcessingStatus
+from media_library.choices import MediaKind, ProcessingStatus
 from media_library.processing import liveness, pipeline, provenance, renditions
+from media_library.processing.workdir import local_path
 
 
 class ClipProcessing:
@@ -67,6 +70,23 @@ class ClipProcessing:
         from media_library.tasks import make_shallowfake  # cycle: tasks import the models
 
         transaction.on_commit(lambda: make_shallowfake.enqueue(self.pk))
+
+    @contextlib.contextmanager
+    def detector_file(self) -> Iterator[Path | None]:
+        """A local path to what the detector should look at: the upload as received when it is
+        kept (re-encoding would smooth away editing traces), else the processed file."""
+        stored = self.source_file or self.media_file
+        if not stored:
+            yield None
+            return
+        with local_path(stored.storage, stored.name) as path:
+            yield path
+
+    def enqueue_fingerprint(self) -> None:
+        """Queue fingerprinting and the library lookup once the transaction commits."""
+        from media_library.tasks import fingerprint_clip  # cycle: tasks import the models
+
+        transaction.on_commit(lambda: fingerprint_clip.enqueue(self.pk))
 
     def enqueue_analysis(self):
         """Queue the detector on this clip (again); returns its ClipAnalysis."""
@@ -214,7 +234,9 @@ class ClipProcessing:
         for tell in self.tells.filter(still=""):
             tell.enqueue_still()
         if settings.DETECTOR_ANALYZE_AFTER_PROCESSING:
-            self.enqueue_analysis()
+            self.enqueue_analysis()  # it fingerprints the clip from its own decoding pass
+        elif settings.FINGERPRINT_AFTER_PROCESSING and self.kind == MediaKind.VIDEO:
+            self.enqueue_fingerprint()
         return True
 
     def mark_processing_failed(self, reason: str) -> bool:

@@ -20,7 +20,7 @@ from django_htmx.http import reswap, retarget
 
 from media_library.access import curator_required
 from media_library.forms import ClipEditForm, ClipFilterForm, EraseForm, TellForm
-from media_library.models import Clip, ClipAnalysis, ProcessingStatus, Tell
+from media_library.models import Clip, ClipAnalysis, ClipFingerprint, ProcessingStatus, Tell
 from media_library.stored_files import delete_stored_files
 
 DETAIL = "media_library/clip_detail.html"
@@ -62,6 +62,9 @@ def _detail_context(request: HttpRequest, clip: Clip, **overrides) -> dict:
         "tell_form": TellForm(clip=clip),
         "editing_tell": None,
         "analysis": ClipAnalysis.objects.filter(clip=clip).first(),
+        "fingerprint": ClipFingerprint.objects.filter(clip=clip)
+        .select_related("matched_clip")
+        .first(),
         "own_submission": clip.needs_another_reviewer(request.user),
         "single_curator_publishing": settings.TELLTALE_SINGLE_CURATOR_PUBLISHING,
     }
