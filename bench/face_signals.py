@@ -5,8 +5,8 @@ The development media split in two parts, by source:
   chosen: the FaceForensics++ c40 folder (10 real, 16 fake videos), the DFDC folder's videos
   and the DFDC face crops of the "train" split in more/;
 - part B, out of sample: every other labelled file in more/ (its videos from 20-odd public
-  repositories, the DFDC crops of its "test" and "validation" splits, and a few stills);
-  "mixed" side-by-side composites are skipped.
+  repositories, the DFDC crops of its "test" and "validation" splits that are not copies of a
+  part A crop, and a few stills); "mixed" side-by-side composites are skipped.
 The split is by where a file comes from (the only use of paths here: to label and to split; no
 signal reads them). Per signal it prints the AUC (a fake ranked above a real one, ties count
 half) of the signal's value in the direction manipulation pushes it, and the share of real
@@ -37,11 +37,12 @@ sys.path.insert(0, str(ROOT))
 from media_library.detector.analysis import FACE_FPS  # noqa: E402
 from media_library.detector.faces import FaceTracker  # noqa: E402
 from media_library.detector.footage import DecodeError, read_footage  # noqa: E402
+from media_library.detector.signals import face_noise  # noqa: E402
 from media_library.detector.signals.face import ALL_NAMES, measure_face  # noqa: E402
 
 DEV = ROOT.parent / "shared" / "media" / "dev"
 CACHE = ROOT / "bench" / "results" / "face-signals"
-TRACK_VERSION = 2
+TRACK_VERSION = 3
 # Only the first seconds of each video are read: enough for every signal's strength, and it
 # keeps a full run (about 350 files) under a quarter of an hour on two cores.
 MAX_SECONDS = 12.0
@@ -71,7 +72,18 @@ def dev_files() -> list[tuple[str, Path, int]]:
                     continue
                 part = "A" if "/sample_train_data/train/" in row["file"] else "B"
                 files.append((part, path, int(row["label"] == "fake")))
-    return files
+    # The DFDC crops' splits share files (67 distinct images among 167): a still whose bytes
+    # already appear in part A, or earlier in part B, is left out of part B.
+    seen: set[str] = set()
+    kept = []
+    for part, path, fake in sorted(files, key=lambda f: f[0]):
+        if path.suffix.lower() in STILL:
+            digest = hashlib.sha1(path.read_bytes()).hexdigest()
+            if part == "B" and digest in seen:
+                continue
+            seen.add(digest)
+        kept.append((part, path, fake))
+    return kept
 
 
 def cache_path(path: Path) -> Path:
@@ -114,24 +126,27 @@ def auc(fakes: list[float], reals: list[float]) -> float | None:
     return float(np.mean((fakes_a > reals_a) + 0.5 * (fakes_a == reals_a)))
 
 
-# The direction in which manipulation moves each signal's value (the feature rises that way).
-DIRECTION = {
-    "blink_rate": -1,
-    "mouth_detail": -1,
-    "lip_sync": -1,
+# How each signal's value is read for the AUC: in the direction manipulation moves it (the
+# direction its feature rises), or for a signal whose feature rises on both sides of the real
+# range, the distance from the middle of that range.
+ORIENT = {
+    "blink_rate": lambda v: -v,
+    "mouth_detail": lambda v: -v,
+    "lip_sync": lambda v: -v,
+    "noise_mismatch": lambda v: -v,
+    # (the video band's middle: the still band's is 0.1 higher, which hardly changes the ranks)
+    "blend_boundary": lambda v: abs(v - (face_noise.BLEND_LOW + face_noise.BLEND_HIGH) / 2),
 }
 
 
 def table(results: list[tuple[str, Path, int, dict]]) -> list[str]:
     lines = []
-    groups = [
-        (part, kind)
-        for part in ("A", "B")
-        for kind in ("video", "still")
-    ]
-    header = "| signal | " + " | ".join(
-        f"{part} {kind}: AUC (n fake/real), real at 0" for part, kind in groups
-    ) + " |"
+    groups = [(part, kind) for part in ("A", "B") for kind in ("video", "still")]
+    header = (
+        "| signal | "
+        + " | ".join(f"{part} {kind}: AUC (n fake/real), real at 0" for part, kind in groups)
+        + " |"
+    )
     lines.append(header)
     lines.append("|" + " --- |" * (len(groups) + 1))
     for name in ALL_NAMES:
@@ -145,7 +160,7 @@ def table(results: list[tuple[str, Path, int, dict]]) -> list[str]:
                 value, feature = found[name]
                 if value is None:
                     continue
-                (fakes if fake else reals).append(DIRECTION.get(name, 1) * value)
+                (fakes if fake else reals).append(ORIENT.get(name, lambda v: v)(value))
                 if not fake:
                     real_n += 1
                     zero += feature == 0
@@ -176,16 +191,28 @@ def main() -> int:
         for kind, suffixes in (("videos", VIDEO), ("stills", STILL)):
             chosen = [r for r in results if r[0] == part and r[1].suffix.lower() in suffixes]
             fakes = sum(r[2] for r in chosen)
-            tracked = sum(1 for r in chosen if r[3] and r[3]["blink_rate" if kind == "videos"
-                          else "boundary_blending"][0] is not None)
-            print(f"part {part} {kind}: {fakes} fake, {len(chosen) - fakes} real, "
-                  f"face measured on {tracked}")
+            tracked = sum(
+                1
+                for r in chosen
+                if r[3]
+                and r[3]["blink_rate" if kind == "videos" else "boundary_blending"][0] is not None
+            )
+            print(
+                f"part {part} {kind}: {fakes} fake, {len(chosen) - fakes} real, "
+                f"face measured on {tracked}"
+            )
     print()
     print("\n".join(table(results)))
     if args.json:
-        args.json.write_text(json.dumps(
-            [{"part": p, "file": str(path.relative_to(DEV)), "fake": fake, "signals": f}
-             for p, path, fake, f in results], indent=1))
+        args.json.write_text(
+            json.dumps(
+                [
+                    {"part": p, "file": str(path.relative_to(DEV)), "fake": fake, "signals": f}
+                    for p, path, fake, f in results
+                ],
+                indent=1,
+            )
+        )
     return 0
 
 

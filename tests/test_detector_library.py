@@ -79,7 +79,7 @@ class FreshInterpreterTests(SimpleTestCase):
         # The portrait's face was tracked all along and the face family gave a score.
         self.assertGreater(analysis["face_seconds"], 3)
         self.assertFalse(analysis["scores"]["face"]["abstained"])
-        self.assertEqual(analysis["detector"]["weights_version"], "default-1")
+        self.assertEqual(analysis["detector"]["weights_version"], "default-2")
 
 
 class ContainerRulesTests(SimpleTestCase):

@@ -193,7 +193,7 @@ def analysed_clip(n: int, verdict: str, technique: str, features: dict, original
         clip=clip,
         status=AnalysisStatus.DONE,
         signals_version=1,
-        weights_version="default-1",
+        weights_version="default-2",
         face_seconds=10.0,
         measurements=[m.as_json() for m in measurements],
     )
@@ -274,7 +274,7 @@ class FitDetectorCommandTests(BaseTestCase):
         out = StringIO()
         call_command("fit_detector", "--dry-run", stdout=out)
         self.assertIn("Dry run: nothing saved.", out.getvalue())
-        self.assertEqual(detector_weights.current().version, "default-1")
+        self.assertEqual(detector_weights.current().version, "default-2")
 
     def test_a_damaged_weights_file_falls_back_to_the_next(self) -> None:
         call_command("fit_detector", stdout=StringIO())
@@ -329,7 +329,7 @@ class RescoreTests(BaseTestCase):
         self.assertFalse(self.read.rescore(self.weights))
         analysis = ClipAnalysis.objects.get(clip=self.clip)
         self.assertEqual(analysis.status, AnalysisStatus.QUEUED)
-        self.assertEqual(analysis.weights_version, "default-1")
+        self.assertEqual(analysis.weights_version, "default-2")
 
         self.assertTrue(queued.claim())
         self.assertFalse(self.read.rescore(self.weights))
@@ -346,4 +346,4 @@ class RescoreTests(BaseTestCase):
         analysis = ClipAnalysis.objects.get(clip=self.clip)
         self.assertEqual(analysis.measurements, [])
         self.assertEqual(analysis.face_probability, 0.25)
-        self.assertEqual(analysis.weights_version, "default-1")
+        self.assertEqual(analysis.weights_version, "default-2")

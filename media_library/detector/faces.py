@@ -24,7 +24,7 @@ import numpy as np
 PREDICTOR_FILE = "shape_predictor_68_face_landmarks.dat"
 
 # Confirm the tracked face (or look for one) this often; blinks are not affected by it.
-CONFIRM_EVERY = 0.33  # seconds, near the tracked face
+CONFIRM_EVERY = 0.5  # seconds, near the tracked face
 SEARCH_EVERY = 1.0  # seconds, the whole frame, while no face is tracked
 # Unconfirmed for this long, the track is dropped (the face left or turned away).
 LOST_AFTER = 1.0
@@ -52,6 +52,7 @@ NOISE_SCALES = (1.4, 1.15, 1.05, 0.95, 0.85)  # the boundaries between them, out
 # do not swamp the statistics.
 RESIDUAL_CLIP = 12
 STEP_CLIP = 24
+MIN_BAND_PIXELS = 20
 GRID = 8  # the block size of JPEG and of MPEG/H.264 transforms and macroblocks
 
 # Landmark indices (iBUG 300-W 68-point scheme).
@@ -116,7 +117,8 @@ class FaceFrame:
     # contrast over the eye's median grey; None when an eye is too small.
     highlights: np.ndarray | None  # (2, 3): per eye dx, dy, contrast
     # Noise and compression traces at the sampled frame's own resolution (`residual_stats`):
-    # mean high-pass residual per band around the face outline (NOISE_BANDS order), and the
+    # mean high-pass residual per band around the face outline (NOISE_BANDS order; NaN for a
+    # band off the picture), and the
     # mean step between neighbouring pixels by position in the 8-pixel coding grid, inside the
     # face and in the background around it.
     noise: np.ndarray | None = None  # (6,) float32
@@ -373,8 +375,8 @@ def measure_frame(bgr: np.ndarray, grey: np.ndarray, points: np.ndarray, time: f
         face_lab=np.array(cv2.mean(lab, inner)[:3], np.float32),
         ring_lab=np.array(cv2.mean(lab, ring)[:3], np.float32),
         cheek_lab=np.array(cv2.mean(lab, cheeks)[:3], np.float32),
-        forehead_lab=None if forehead is None else np.array(cv2.mean(lab, forehead)[:3]),
-        neck_lab=None if neck is None else np.array(cv2.mean(lab, neck)[:3]),
+        forehead_lab=None if forehead is None else np.array(cv2.mean(lab[forehead])[:3]),
+        neck_lab=None if neck is None else np.array(cv2.mean(lab[neck])[:3]),
         highlights=_highlights(grey, points),
         **residual_stats(grey, points),
     )
@@ -393,17 +395,19 @@ def _patch(
     bottom: float,
     cheek_detail: float,
     detail: np.ndarray,
-) -> np.ndarray | None:
-    """A skin patch's mask, or None when it falls off the crop or looks like hair or clothing
-    (much more texture than the cheeks)."""
-    height = shape[0]
+) -> tuple[slice, slice] | None:
+    """A skin patch (rows, columns of the crop), or None when it falls off the crop or looks
+    like hair or clothing (much more texture than the cheeks). A rectangle is read as a slice:
+    a mask the size of the crop would cost more than everything it measures."""
+    height, width = shape[:2]
     if top < 0 or bottom > height or right - left < 4 or bottom - top < 3:
         return None
-    mask = np.zeros(shape, np.uint8)
-    cv2.rectangle(mask, (int(left), int(top)), (int(right), int(bottom)), 255, -1)
-    if cv2.mean(detail, mask)[0] > 2.0 * cheek_detail + 2.0:
+    # The pixels cv2.rectangle would fill from (left, top) to (right, bottom), both included.
+    x0, x1 = max(0, int(left)), min(width, int(right) + 1)
+    rows, columns = slice(int(top), int(bottom) + 1), slice(x0, x1)
+    if x1 - x0 < 1 or cv2.mean(detail[rows, columns])[0] > 2.0 * cheek_detail + 2.0:
         return None
-    return mask
+    return rows, columns
 
 
 def _highlights(grey: np.ndarray, points: np.ndarray) -> np.ndarray | None:
@@ -460,12 +464,14 @@ def residual_stats(grey: np.ndarray, points: np.ndarray) -> dict[str, np.ndarray
         scaled = (outline - centre) * factor + centre
         cv2.fillConvexPoly(labels, np.round(scaled).astype(np.int32), label)
     residual = cv2.min(cv2.absdiff(crop, cv2.medianBlur(crop, 3)), RESIDUAL_CLIP)
-    noise = np.zeros(6, np.float32)
+    noise = np.full(6, np.nan, np.float32)
     for label in range(6):  # face first (label 5), background last (label 0)
         band = cv2.compare(labels, label, cv2.CMP_EQ)
-        if cv2.countNonZero(band) < 20:
-            return {"noise": None, "grid": None}
-        noise[5 - label] = cv2.mean(residual, band)[0]
+        # A band off the picture (the background of a tight face crop) stays NaN.
+        if cv2.countNonZero(band) >= MIN_BAND_PIXELS:
+            noise[5 - label] = cv2.mean(residual, band)[0]
+    if np.isnan(noise[0]):
+        return {"noise": None, "grid": None}
 
     # The grid inside the face (within 0.95 of the outline) and in the background (beyond
     # 1.15); the outline itself is left out. Steps between pixels i and i+1 sit on a block
@@ -481,9 +487,11 @@ def residual_stats(grey: np.ndarray, points: np.ndarray) -> dict[str, np.ndarray
         phase = (offset + 1 + np.arange(step.shape[1 - direction])) % GRID
         for which, region in enumerate(regions):
             mask = np.ascontiguousarray(region[:, 1:] if direction == 0 else region[1:, :])
-            total = cv2.reduce(cv2.multiply(step, mask), direction, cv2.REDUCE_SUM, dtype=cv2.CV_32S)
+            total = cv2.reduce(
+                cv2.multiply(step, mask), direction, cv2.REDUCE_SUM, dtype=cv2.CV_32S
+            )
             number = cv2.reduce(mask, direction, cv2.REDUCE_SUM, dtype=cv2.CV_32S)
             sums = np.bincount(phase, weights=total.ravel(), minlength=GRID)
             counts = np.bincount(phase, weights=number.ravel(), minlength=GRID)
-            grid[which, direction] = sums / np.maximum(counts, 1)
+            grid[which, direction] = np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
     return {"noise": noise, "grid": grid}

@@ -40,27 +40,37 @@ from media_library.detector.measurements import Measurement, Reason, clock
 from media_library.detector.signals.face_common import FACE, NO_FACE, excess_feature, size_factor
 
 # Feature thresholds (value where the feature starts above 0, and one unit more), chosen on part
-# A of the development media (bench/face_signals.py); docs/detector-face-signals.md has the
-# figures.
-NOISE_LOW, NOISE_UNIT = -0.45, 0.25  # log(face residual / ring residual), below it
-GRID_HIGH, GRID_UNIT = 0.12, 0.08  # log(face blockiness / background blockiness)
-BLEND_HIGH, BLEND_UNIT = 0.18, 0.1  # log(residual just inside / just outside the outline)
-NOISE_FLICKER_HIGH, NOISE_FLICKER_UNIT = 0.12, 0.05  # log units per frame
-JITTER_HIGH, JITTER_UNIT = 0.012, 0.006  # face widths per frame, second difference
-FACE_SPECTRUM_HIGH, FACE_SPECTRUM_UNIT = 0.5, 0.25  # log10 power
+# A of the development media (bench/face_signals.py; docs/detector-face-signals.md has the
+# figures): for video, just past every real clip there; for still images, whose real values
+# spread much wider (one of the real face crops far out), at about the real crops' 10th or
+# 90th percentile, so one real still in ten there already scores above 0.
+NOISE_LOW, NOISE_UNIT = 0.15, 0.15  # log(face residual / ring residual), below it
+NOISE_LOW_STILL = -0.3
+GRID_HIGH, GRID_UNIT = 0.04, 0.03  # log(face blockiness / background blockiness)
+# log(residual just inside / just outside the outline): real faces sit between the two.
+BLEND_LOW, BLEND_HIGH, BLEND_UNIT = -0.65, 0.15, 0.15
+BLEND_LOW_STILL, BLEND_HIGH_STILL = -0.55, 0.35
+NOISE_FLICKER_HIGH, NOISE_FLICKER_UNIT = 0.04, 0.01  # log units per frame
+JITTER_HIGH, JITTER_UNIT = 0.09, 0.03  # face widths per frame, second difference
+FACE_SPECTRUM_HIGH, FACE_SPECTRUM_UNIT = 1.0, 0.25  # log10 power
 # A residual this small (grey levels) is added before taking logs, so flat or black areas do not
 # give wild ratios.
 NOISE_FLOOR = 0.05
-# Stable points for aligning one frame's landmarks to the last (head motion): nose bridge and
-# tip, eye corners, jaw ends and chin; the inner points (eyebrows, eyes, nose, mouth) are then
-# compared.
-STABLE_POINTS = (27, 28, 29, 30, 36, 39, 42, 45, 0, 16, 8)
+# The head's own motion is followed by the jaw line (landmarks 0-16): in a face swap it belongs
+# to the real head, while the eyebrows, eyes, nose and mouth inside it belong to the pasted face.
+STABLE_POINTS = tuple(range(17))
 INNER = slice(17, 68)
 MIN_RUN = 5  # frames in a row for the motion signals
 
 
-def _with_noise(frames: list[FaceFrame]) -> list[FaceFrame]:
-    return [f for f in frames if f.noise is not None and f.grid is not None]
+def _with_noise(frames: list[FaceFrame], bands: tuple[int, ...] = (0,)) -> list[FaceFrame]:
+    """The frames whose residual was measured in every one of `bands` (indices into
+    faces.NOISE_BANDS: a tight face crop has no background band)."""
+    return [
+        f
+        for f in frames
+        if f.noise is not None and f.grid is not None and np.isfinite(f.noise[list(bands)]).all()
+    ]
 
 
 def _log_noise(frames: list[FaceFrame]) -> np.ndarray:
@@ -78,15 +88,15 @@ def _reason(text: str, when: float | None) -> Reason:
 
 def noise_mismatch(frames: list[FaceFrame], seconds: float, still: bool) -> Measurement:
     name, tell, unit = "noise_mismatch", tells.SKIN, "log residual ratio"
-    usable = _with_noise(frames)
+    usable = _with_noise(frames, (0, 4))
     if not usable:
-        return Measurement.unmeasured(name, FACE, tell, unit, NO_FACE)
+        return _no_band(name, tell, unit, frames)
     logs = _log_noise(usable)
     # The face against the ring of hair and skin just around it (the background further out may
     # be out of focus, which would make any real face look grainy against it).
     ratio = logs[:, 0] - logs[:, 4]
     value = float(np.median(ratio))
-    feature = excess_feature(NOISE_LOW - value, NOISE_UNIT)
+    feature = excess_feature((NOISE_LOW_STILL if still else NOISE_LOW) - value, NOISE_UNIT)
     worst = usable[int(np.argmin(ratio))]
     when = _when(still, worst.time)
     if feature > 0:
@@ -109,10 +119,23 @@ def noise_mismatch(frames: list[FaceFrame], seconds: float, still: bool) -> Meas
         [_reason(text, when if feature > 0 else None)],
         {
             "face_over_ring": round(math.exp(value), 3),
-            "face_over_background": round(math.exp(float(np.median(logs[:, 0] - logs[:, 5]))), 3),
+            "face_over_background": _median_exp(logs[:, 0] - logs[:, 5]),
             "frames": len(usable),
         },
     )
+
+
+def _no_band(name: str, tell: str, unit: str, frames: list[FaceFrame]) -> Measurement:
+    if not frames:
+        return Measurement.unmeasured(name, FACE, tell, unit, NO_FACE)
+    why = "Too little of the picture lies around the face to compare its grain with."
+    return Measurement.unmeasured(name, FACE, tell, unit, why)
+
+
+def _median_exp(values: np.ndarray) -> float | None:
+    """exp of the median of the finite values, rounded; None when there is none."""
+    finite = values[np.isfinite(values)]
+    return round(math.exp(float(np.median(finite))), 3) if finite.size else None
 
 
 def blockiness(grid: np.ndarray) -> float:
@@ -125,9 +148,12 @@ def blockiness(grid: np.ndarray) -> float:
 
 def blocking_grid(frames: list[FaceFrame], seconds: float, still: bool) -> Measurement:
     name, tell, unit = "blocking_grid", tells.FACE_EDGES, "log blockiness ratio"
-    usable = _with_noise(frames)
-    if not usable:
+    usable = [f for f in _with_noise(frames) if np.isfinite(f.grid).all()]
+    if not frames:
         return Measurement.unmeasured(name, FACE, tell, unit, NO_FACE)
+    if not usable:
+        why = "Too little of the picture lies around the face to compare its blocks with."
+        return Measurement.unmeasured(name, FACE, tell, unit, why)
     face = np.array([blockiness(f.grid[0]) for f in usable])
     background = np.array([blockiness(f.grid[1]) for f in usable])
     ratio = np.log(np.maximum(face, 1e-3)) - np.log(np.maximum(background, 1e-3))
@@ -158,23 +184,29 @@ def blocking_grid(frames: list[FaceFrame], seconds: float, still: bool) -> Measu
 
 def blend_boundary(frames: list[FaceFrame], seconds: float, still: bool) -> Measurement:
     name, tell, unit = "blend_boundary", tells.FACE_EDGES, "log residual ratio"
-    usable = _with_noise(frames)
+    usable = _with_noise(frames, (1, 2, 3))
     if not usable:
-        return Measurement.unmeasured(name, FACE, tell, unit, NO_FACE)
+        return _no_band(name, tell, unit, frames)
     logs = _log_noise(usable)
     # Just inside the outline against just outside it: where a face was blended in along a
     # mask, the high-pass energy steps there.
     step = logs[:, 1] - logs[:, 3]
     dip = (logs[:, 1] + logs[:, 3]) / 2 - logs[:, 2]
     value = float(np.median(step))
-    feature = excess_feature(abs(value) - BLEND_HIGH, BLEND_UNIT)
-    worst = usable[int(np.argmax(np.abs(step)))]
+    # Real faces are a little smoother just inside their outline than just outside it (hair,
+    # neck and background carry more grain than a cheek); a mask's edge departs from that
+    # either way: a smoothed pasted face below, a feathered, smoothed surround above.
+    low, high = (BLEND_LOW_STILL, BLEND_HIGH_STILL) if still else (BLEND_LOW, BLEND_HIGH)
+    feature = max(excess_feature(value - high, BLEND_UNIT), excess_feature(low - value, BLEND_UNIT))
+    middle = (low + high) / 2
+    worst = usable[int(np.argmax(np.abs(step - middle)))]
     when = _when(still, worst.time)
     if feature > 0:
         at = "" if when is None else f" (most of all at {clock(when)})"
+        side = "inside" if value < middle else "just outside"
         text = (
-            f"The picture's fine grain changes abruptly along the outline of the face{at}, "
-            "as along the edge of a mask where a face was blended in."
+            f"The picture's fine grain steps along the outline of the face: it is much smoother "
+            f"{side} it{at}, as along the edge of a mask where a face was blended in."
         )
     else:
         text = "The fine grain runs on across the outline of the face without a step."
@@ -192,7 +224,8 @@ def blend_boundary(frames: list[FaceFrame], seconds: float, still: bool) -> Meas
 
 
 def _runs(track: FaceTracker) -> list[list[FaceFrame]]:
-    return [run for run in (_with_noise(r) for r in track.segments()) if len(run) >= MIN_RUN]
+    runs = (_with_noise(run, (0, 5)) for run in track.segments())
+    return [run for run in runs if len(run) >= MIN_RUN]
 
 
 def noise_flicker(track: FaceTracker, still: bool) -> Measurement:
@@ -240,8 +273,8 @@ def noise_flicker(track: FaceTracker, still: bool) -> Measurement:
 def jitter_series(run: list[FaceFrame]) -> tuple[np.ndarray, np.ndarray]:
     """Per inner frame of a run: how much the inner landmarks (eyebrows, eyes, nose, mouth) jerk
     once the head's own motion is taken out (second difference after aligning every frame to
-    the run's first on the stable points, in face widths), and the head's own jerk (second
-    difference of the stable points' centre, in face widths)."""
+    the run's first on the jaw line, in face widths), and the head's own jerk (second
+    difference of the jaw line's centre, in face widths)."""
     points = np.array([f.landmarks for f in run], np.float64)
     widths = np.array([f.face_width for f in run])
     reference = points[0][list(STABLE_POINTS)].astype(np.float32)
