@@ -28,7 +28,7 @@ NEW_SIGNALS = (
     "noise_flicker",
     "landmark_jitter",
 )
-SIDE, FPS, SECONDS = 384, 25, 4
+SIDE, FPS, SECONDS = 384, 25, 3
 
 
 def encode(frames: list[np.ndarray], path: Path) -> Path:
@@ -64,7 +64,8 @@ def face_mask(photo: np.ndarray) -> np.ndarray:
 def film(photo: np.ndarray, paste: bool, seed: int, shake: int = 2) -> list[np.ndarray]:
     """A slow pan over the photograph with camera noise; with `paste`, the face in each frame
     is replaced by a copy of itself smoothed by a varying amount, compressed on its own as a
-    JPEG, shifted by up to `shake` px at random (it shakes against the head) and blended in along a mask."""
+    JPEG, shifted by up to `shake` px at random (it shakes against the head) and blended in
+    along a mask."""
     rng = np.random.default_rng(seed)
     mask = face_mask(photo) if paste else None
     frames = []
@@ -102,7 +103,7 @@ class FaceNoiseSignalTests(SimpleTestCase):
         cls.photo = examine(photo_path)
         # A still whose face was made at half the resolution and upsampled, as generators do.
         small = cv2.resize(photo, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
-        upsampled = cv2.resize(small, photo.shape[1::-1], interpolation=cv2.INTER_NEAREST)
+        upsampled = cv2.resize(small, photo.shape[1::-1], interpolation=cv2.INTER_CUBIC)
         mask = face_mask(photo) > 0.5
         generated = np.where(mask, upsampled, photo)
         cv2.imwrite(str(tmp / "generated.png"), generated)
@@ -139,8 +140,10 @@ class FaceNoiseSignalTests(SimpleTestCase):
         self.assertIsNone(spectrum.reasons[0].start)
 
     def test_the_face_spectrum_of_an_upsampled_face_stands_out(self) -> None:
-        self.assertGreater(self.generated["face_spectrum"].feature, 0.5)
-        self.assertGreater(self.generated["face_spectrum"].value, self.photo["face_spectrum"].value)
+        # The face here is under 100 px: a weak signal, as on the dev media's crops.
+        generated, photo = self.generated["face_spectrum"], self.photo["face_spectrum"]
+        self.assertGreater(generated.feature, 0.0)
+        self.assertGreater(generated.value, 2 * photo.value)
 
     def test_motion_signals_are_not_measured_on_a_still(self) -> None:
         for name in ("noise_flicker", "landmark_jitter"):

@@ -58,8 +58,8 @@ DEFAULT_MODEL = {
             # they did out of sample on the development media (docs/detector-face-signals.md).
             "noise_mismatch": 0.7,
             "blocking_grid": 0.4,
-            "blend_boundary": 0.3,
-            "noise_flicker": 0.3,
+            "blend_boundary": 0.2,
+            "noise_flicker": 0.1,
             "landmark_jitter": 0.2,
             "face_spectrum": 0.5,
         },
