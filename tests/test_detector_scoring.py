@@ -35,7 +35,7 @@ from media_library.detector.fitting import (
     grouped_folds,
 )
 from media_library.detector.measurements import Family, Measurement, Reason
-from media_library.detector.scoring import Weights, combined_probability
+from media_library.detector.scoring import SIGNALS_VERSION, Weights, combined_probability
 from media_library.detector_weights import WEIGHTS_FOLDER
 from media_library.models import (
     AnalysisStatus,
@@ -192,7 +192,7 @@ def analysed_clip(n: int, verdict: str, technique: str, features: dict, original
     ClipAnalysis.objects.create(
         clip=clip,
         status=AnalysisStatus.DONE,
-        signals_version=1,
+        signals_version=SIGNALS_VERSION,
         weights_version="default-2",
         face_seconds=10.0,
         measurements=[m.as_json() for m in measurements],
