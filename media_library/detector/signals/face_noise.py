@@ -51,7 +51,7 @@ GRID_HIGH, GRID_UNIT = 0.04, 0.03  # log(face blockiness / background blockiness
 BLEND_LOW, BLEND_HIGH, BLEND_UNIT = -0.65, 0.15, 0.15
 BLEND_LOW_STILL, BLEND_HIGH_STILL = -0.55, 0.35
 NOISE_FLICKER_HIGH, NOISE_FLICKER_UNIT = 0.04, 0.01  # log units per frame
-JITTER_HIGH, JITTER_UNIT = 0.09, 0.03  # face widths per frame, second difference
+JITTER_HIGH, JITTER_UNIT = 0.03, 0.01  # face widths per frame, second difference
 FACE_SPECTRUM_HIGH, FACE_SPECTRUM_UNIT = 1.0, 0.25  # log10 power
 # A residual this small (grey levels) is added before taking logs, so flat or black areas do not
 # give wild ratios.
@@ -277,15 +277,17 @@ def jitter_series(run: list[FaceFrame]) -> tuple[np.ndarray, np.ndarray]:
     difference of the jaw line's centre, in face widths)."""
     points = np.array([f.landmarks for f in run], np.float64)
     widths = np.array([f.face_width for f in run])
-    reference = points[0][list(STABLE_POINTS)].astype(np.float32)
-    aligned = np.empty_like(points)
-    for i, frame_points in enumerate(points):
-        matrix, _ = cv2.estimateAffinePartial2D(
-            frame_points[list(STABLE_POINTS)].astype(np.float32), reference
-        )
-        if matrix is None:
-            matrix = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
-        aligned[i] = frame_points @ matrix[:, :2].T + matrix[:, 2]
+    # The least-squares similarity (rotation, scale, shift) taking each frame's jaw line onto
+    # the first frame's, in closed form for all frames at once.
+    jaw = points[:, list(STABLE_POINTS)]
+    source = jaw - jaw.mean(axis=1, keepdims=True)
+    target = jaw[0] - jaw[0].mean(axis=0)
+    norm = np.maximum((source**2).sum(axis=(1, 2)), 1e-9)
+    cos = (source * target).sum(axis=(1, 2)) / norm
+    sin = (source[..., 0] * target[:, 1] - source[..., 1] * target[:, 0]).sum(axis=1) / norm
+    rotation = np.stack([np.stack([cos, -sin], -1), np.stack([sin, cos], -1)], -2)  # (n, 2, 2)
+    centred = points - jaw.mean(axis=1, keepdims=True)
+    aligned = np.einsum("nij,npj->npi", rotation, centred) + jaw[0].mean(axis=0)
     inner = aligned[:, INNER]
     jerk = np.linalg.norm(inner[2:] - 2 * inner[1:-1] + inner[:-2], axis=2).mean(axis=1)
     centre = points[:, list(STABLE_POINTS)].mean(axis=1)
