@@ -111,9 +111,9 @@ def editing_with_original(path: Path) -> list[float]:
     return [timed(lambda: measure_editing(footage, footage))[0] for _ in range(REPETITIONS)]
 
 
-def measure(label: str, path: Path) -> tuple[float, float]:
+def measure(label: str, path: Path) -> tuple[float, float, float]:
     """(the detector's speed as a multiple of real time, the editing signals with an original
-    over plain decoding)."""
+    over plain decoding, the detector's CPU seconds as a multiple of real time)."""
     with av.open(str(path)) as container:
         stream = container.streams.video[0]
         duration = float(stream.duration * stream.time_base)
@@ -122,14 +122,27 @@ def measure(label: str, path: Path) -> tuple[float, float]:
     weights = detector_weights.current()
     detector.analyze_file(path, weights=weights)  # loads the landmark model once
     plain, analysis = [], []
+    plain_cpu, analysis_cpu = [], []
     faces = 0.0
     for _ in range(REPETITIONS):
+        cpu = time.process_time()
         plain.append(timed(lambda: plain_decode(path))[0])
+        plain_cpu.append(time.process_time() - cpu)
+        cpu = time.process_time()
         seconds, result = timed(lambda: detector.analyze_file(path, weights=weights))
+        analysis_cpu.append(time.process_time() - cpu)
         analysis.append(seconds)
         faces = result.face_seconds or 0.0
     plain_s, analysis_s = statistics.median(plain), statistics.median(analysis)
+    plain_c, analysis_c = statistics.median(plain_cpu), statistics.median(analysis_cpu)
     print(f"{label}: {size} {fps:g} fps, {duration:.1f} s; face tracked {faces:.1f} s")
+    # CPU seconds (all threads of this process) hold up better than wall time on a machine
+    # shared with other jobs, and are what the held-out measurement of issue 15 reported.
+    print(
+        f"  CPU: plain decoding {plain_c:.2f} s, detector {analysis_c:.2f} s = "
+        f"{duration / analysis_c:.2f}x real time in CPU, {analysis_c / plain_c:.2f}x the CPU "
+        "of plain decoding"
+    )
     for name, seconds, runs in (
         ("plain decoding", plain_s, plain),
         ("detector", analysis_s, analysis),
@@ -150,7 +163,7 @@ def measure(label: str, path: Path) -> tuple[float, float]:
         f"(runs: {', '.join(f'{t:.3f}' for t in aligned)})"
     )
     print(f"  editing signals, original aligned / plain decoding: {aligned_s / plain_s:.2f}x")
-    return duration / analysis_s, aligned_s / plain_s
+    return duration / analysis_s, aligned_s / plain_s, duration / analysis_c
 
 
 def main() -> int:
@@ -162,9 +175,11 @@ def main() -> int:
         figures["FF++ original 183"] = measure("FF++ original 183 (research clip)", DEV_CLIP)
     print(f"Repetitions: {REPETITIONS} each, medians; face frames at {detector.FACE_FPS:g} fps")
     ok = True
-    for name, (speed, editing) in figures.items():
+    for name, (speed, editing, cpu_speed) in figures.items():
         verdict = "met" if speed >= TARGET else "NOT met"
         print(f"Target >= {TARGET:g}x real time on the {name}: {speed:.2f}x, {verdict}")
+        # Shown beside it, not judged: on a shared machine the wall clock measures the neighbours.
+        print(f"  (in CPU seconds: {cpu_speed:.2f}x real time)")
         verdict = "met" if editing <= EDITING_TARGET else "NOT met"
         print(
             f"Target editing signals with an original <= {EDITING_TARGET:g}x plain decoding "

@@ -364,7 +364,9 @@ def analyse(item: Item) -> dict | None:
     if cached.exists():
         return json.loads(cached.read_text())
     try:
-        footage, measurements, _timeline, face_seconds, compared, _found = measure(item.path, item.original)
+        footage, measurements, _timeline, face_seconds, compared, _found = measure(
+            item.path, item.original
+        )
     except DecodeError as error:
         print(f"  cannot read {item.path.name}: {error}", flush=True)
         return None

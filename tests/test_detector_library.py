@@ -19,6 +19,7 @@ from media_library.demo.sources import COLLINS
 from media_library.detector import tells
 from media_library.detector.footage import SAFE_RULES, ContainerRules, DecodeError, read_footage
 from media_library.detector.scoring import SIGNALS_VERSION
+from media_library.detector.signals.face import ALL_NAMES as FACE_SIGNALS
 from media_library.models import TellCategory
 from media_library.processing.probe import detector_rules
 from tests.factories import make_image, make_video
@@ -76,7 +77,8 @@ class FreshInterpreterTests(SimpleTestCase):
         self.assertIn("media_library.detector.signals.blinking", report["modules"])
         analysis = report["analysis"]
         self.assertEqual(analysis["kind"], "video")
-        self.assertEqual(len(analysis["measurements"]), 19)
+        # Every face signal and the 11 editing signals, measured or not.
+        self.assertEqual(len(analysis["measurements"]), len(FACE_SIGNALS) + 11)
         # The portrait's face was tracked all along and the face family gave a score.
         self.assertGreater(analysis["face_seconds"], 3)
         self.assertFalse(analysis["scores"]["face"]["abstained"])

@@ -18,6 +18,7 @@ from django.urls import reverse
 
 from media_library.detector.analysis import Analysis, analyze_file
 from media_library.detector.scoring import HeldOut, Weights
+from media_library.detector.signals.face import ALL_NAMES as FACE_SIGNALS
 from media_library.importers import IMPORTERS
 from media_library.importers.base import Entry
 from media_library.management.commands import evaluate_detector
@@ -70,7 +71,8 @@ class AnalyzeClipCommandTests(IsolatedMediaTestCase):
         video = self.fixture("pattern.mp4", make_video, seconds=3, width=320, height=240)
         data = json.loads(command("analyze_clip", str(video), "--json"))
         names = [m["name"] for m in data["measurements"]]
-        self.assertEqual(len(names), 19)
+        # Every face signal and the 11 editing signals, measured or not.
+        self.assertEqual(len(names), len(FACE_SIGNALS) + 11)
         self.assertIn("repeated_frames", names)
         self.assertTrue(data["scores"]["face"]["abstained"])
         editing = data["scores"]["editing"]

@@ -24,19 +24,36 @@ import numpy as np
 PREDICTOR_FILE = "shape_predictor_68_face_landmarks.dat"
 
 # Confirm the tracked face (or look for one) this often; blinks are not affected by it.
-CONFIRM_EVERY = 0.33  # seconds, near the tracked face
+CONFIRM_EVERY = 0.5  # seconds, near the tracked face
 SEARCH_EVERY = 1.0  # seconds, the whole frame, while no face is tracked
 # Unconfirmed for this long, the track is dropped (the face left or turned away).
 LOST_AFTER = 1.0
 # The cascade runs on frames this wide (faces below ~10% of the frame width are too small to
 # measure anything but blinks well anyway).
 SEARCH_WIDTH = 400
+# To confirm the tracked face, the window around it is scaled so the face is this wide: enough
+# for the cascade's 24-px window, and the check's cost falls with the square of it.
+CONFIRM_FACE_WIDTH = 44
+# Pictures at most this big (after scaling for the search) are searched again with their edges
+# extended when no face is found.
+TIGHT_CROP = 320
 MIN_FACE_PIXELS = 40  # landmark box narrower than this in the frame: not measured
 # Statistics are computed on a crop where the face is at most this wide: bounds the cost and
 # keeps the detail measures comparable between 480p and 1080p sources.
 CROP_FACE_WIDTH = 144
 # The inner lip gap over the mouth's width above which the mouth counts as open.
 MOUTH_OPEN = 0.18
+# Bands around the face outline (jaw and eyebrows' hull scaled about its centre) where the
+# noise residual is averaged: the face, just inside the outline, on it, just outside, the ring
+# of hair and skin around the face, and the background beyond.
+NOISE_BANDS = ("face", "inside", "outline", "outside", "ring", "background")
+NOISE_SCALES = (1.4, 1.15, 1.05, 0.95, 0.85)  # the boundaries between them, outermost first
+# A residual or a pixel step above this (grey levels) is an edge, not noise: clipped so edges
+# do not swamp the statistics.
+RESIDUAL_CLIP = 12
+STEP_CLIP = 24
+MIN_BAND_PIXELS = 20
+GRID = 8  # the block size of JPEG and of MPEG/H.264 transforms and macroblocks
 
 # Landmark indices (iBUG 300-W 68-point scheme).
 JAW = slice(0, 17)
@@ -99,6 +116,13 @@ class FaceFrame:
     # Each eye's brightest spot relative to the eye's centre, in eye widths (dx, dy), and its
     # contrast over the eye's median grey; None when an eye is too small.
     highlights: np.ndarray | None  # (2, 3): per eye dx, dy, contrast
+    # Noise and compression traces at the sampled frame's own resolution (`residual_stats`):
+    # mean high-pass residual per band around the face outline (NOISE_BANDS order; NaN for a
+    # band off the picture), and the
+    # mean step between neighbouring pixels by position in the 8-pixel coding grid, inside the
+    # face and in the background around it.
+    noise: np.ndarray | None = None  # (6,) float32
+    grid: np.ndarray | None = None  # (2 regions: face, background; 2 directions: x, y; 8)
 
 
 class FaceTracker:
@@ -196,19 +220,34 @@ def _detect(grey: np.ndarray, around: Box | None = None) -> Box | None:
         x0, y0 = max(0, int(ax - aw)), max(0, int(ay - ah))
         x1, y1 = min(width, int(ax + 2 * aw)), min(height, int(ay + 2 * ah))
         grey = grey[y0:y1, x0:x1]
-        # The tracked face becomes ~60 px wide: plenty for the cascade, and cheap.
-        scale = min(1.0, 60 / max(aw, 1.0) * 1.15)
+        # The tracked face becomes CONFIRM_FACE_WIDTH wide, its Haar box about 58 px, and only
+        # sizes near that are tried (a face does not halve or double in a third of a second):
+        # about half the cost of trying every size from 24 px up.
+        scale = min(1.0, CONFIRM_FACE_WIDTH / max(aw, 1.0) * 1.15)
+        expected = aw * scale / 0.87
+        sizes = {
+            "minSize": (round(0.6 * expected),) * 2,
+            "maxSize": (round(1.6 * expected),) * 2,
+        }
     else:
         scale = min(1.0, SEARCH_WIDTH / width)
+        sizes = {"minSize": (24, 24)}
     if grey.size == 0:
         return None
     small = cv2.resize(grey, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
     small = cv2.equalizeHist(small)
-    faces = face_cascade().detectMultiScale(small, 1.15, 5, minSize=(24, 24))
+    faces = face_cascade().detectMultiScale(small, 1.15, 5, **sizes)
+    pad = 0
+    if len(faces) == 0 and around is None and max(small.shape) <= TIGHT_CROP:
+        # A face that fills a small picture (a face crop, a talking-head clip) touches its
+        # edges, where the cascade's window cannot sit: look again with the edges extended.
+        pad = max(small.shape) // 4
+        padded = cv2.copyMakeBorder(small, pad, pad, pad, pad, cv2.BORDER_REPLICATE)
+        faces = face_cascade().detectMultiScale(padded, 1.15, 5, **sizes)
     if len(faces) == 0:
         return None
     x, y, w, h = max(faces, key=lambda f: f[2] * f[3])
-    return (x / scale + x0, y / scale + y0, w / scale, h / scale)
+    return ((x - pad) / scale + x0, (y - pad) / scale + y0, w / scale, h / scale)
 
 
 def _box_from_haar(box: Box) -> Box:
@@ -276,7 +315,10 @@ def measure_frame(bgr: np.ndarray, grey: np.ndarray, points: np.ndarray, time: f
     scale = min(1.0, CROP_FACE_WIDTH / max(face_width, 1.0))
     crop = bgr[cy0:cy1, cx0:cx1]
     if scale < 1.0:
-        crop = cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+        # Area averaging only where it is needed against aliasing: for a mild reduction it
+        # takes OpenCV's slow general path and costs more than everything else here.
+        method = cv2.INTER_AREA if scale < 0.5 else cv2.INTER_LINEAR
+        crop = cv2.resize(crop, None, fx=scale, fy=scale, interpolation=method)
     pts = ((points - (cx0, cy0)) * scale).astype(np.float32)
     crop_grey = cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY)
     lab = cv2.cvtColor(crop, cv2.COLOR_BGR2LAB)
@@ -333,9 +375,10 @@ def measure_frame(bgr: np.ndarray, grey: np.ndarray, points: np.ndarray, time: f
         face_lab=np.array(cv2.mean(lab, inner)[:3], np.float32),
         ring_lab=np.array(cv2.mean(lab, ring)[:3], np.float32),
         cheek_lab=np.array(cv2.mean(lab, cheeks)[:3], np.float32),
-        forehead_lab=None if forehead is None else np.array(cv2.mean(lab, forehead)[:3]),
-        neck_lab=None if neck is None else np.array(cv2.mean(lab, neck)[:3]),
+        forehead_lab=None if forehead is None else np.array(cv2.mean(lab[forehead])[:3]),
+        neck_lab=None if neck is None else np.array(cv2.mean(lab[neck])[:3]),
         highlights=_highlights(grey, points),
+        **residual_stats(grey, points),
     )
 
 
@@ -352,17 +395,19 @@ def _patch(
     bottom: float,
     cheek_detail: float,
     detail: np.ndarray,
-) -> np.ndarray | None:
-    """A skin patch's mask, or None when it falls off the crop or looks like hair or clothing
-    (much more texture than the cheeks)."""
-    height = shape[0]
+) -> tuple[slice, slice] | None:
+    """A skin patch (rows, columns of the crop), or None when it falls off the crop or looks
+    like hair or clothing (much more texture than the cheeks). A rectangle is read as a slice:
+    a mask the size of the crop would cost more than everything it measures."""
+    height, width = shape[:2]
     if top < 0 or bottom > height or right - left < 4 or bottom - top < 3:
         return None
-    mask = np.zeros(shape, np.uint8)
-    cv2.rectangle(mask, (int(left), int(top)), (int(right), int(bottom)), 255, -1)
-    if cv2.mean(detail, mask)[0] > 2.0 * cheek_detail + 2.0:
+    # The pixels cv2.rectangle would fill from (left, top) to (right, bottom), both included.
+    x0, x1 = max(0, int(left)), min(width, int(right) + 1)
+    rows, columns = slice(int(top), int(bottom) + 1), slice(x0, x1)
+    if x1 - x0 < 1 or cv2.mean(detail[rows, columns])[0] > 2.0 * cheek_detail + 2.0:
         return None
-    return mask
+    return rows, columns
 
 
 def _highlights(grey: np.ndarray, points: np.ndarray) -> np.ndarray | None:
@@ -390,3 +435,63 @@ def _highlights(grey: np.ndarray, points: np.ndarray) -> np.ndarray | None:
             ((px + x0 - centre[0]) / eye_width, (py + y0 - centre[1]) / eye_width, peak - median)
         )
     return np.array(rows, np.float32)
+
+
+def residual_stats(grey: np.ndarray, points: np.ndarray) -> dict[str, np.ndarray | None]:
+    """Noise and compression traces around the face, at the frame's own resolution (rescaling
+    would smooth the noise away and move the coding grid).
+
+    A face pasted into a frame brings its own noise and its own history of compression: its
+    high-pass residual (the frame minus its 3x3 median) differs from the background's, dips or
+    jumps where it was blended in along the mask (the idea behind Face X-ray, Li et al. 2020),
+    and the 8-pixel blocking grid may show differently inside it. Only means per band are kept:
+    `noise` (6 bands, NOISE_BANDS) and `grid` (face/background x direction x position mod 8).
+    """
+    height, width = grey.shape
+    (x0, y0), (x1, y1) = points.min(axis=0), points.max(axis=0)
+    fw, fh = x1 - x0, y1 - y0
+    cx0, cy0 = max(0, int(x0 - 0.6 * fw)), max(0, int(y0 - 0.6 * fh))
+    cx1, cy1 = min(width, int(x1 + 0.6 * fw) + 1), min(height, int(y1 + 0.5 * fh) + 1)
+    crop = grey[cy0:cy1, cx0:cx1]
+    if crop.shape[0] < 16 or crop.shape[1] < 16:
+        return {"noise": None, "grid": None}
+    pts = (points[OUTLINE] - (cx0, cy0)).astype(np.float32)
+    outline = cv2.convexHull(pts).reshape(-1, 2)
+    centre = pts.mean(axis=0)
+    # One label per pixel: 0 background ... 5 face (NOISE_BANDS reversed), drawn outside in.
+    labels = np.zeros(crop.shape, np.uint8)
+    for label, factor in enumerate(NOISE_SCALES, start=1):
+        scaled = (outline - centre) * factor + centre
+        cv2.fillConvexPoly(labels, np.round(scaled).astype(np.int32), label)
+    residual = cv2.min(cv2.absdiff(crop, cv2.medianBlur(crop, 3)), RESIDUAL_CLIP)
+    noise = np.full(6, np.nan, np.float32)
+    for label in range(6):  # face first (label 5), background last (label 0)
+        band = cv2.compare(labels, label, cv2.CMP_EQ)
+        # A band off the picture (the background of a tight face crop) stays NaN.
+        if cv2.countNonZero(band) >= MIN_BAND_PIXELS:
+            noise[5 - label] = cv2.mean(residual, band)[0]
+    if np.isnan(noise[0]):
+        return {"noise": None, "grid": None}
+
+    # The grid inside the face (within 0.95 of the outline) and in the background (beyond
+    # 1.15); the outline itself is left out. Steps between pixels i and i+1 sit on a block
+    # boundary when (i + 1) % 8 == 0 in frame coordinates.
+    regions = ((labels >= 4).view(np.uint8), (labels <= 1).view(np.uint8))
+    grid = np.zeros((2, 2, GRID), np.float32)
+    steps = (
+        cv2.min(cv2.absdiff(crop[:, 1:], crop[:, :-1]), STEP_CLIP),
+        cv2.min(cv2.absdiff(crop[1:, :], crop[:-1, :]), STEP_CLIP),
+    )
+    for direction, (step, offset) in enumerate(zip(steps, (cx0, cy0), strict=True)):
+        # x steps are summed down each column (reduce dim 0), y steps along each row (dim 1).
+        phase = (offset + 1 + np.arange(step.shape[1 - direction])) % GRID
+        for which, region in enumerate(regions):
+            mask = np.ascontiguousarray(region[:, 1:] if direction == 0 else region[1:, :])
+            total = cv2.reduce(
+                cv2.multiply(step, mask), direction, cv2.REDUCE_SUM, dtype=cv2.CV_32S
+            )
+            number = cv2.reduce(mask, direction, cv2.REDUCE_SUM, dtype=cv2.CV_32S)
+            sums = np.bincount(phase, weights=total.ravel(), minlength=GRID)
+            counts = np.bincount(phase, weights=number.ravel(), minlength=GRID)
+            grid[which, direction] = np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
+    return {"noise": noise, "grid": grid}

@@ -61,6 +61,14 @@ DEFAULT_MODEL = {
             "skin_tone": 0.4,
             "eye_highlights": 0.4,
             "spectrum": 0.8,
+            # Noise, compression and motion traces (signals/face_noise.py): hand-set from how
+            # they did out of sample on the development media (docs/detector-face-signals.md).
+            "noise_mismatch": 0.7,
+            "blocking_grid": 0.4,
+            "blend_boundary": 0.2,
+            "noise_flicker": 0.1,
+            "landmark_jitter": 0.2,
+            "face_spectrum": 0.5,
         },
     },
     Family.EDITING: {

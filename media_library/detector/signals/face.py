@@ -7,8 +7,9 @@ heavy compression hides much of what these signals look for, so on such footage 
 and the strengths say so. See docs/detector-face-signals.md for the figures behind each one.
 
 Each signal lives in the module named after what it looks at: `blinking`, `mouth` (teeth and
-lip sync), `face_edges` (boundary blending, colour flicker, skin tone), `eye_highlights` and
-`spectrum`; this module runs them all and draws the face signal over time.
+lip sync), `face_edges` (boundary blending, colour flicker, skin tone), `eye_highlights`,
+`spectrum` and `face_noise` (noise, compression and motion traces of a pasted or generated face
+against the rest of the picture); this module runs them all and draws the face signal over time.
 """
 
 from __future__ import annotations
@@ -30,6 +31,14 @@ from media_library.detector.signals.face_edges import (
     flicker_series,
     skin_tone,
 )
+from media_library.detector.signals.face_noise import (
+    blend_boundary,
+    blocking_grid,
+    face_spectrum,
+    landmark_jitter,
+    noise_flicker,
+    noise_mismatch,
+)
 from media_library.detector.signals.mouth import lip_sync, mouth_detail
 from media_library.detector.signals.spectrum import spectrum
 
@@ -42,6 +51,12 @@ ALL_NAMES = (
     "eye_highlights",
     "lip_sync",
     "spectrum",
+    "noise_mismatch",
+    "blocking_grid",
+    "blend_boundary",
+    "noise_flicker",
+    "landmark_jitter",
+    "face_spectrum",
 )
 
 
@@ -58,6 +73,12 @@ def measure_face(footage: Footage, track: FaceTracker) -> list[Measurement]:
         eye_highlights(frames),
         lip_sync(footage, track),
         spectrum(footage),
+        noise_mismatch(frames, track.tracked_seconds, still),
+        blocking_grid(frames, track.tracked_seconds, still),
+        blend_boundary(frames, track.tracked_seconds, still),
+        noise_flicker(track, still),
+        landmark_jitter(track, still),
+        face_spectrum(footage, frames),
     ]
 
 
