@@ -343,9 +343,14 @@ class Command(BaseCommand):
 
     def table(self, title: str, rows: dict, labels: dict) -> None:
         out = self.stdout.write
+        # Outside the f-string, which xgettext does not read; the levels as placeholders, so
+        # "% i" in "95 % interval" is not taken for a format of its own.
+        fakes, reals, log_loss, ece = _("fakes"), _("reals"), _("log loss"), _("ECE")
+        auc_head = _("AUC [%(level)d %% interval]") % {"level": 95}
+        caught_head = _("caught at %(rate)d %% FP") % {"rate": 10}
         out(
-            f"  {title:<44} {_('fakes'):>5} {_('reals'):>5}  {_('AUC [95 % interval]'):<22}"
-            f" {_('caught at 10 % FP'):>17} {_('log loss'):>8} {_('ECE'):>6}"
+            f"  {title:<44} {fakes:>5} {reals:>5}  {auc_head:<22}"
+            f" {caught_head:>17} {log_loss:>8} {ece:>6}"
         )
         for name, row in rows.items():
             auc = row["auc"]
