@@ -293,19 +293,15 @@ def shallowfake_items(reals: list[Item], per_source: int, jobs: int) -> list[Ite
         finished = pool.map(render, *zip(*renders, strict=True))
         done = dict(zip([r[3] for r in renders], finished, strict=True))
     items = []
-    for (item, _base, unedited, outputs), ok in zip(jobs_list, trimmed, strict=True):
+    for (item, base, unedited, outputs), ok in zip(jobs_list, trimmed, strict=True):
         if not ok or not done.get(unedited):
             continue
         common = {"source": item.source, "group": item.group}
-        items.append(
-            Item(
-                unedited,
-                {"face": None, "editing": 0},
-                method="",
-                technique=Technique.NONE,
-                **common,
-            )
-        )
+        real = {"labels": {"face": None, "editing": 0}, "method": "", "technique": Technique.NONE}
+        # The unedited clip, blind and against the workshop's input (the same picture, another
+        # encode): the real counterpart of each edit in both ways it is judged.
+        items.append(Item(unedited, **real, **common))
+        items.append(Item(unedited, **real, **common, original=base, with_original=True))
         for method, target, _recipe, _params in outputs:
             if not done.get(target):
                 continue
@@ -339,11 +335,20 @@ def compression_bucket(path: Path, kind: str, duration: float) -> str:
     return "video, light (> 0.15 bits/pixel)"
 
 
+# The detector's modules that decide what a file measures (not how measurements are scored,
+# fitted or judged, which are recomputed on every run anyway).
+MEASURING_CODE = ("analysis.py", "faces.py", "footage.py", "measurements.py", "tells.py")
+
+
 def detector_code() -> str:
-    """A digest of the detector's code: measurements cached by other code are measured again
+    """A digest of the measuring code: measurements cached by other code are measured again
     (a signals version can stay the same while a signal is being developed)."""
+    detector = BASE_DIR / "media_library" / "detector"
     digest = hashlib.sha256()
-    for path in sorted((BASE_DIR / "media_library" / "detector").rglob("*.py")):
+    for path in [
+        *(detector / name for name in MEASURING_CODE),
+        *sorted(detector.glob("signals/*.py")),
+    ]:
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 

@@ -133,7 +133,18 @@ def grouped_splits(y: np.ndarray, groups: np.ndarray, seed: int = 0) -> list | N
     return splits if len(splits) >= 2 else None
 
 
-def covariance(x: np.ndarray, coefficients: np.ndarray, ridge: float = RIDGE) -> np.ndarray:
+def class_weights(y: np.ndarray) -> np.ndarray:
+    """Each clip weighted so both classes weigh the same ("balanced"): the fitted intercept
+    then does not follow the share of fakes in the training clips, which differs from one
+    held-out fold to the next (a dataset of fakes only, one of real clips only) and would
+    otherwise rank whole folds above others for their make-up, not their signals."""
+    counts = np.bincount(y, minlength=2).astype(float)
+    return (len(y) / (2 * counts))[y]
+
+
+def covariance(
+    x: np.ndarray, coefficients: np.ndarray, weights: np.ndarray, ridge: float = RIDGE
+) -> np.ndarray:
     """The inverse Hessian of the penalised log-likelihood at the fitted coefficients
     (intercept first): the uncertainty of the weights, which scoring carries to each clip's
     interval. scikit-learn does not return it; it is two lines of algebra."""
@@ -141,7 +152,7 @@ def covariance(x: np.ndarray, coefficients: np.ndarray, ridge: float = RIDGE) ->
     p = 1 / (1 + np.exp(-np.clip(design @ coefficients, -40, 40)))
     penalty = np.full(design.shape[1], ridge)
     penalty[0] = 1e-6  # the intercept is not shrunk
-    hessian = (design.T * (p * (1 - p))) @ design + np.diag(penalty)
+    hessian = (design.T * (weights * p * (1 - p))) @ design + np.diag(penalty)
     return np.linalg.inv(hessian)
 
 
@@ -161,7 +172,9 @@ def fit_model(
         )
     x = design_matrix(usable, names)
     groups = np.array([str(s.group) for s in usable])
-    logistic = LogisticRegression(C=1 / RIDGE, solver="newton-cholesky", max_iter=200)
+    logistic = LogisticRegression(
+        C=1 / RIDGE, solver="newton-cholesky", max_iter=200, class_weight="balanced"
+    )
     splits = grouped_splits(y, groups) if calibrate else None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
@@ -179,10 +192,36 @@ def fit_model(
             # scikit-learn's sigmoid is 1 / (1 + exp(a f + b)); scoring's Platt is
             # sigmoid(a' f + b'), so a' = -a and b' = -b.
             platt = (-float(sigmoid.a_), -float(sigmoid.b_))
+            if platt[0] < 0:
+                # Out of fold, the scores ranked real clips above fakes: calibration would turn
+                # the model upside down. It knows nothing, so it says the base rate.
+                rate = float(np.clip(y.mean(), 1e-3, 1 - 1e-3))
+                platt = (0.0, float(np.log(rate / (1 - rate))))
     coefficients = np.concatenate([fitted.intercept_, fitted.coef_[0]])
     return FamilyModel(
-        list(names), coefficients.tolist(), covariance(x, coefficients).tolist(), platt
+        list(names),
+        coefficients.tolist(),
+        covariance(x, coefficients, class_weights(y)).tolist(),
+        platt,
     )
+
+
+def ranking(model: FamilyModel | None, samples: list[Sample], family: str) -> np.ndarray:
+    """Each sample's evidence under `model`: the weighted sum of its features, without the
+    intercept and before calibration (0 where the family abstains). Held-out figures pool
+    clips scored by models fitted on different folds, and rank them by this: the intercept and
+    the calibration follow each fold's training clips — leave out a dataset of fakes only and
+    the rest holds fewer fakes — so pooled, they would rank whole folds against their own
+    labels, an artefact of the evaluation that no single deployed model has. Within one model
+    the ranking is the same as by probability."""
+    result = np.zeros(len(samples))
+    if model is None:
+        return result
+    weights = np.asarray(model.coefficients[1:])
+    for i, s in enumerate(samples):
+        if s.scored_by(family):
+            result[i] = float(design_row(s.measurements, model.names)[1:] @ weights)
+    return result
 
 
 def predict(model: FamilyModel | None, samples: list[Sample], family: str) -> np.ndarray:

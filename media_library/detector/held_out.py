@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from media_library.detector.evaluation import binary_metrics
+from media_library.detector.evaluation import auc, auc_interval, binary_metrics
 from media_library.detector.fitting import (
     NotEnoughData,
     Sample,
@@ -31,6 +31,7 @@ from media_library.detector.fitting import (
     fit_weights,
     grouped_splits,
     predict,
+    ranking,
     single_threaded,
 )
 from media_library.detector.scoring import HeldOut, Weights
@@ -54,6 +55,8 @@ class Predictions:
     kind: str
     samples: list[Sample]
     y: np.ndarray
+    # scheme -> a (2, n) array: each clip's calibrated probability, and the uncalibrated logit
+    # it is ranked by (see `fitting.ranking`).
     by_scheme: dict[str, np.ndarray] = field(default_factory=dict)
 
 
@@ -87,8 +90,18 @@ def leave_out(
         test = [i for i, s in enumerate(samples) if left_out(s) == value]
         train = [s for s in samples if left_out(s) != value]
         model = fitted_or_none(names, train, family, calibrate)
-        result[test] = predict(model, [samples[i] for i in test], family)
+        scored = [samples[i] for i in test]
+        result[:, test] = [predict(model, scored, family), ranking(model, scored, family)]
     return result
+
+
+def scores_of(model, samples: list[Sample], family: str) -> np.ndarray:
+    return np.vstack([predict(model, samples, family), ranking(model, samples, family)])
+
+
+def guessing(count: int) -> np.ndarray:
+    """50 % and a logit of 0 for every clip: what an abstention or a failed fit scores."""
+    return np.vstack([np.full(count, 0.5), np.zeros(count)])
 
 
 def predictions(
@@ -100,20 +113,20 @@ def predictions(
     result = Predictions(family, kind, mine, y)
     if not mine:
         return result
-    guessing = np.full(len(mine), 0.5)
+    nothing = guessing(len(mine))
     default_model = Weights.default().model_for(family, kind)
-    result.by_scheme[DEFAULT_WEIGHTS] = predict(default_model, mine, family)
-    result.by_scheme[IN_SAMPLE] = predict(fitted_or_none(names, mine, family), mine, family)
+    result.by_scheme[DEFAULT_WEIGHTS] = scores_of(default_model, mine, family)
+    result.by_scheme[IN_SAMPLE] = scores_of(fitted_or_none(names, mine, family), mine, family)
     folds = grouped_splits(y, np.array([str(s.group) for s in mine]))
     if folds is not None:
         fold_of = {i: k for k, (_train, test) in enumerate(folds) for i in test}
         indexed = {id(s): i for i, s in enumerate(mine)}
         result.by_scheme[CROSS_VALIDATED] = leave_out(
-            names, mine, family, lambda s: str(fold_of.get(indexed[id(s)])), guessing
+            names, mine, family, lambda s: str(fold_of.get(indexed[id(s)])), nothing
         )
-    base = result.by_scheme.get(CROSS_VALIDATED, guessing)
+    base = result.by_scheme.get(CROSS_VALIDATED, nothing)
     if len({s.source for s in mine}) > 1:
-        base = leave_out(names, mine, family, lambda s: s.source, guessing)
+        base = leave_out(names, mine, family, lambda s: s.source, nothing)
         result.by_scheme[LEAVE_ONE_DATASET_OUT] = base
     if len({s.method for s in mine if s.labels[family]}) > 1:
         # Real clips keep the score of the scheme above: only fakes have a method to leave out.
@@ -123,42 +136,55 @@ def predictions(
     return result
 
 
-def caught_share(y: np.ndarray, p: np.ndarray, reals: np.ndarray) -> float | None:
-    """Share of the fakes in (y, p) scored above the threshold that lets 10 % of `reals`
+def caught_share(y: np.ndarray, rank: np.ndarray, reals: np.ndarray) -> float | None:
+    """Share of the fakes in (y, rank) ranked above the threshold that lets 10 % of `reals`
     through (ties at the threshold count as not caught)."""
     if not len(reals) or not (y == 1).any():
         return None
     threshold = float(np.quantile(reals, 1 - FALSE_POSITIVE_RATE))
-    return float(np.mean(p[y == 1] > threshold))
+    return float(np.mean(rank[y == 1] > threshold))
 
 
-def summary(y: np.ndarray, p: np.ndarray, reals: np.ndarray | None = None) -> dict:
-    """The metrics of one set of predictions, with the AUC's bootstrap interval, how many fakes
-    and reals it rests on, and the share of fakes caught at 10 % false positives."""
-    row = binary_metrics(y, p, interval=True)
+def summary(
+    y: np.ndarray,
+    scores: np.ndarray,
+    reals: np.ndarray | None = None,
+    scored: np.ndarray | None = None,
+) -> dict:
+    """The metrics of one set of predictions: the AUC with its bootstrap interval and the share
+    of fakes caught at 10 % false positives (of `reals`, the real clips' ranking scores, by
+    default those in `y`), by the ranking score; accuracy, Brier score, log loss and ECE by the
+    calibrated probability; how many fakes and reals it rests on and the share of clips the
+    score did not abstain on."""
+    p, rank = scores
+    row = binary_metrics(y, p)
+    row["auc"] = auc(y, rank)
+    row["auc_interval"] = auc_interval(y, rank)
+    row["coverage"] = float(np.mean(scored)) if scored is not None and len(scored) else None
     row["fakes"] = int((y == 1).sum())
     row["reals"] = int((y == 0).sum())
     row["mean_score"] = float(np.mean(p)) if len(p) else None
-    row["caught_at_10"] = caught_share(y, p, p[y == 0] if reals is None else reals)
+    row["caught_at_10"] = caught_share(y, rank, rank[y == 0] if reals is None else reals)
     return row
 
 
 def breakdown(result: Predictions, scheme: str, key: Callable[[Sample], str]) -> dict:
     """Per value of `key` (source, compression…): its clips' metrics under `scheme`. For a
     group of fakes only (a method), the reals it is ranked against are all the real clips."""
-    p_all = result.by_scheme[scheme]
-    reals = p_all[result.y == 0]
+    everything = result.by_scheme[scheme]
+    reals = everything[:, result.y == 0]
     rows = {}
     for value in sorted({key(s) for s in result.samples}):
         inside = np.array([key(s) == value for s in result.samples])
-        y, p = result.y[inside], p_all[inside]
+        y, scores = result.y[inside], everything[:, inside]
         if (y == 0).sum() == 0:
             # Only fakes here: ranked against every real clip, scored the same way.
-            y, p = np.concatenate([y, result.y[result.y == 0]]), np.concatenate([p, reals])
-            row = summary(y, p, reals)
+            y = np.concatenate([y, result.y[result.y == 0]])
+            scores = np.concatenate([scores, reals], axis=1)
+            row = summary(y, scores, reals[1])
             row["reals_from"] = "all real clips"
         else:
-            row = summary(y, p, reals)
+            row = summary(y, scores, reals[1])
         rows[value] = row
     return rows
 
@@ -172,18 +198,28 @@ def held_scheme(result: Predictions) -> str:
 
 
 def per_signal(result: Predictions, names: list[str]) -> dict:
-    """Each signal alone, left out by dataset (its sign and scale fitted on the other
-    datasets, uncalibrated: one signal's ranking needs no calibration): what it carries to
-    unseen footage."""
+    """Each signal alone, left out by dataset (the direction it points, fake or real, learnt
+    from the other datasets), on the clips where it was measured: what it carries to unseen
+    footage."""
     rows = {}
     if LEAVE_ONE_DATASET_OUT not in result.by_scheme:
         return rows
-    guessing = np.full(len(result.samples), 0.5)
     for name in names:
-        p = leave_out(
-            [name], result.samples, result.family, lambda s: s.source, guessing, calibrate=False
+        measured = np.array(
+            [
+                s.scored_by(result.family)
+                and any(m.name == name and m.measured for m in s.measurements)
+                for s in result.samples
+            ]
         )
-        rows[name] = summary(result.y, p)
+        mine = [s for s, keep in zip(result.samples, measured, strict=True) if keep]
+        y = result.y[measured]
+        if len(np.unique(y)) < 2 or len({s.source for s in mine}) < 2:
+            continue
+        alone = leave_out(
+            [name], mine, result.family, lambda s: s.source, guessing(len(mine)), calibrate=False
+        )
+        rows[name] = summary(y, alone)
     return rows
 
 
@@ -196,10 +232,14 @@ def evaluate(samples: list[Sample], signals: bool = True) -> dict:
         result = predictions(samples, family, kind)
         if not result.samples or len(np.unique(result.y)) < 2:
             continue
+        scored = np.array([s.scored_by(family) for s in result.samples])
         entry = {
             "family": family,
             "kind": kind,
-            "headline": {scheme: summary(result.y, p) for scheme, p in result.by_scheme.items()},
+            "headline": {
+                scheme: summary(result.y, scores, scored=scored)
+                for scheme, scores in result.by_scheme.items()
+            },
         }
         held = held_scheme(result)
         method_scheme = LEAVE_ONE_METHOD_OUT if LEAVE_ONE_METHOD_OUT in result.by_scheme else held
@@ -233,8 +273,7 @@ def out_of_sample_figures(samples: list[Sample], weights: Weights) -> dict:
         scheme = held_scheme(result)
         if scheme == IN_SAMPLE or len(np.unique(result.y)) < 2:
             continue
-        p = result.by_scheme[scheme]
-        row = summary(result.y, p)
+        row = summary(result.y, result.by_scheme[scheme])
         if row["auc"] is None or row["auc_interval"] is None:
             continue
         low, high = row["auc_interval"]

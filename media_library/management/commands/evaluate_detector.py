@@ -346,10 +346,12 @@ class Command(BaseCommand):
         # Outside the f-string, which xgettext does not read; the levels as placeholders, so
         # "% i" in "95 % interval" is not taken for a format of its own.
         fakes, reals, log_loss, ece = _("fakes"), _("reals"), _("log loss"), _("ECE")
+        scored = _("scored")
         auc_head = _("AUC [%(level)d %% interval]") % {"level": 95}
         caught_head = _("caught at %(rate)d %% FP") % {"rate": 10}
+        out(f"  {title}")
         out(
-            f"  {title:<44} {fakes:>5} {reals:>5}  {auc_head:<22}"
+            f"  {'':<44} {fakes:>5} {reals:>5} {scored:>6}  {auc_head:<22}"
             f" {caught_head:>17} {log_loss:>8} {ece:>6}"
         )
         for name, row in rows.items():
@@ -359,9 +361,12 @@ class Command(BaseCommand):
             if interval:
                 auc_text += f" [{interval[0]:.2f}, {interval[1]:.2f}]"
             caught = row.get("caught_at_10")
+            coverage = row.get("coverage")
+            coverage_text = "" if coverage is None else f"{coverage:.0%}"
             label = str(labels.get(name, name))[:44]
             out(
-                f"  {label:<44} {row['fakes']:>5} {row['reals']:>5}  {auc_text:<22}"
+                f"  {label:<44} {row['fakes']:>5} {row['reals']:>5} {coverage_text:>6}"
+                f"  {auc_text:<22}"
                 f" {'' if caught is None else f'{caught:.0%}':>17}"
                 f" {row['log_loss']:>8.3f} {row['ece']:>6.3f}"
             )
