@@ -161,13 +161,12 @@ class Command(BaseCommand):
                 self.stdout.write(
                     _(
                         "  held out (%(scheme)s), %(family)s score on %(kind)s: AUC %(auc).3f "
-                        "[%(low).3f, %(high)s] on %(fakes)d fakes and %(reals)d real clips%(note)s"
+                        "[%(low).3f, %(high).3f] on %(fakes)d fakes and %(reals)d real clips%(note)s"
                     )
                     % {
                         **figure,
                         "family": family,
                         "kind": kind,
-                        "high": f"{figure['high']:.3f}",
                         "note": "" if figure["informative"] else _(
                             ": the interval includes chance, so the reveal shows no percentage"
                         ),
