@@ -168,18 +168,25 @@ def summary(
     return row
 
 
-def breakdown(result: Predictions, scheme: str, key: Callable[[Sample], str]) -> dict:
-    """Per value of `key` (source, compression…): its clips' metrics under `scheme`. For a
-    group of fakes only (a method), the reals it is ranked against are all the real clips."""
+def breakdown(
+    result: Predictions,
+    scheme: str,
+    key: Callable[[Sample], str],
+    among: Callable[[Sample], bool] = lambda s: True,
+) -> dict:
+    """Per value of `key` (source, compression…): its clips' metrics under `scheme`, among the
+    clips `among` keeps. For a group of fakes only (a method), the reals it is ranked against
+    are all the real clips kept."""
+    kept = np.array([among(s) for s in result.samples])
     everything = result.by_scheme[scheme]
-    reals = everything[:, result.y == 0]
+    reals = everything[:, (result.y == 0) & kept]
     rows = {}
-    for value in sorted({key(s) for s in result.samples}):
-        inside = np.array([key(s) == value for s in result.samples])
+    for value in sorted({key(s) for s, keep in zip(result.samples, kept, strict=True) if keep}):
+        inside = np.array([key(s) == value for s in result.samples]) & kept
         y, scores = result.y[inside], everything[:, inside]
         if (y == 0).sum() == 0:
             # Only fakes here: ranked against every real clip, scored the same way.
-            y = np.concatenate([y, result.y[result.y == 0]])
+            y = np.concatenate([y, np.zeros(reals.shape[1], dtype=int)])
             scores = np.concatenate([scores, reals], axis=1)
             row = summary(y, scores, reals[1])
             row["reals_from"] = "all real clips"
@@ -255,6 +262,12 @@ def evaluate(samples: list[Sample], signals: bool = True) -> dict:
                 held,
                 lambda s: "with the original" if s.with_original else "blind",
             )
+            entry["blind_per_method"] = breakdown(
+                result,
+                held,
+                lambda s, family=family: s.method if s.labels[family] else "real",
+                among=lambda s: not s.with_original,
+            )
         if signals:
             entry["per_signal"] = per_signal(result, names_for(family, kind))
         report[f"{family}/{kind}"] = entry
@@ -262,20 +275,28 @@ def evaluate(samples: list[Sample], signals: bool = True) -> dict:
 
 
 def out_of_sample_figures(samples: list[Sample], weights: Weights) -> dict:
-    """family -> kind -> HeldOut.as_json(): the pooled leave-one-dataset-out AUC and its
-    interval (cross-validated by identity where all clips come from one source), what the
-    reveal says of each score. A family and kind that could not be held out at all gets no
-    figure: the reveal then shows no percentage."""
+    """family -> kind -> HeldOut.as_json(): what the reveal says of each score. Of the
+    held-out schemes the data allowed (one dataset left out, one method left out, folds by
+    identity), the one whose AUC interval reaches lowest, so a percentage is shown only where
+    the score beats chance however it is held out. A family and kind that could not be held
+    out at all gets no figure: the reveal then shows no percentage."""
     figures: dict = {}
     for family, kind in TARGETS:
         model = weights.model_for(family, kind)
         result = predictions(samples, family, kind, list(model.names))
-        scheme = held_scheme(result)
-        if scheme == IN_SAMPLE or len(np.unique(result.y)) < 2:
+        if len(np.unique(result.y)) < 2:
             continue
-        row = summary(result.y, result.by_scheme[scheme])
-        if row["auc"] is None or row["auc_interval"] is None:
+        rows = {
+            scheme: summary(result.y, result.by_scheme[scheme])
+            for scheme in (LEAVE_ONE_DATASET_OUT, LEAVE_ONE_METHOD_OUT, CROSS_VALIDATED)
+            if scheme in result.by_scheme
+        }
+        rows = {k: r for k, r in rows.items() if r["auc"] is not None and r["auc_interval"]}
+        if not rows:
             continue
+        # However it was held out, the score must beat chance: the figure shown is the
+        # scheme whose interval reaches lowest.
+        scheme, row = min(rows.items(), key=lambda item: item[1]["auc_interval"][0])
         low, high = row["auc_interval"]
         figures.setdefault(family, {})[kind] = HeldOut(
             auc=round(row["auc"], 3),

@@ -335,6 +335,7 @@ class Command(BaseCommand):
                 ("per_method", _("per method (each method left out; reals as above)")),
                 ("per_compression", _("per compression (%(scheme)s)")),
                 ("by_original", _("with and without the original (%(scheme)s)")),
+                ("blind_per_method", _("without the original, per method (%(scheme)s)")),
                 ("per_signal", _("per signal alone, left out by dataset")),
             ):
                 if entry.get(part):

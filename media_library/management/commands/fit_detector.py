@@ -161,7 +161,8 @@ class Command(BaseCommand):
                 self.stdout.write(
                     _(
                         "  held out (%(scheme)s), %(family)s score on %(kind)s: AUC %(auc).3f "
-                        "[%(low).3f, %(high).3f] on %(fakes)d fakes and %(reals)d real clips%(note)s"
+                        "[%(low).3f, %(high).3f] on %(fakes)d fakes and %(reals)d real "
+                        "clips%(note)s"
                     )
                     % {
                         **figure,
