@@ -93,6 +93,7 @@ class WorkshopEditTests(TempDirTestCase):
                 "speed_up_moment",
                 {"start": FAST_FROM, "end": FAST_TO, "factor": FAST_FACTOR},
             ),
+            "doubled": ("speed_up_moment", {"start": FAST_FROM, "end": FAST_TO, "factor": 2.0}),
             "spliced": ("splice", {"start": SPLICE_AT, "end": SPLICE_TO}),
             "blended": ("slow_motion", {"factor": 2.0}),
         }
@@ -127,6 +128,15 @@ class WorkshopEditTests(TempDirTestCase):
         self.assertAlmostEqual(stretch["start"], FAST_FROM, delta=0.5)
         self.assertAlmostEqual(stretch["end"], FAST_FROM + (FAST_TO - FAST_FROM) / 1.5, delta=0.5)
         self.assertAlmostEqual(speed.reasons[0].start, stretch["start"], delta=0.01)
+
+    def test_a_stretch_at_twice_the_speed_measures_within_five_percent(self):
+        # The stretch's edges lie where a window half inside it crosses the threshold, not at
+        # the window's centre: measured from its centre, a 2x stretch came out at 1.88x.
+        speed = self.edited["doubled"]["speed_vs_original"]
+        [stretch] = speed.detail["stretches"]
+        self.assertAlmostEqual(stretch["ratio"], 2.0, delta=0.1)
+        self.assertAlmostEqual(stretch["start"], FAST_FROM, delta=0.2)
+        self.assertAlmostEqual(stretch["end"], FAST_FROM + (FAST_TO - FAST_FROM) / 2, delta=0.2)
 
     def test_it_finds_the_splice_point_without_the_original(self):
         alone = self.alone["spliced"]
