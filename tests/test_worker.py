@@ -26,6 +26,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from media_library.detector.signals.face import ALL_NAMES as FACE_SIGNALS
 from media_library.models import AnalysisStatus, Clip, ClipAnalysis, ProcessingStatus
 from media_library.processing.liveness import current_token
 from media_library.processing.workdir import new_work_path, work_dir
@@ -147,7 +148,8 @@ class WorkerProcessTests(TransactionTestCase):
         analysis = ClipAnalysis.objects.get(clip=clip)
         self.assertEqual(analysis.status, AnalysisStatus.DONE, analysis.error)
         self.assertEqual(analysis.attempts, 1)
-        self.assertEqual(len(analysis.measurements), 16)
+        # Every face signal and the 11 editing signals, measured or not.
+        self.assertEqual(len(analysis.measurements), len(FACE_SIGNALS) + 11)
         self.assertEqual(
             sorted(DBTaskResult.objects.values_list("task_path", "status")),
             [
