@@ -82,6 +82,12 @@ def _when(still: bool, time: float) -> float | None:
     return None if still else time
 
 
+def _evidence(still: bool, seconds: float, frames: list[FaceFrame]) -> float:
+    """A noise measure's strength: a still is one whole frame, a video counts its tracked
+    seconds up to ten; either way scaled by how large the face was."""
+    return (1.0 if still else min(1.0, seconds / 10)) * size_factor(frames)
+
+
 def _reason(text: str, when: float | None) -> Reason:
     return Reason(text, when, when) if when is not None else Reason(text)
 
@@ -115,7 +121,7 @@ def noise_mismatch(frames: list[FaceFrame], seconds: float, still: bool) -> Meas
         round(value, 3),
         unit,
         feature,
-        (1.0 if still else min(1.0, seconds / 10)) * size_factor(usable),
+        _evidence(still, seconds, usable),
         [_reason(text, when if feature > 0 else None)],
         {
             "face_over_ring": round(math.exp(value), 3),
@@ -173,7 +179,7 @@ def blocking_grid(frames: list[FaceFrame], seconds: float, still: bool) -> Measu
         round(value, 3),
         unit,
         feature,
-        (1.0 if still else min(1.0, seconds / 10)) * size_factor(usable),
+        _evidence(still, seconds, usable),
         [Reason(text)],
         {
             "face_blockiness": round(float(np.median(face)), 3),
@@ -217,7 +223,7 @@ def blend_boundary(frames: list[FaceFrame], seconds: float, still: bool) -> Meas
         round(value, 3),
         unit,
         feature,
-        (1.0 if still else min(1.0, seconds / 10)) * size_factor(usable),
+        _evidence(still, seconds, usable),
         [_reason(text, when if feature > 0 else None)],
         {"outline_dip": round(float(np.median(dip)), 3), "frames": len(usable)},
     )
