@@ -80,6 +80,8 @@ def ffmpeg(*args: str) -> None:
 
 
 def source_info(path: Path) -> SourceInfo:
+    """A real clip's facts as found, for choosing sources: more lenient than
+    `SourceInfo.of_file`, which refuses what processing would (an MP3 track, say)."""
     with av.open(str(path)) as container:
         video = container.streams.video[0]
         return SourceInfo(
@@ -130,7 +132,7 @@ def render(recipe: str, params: dict, source: Path, work: Path) -> Path:
     tag = hashlib.sha256(f"{recipe}{sorted(params.items())}".encode()).hexdigest()[:8]
     target = work / f"{source.stem}-{recipe}-{tag}.mp4"
     if not target.exists():
-        command = RECIPES[recipe].command([source], target, params, source_info(source))
+        command = RECIPES[recipe].command([source], target, params, SourceInfo.of_file(source))
         subprocess.run(command, check=True)
     return target
 

@@ -68,6 +68,7 @@ from media_library.importers.base import Entry  # noqa: E402
 from media_library.importers.dfdc import DFDCImporter  # noqa: E402
 from media_library.importers.ffpp import FFPPImporter  # noqa: E402
 from media_library.models import Technique, Verdict  # noqa: E402
+from media_library.processing import MediaRejected  # noqa: E402
 from media_library.workshop.forms import SourceInfo  # noqa: E402
 from media_library.workshop.recipes import get_recipe  # noqa: E402
 
@@ -189,6 +190,8 @@ def more_items() -> list[Item]:
 
 
 def probe(path: Path) -> SourceInfo | None:
+    """A real clip's facts as found, for choosing workshop sources: more lenient than
+    `SourceInfo.of_file`, which refuses what processing would (an MP3 track, say)."""
     try:
         with av.open(str(path)) as container:
             video = container.streams.video[0]
@@ -204,8 +207,9 @@ def probe(path: Path) -> SourceInfo | None:
 def render(recipe_name: str, params: dict, source: Path, target: Path) -> bool:
     if target.exists():
         return True
-    info = probe(source)
-    if info is None:
+    try:
+        info = SourceInfo.of_file(source)  # the trimmed input, made by ffmpeg here
+    except MediaRejected:
         return False
     recipe = get_recipe(recipe_name)
     command = recipe.command([source], target, params, info)

@@ -8,7 +8,6 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-import av
 from django.test import SimpleTestCase
 
 from media_library.detector.footage import Footage, read_footage
@@ -31,22 +30,10 @@ SPLICE_AT, SPLICE_TO = 4.0, 7.0
 FAST_FROM, FAST_TO, FAST_FACTOR = 4.0, 8.0, 1.5
 
 
-def source_info(path: Path) -> SourceInfo:
-    with av.open(str(path)) as container:
-        video = container.streams.video[0]
-        return SourceInfo(
-            duration=container.duration / av.time_base,
-            width=video.codec_context.width,
-            height=video.codec_context.height,
-            frame_rate=float(video.average_rate),
-            has_audio=bool(container.streams.audio),
-        )
-
-
 def render(recipe: str, params: dict, source: Path, target: Path) -> Path:
     """The workshop's own ffmpeg command for `recipe` applied to `source`."""
     subprocess.run(
-        RECIPES[recipe].command([source], target, params, source_info(source)), check=True
+        RECIPES[recipe].command([source], target, params, SourceInfo.of_file(source)), check=True
     )
     return target
 

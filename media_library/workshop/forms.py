@@ -8,6 +8,7 @@ messages. Each form knows its source clip, so a range is checked against the rea
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from django import forms
@@ -47,6 +48,19 @@ class SourceInfo:
             frame_rate=float(clip.frame_rate or 25),
             has_audio=bool(clip.has_audio),
         )
+
+    @classmethod
+    def of_file(cls, path: Path) -> SourceInfo:
+        """The same facts probed from a file outside the library (the benches and tests render
+        recipes on files), recognised and probed as processing does an upload. Raises
+        MediaRejected with processing's reason."""
+        from media_library.processing.probe import probe_video
+        from media_library.processing.sniff import HEAD_BYTES, sniff
+
+        with path.open("rb") as handle:
+            demuxer = sniff(handle.read(HEAD_BYTES)).demuxer
+        info = probe_video(path, demuxer)
+        return cls(info.duration, info.width, info.height, info.frame_rate, info.has_audio)
 
 
 def source_refusal(clip: Clip) -> str | None:
