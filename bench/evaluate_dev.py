@@ -60,9 +60,9 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 
 from media_library.detector.analysis import measure  # noqa: E402
-from media_library.detector.fitting import Sample  # noqa: E402
 from media_library.detector.footage import DecodeError  # noqa: E402
 from media_library.detector.measurements import Measurement  # noqa: E402
+from media_library.detector.samples import Sample  # noqa: E402
 from media_library.detector.scoring import SIGNALS_VERSION  # noqa: E402
 from media_library.importers.base import Entry  # noqa: E402
 from media_library.importers.dfdc import DFDCImporter  # noqa: E402

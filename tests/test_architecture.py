@@ -259,3 +259,24 @@ class TemplateLayerTests(SimpleTestCase):
             ],
         )
         self.assertEqual(upward_references("lessons", source), [])
+
+
+class StartUpTests(SimpleTestCase):
+    def test_a_web_or_worker_process_does_not_load_scikit_learn(self) -> None:
+        # Only fitting, evaluating and the pages of the learning measures use it; every
+        # process loads the models, the URLs and the tasks, and should not pay for it there.
+        code = (
+            "import sys, django; django.setup(); "
+            "import config.urls, media_library.tasks, media_library.models; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'sklearn')[:3])"
+        )
+        result = subprocess.run(
+            [sys.executable, "-c", code],
+            cwd=settings.BASE_DIR,
+            env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(result.stdout.strip(), "[]")

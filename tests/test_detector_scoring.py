@@ -28,14 +28,9 @@ from media_library.detector.evaluation import (
     log_loss,
     reliability_svg,
 )
-from media_library.detector.fitting import (
-    NotEnoughData,
-    Sample,
-    fit_model,
-    fit_weights,
-    grouped_splits,
-)
+from media_library.detector.fitting import NotEnoughData, fit_model, fit_weights, grouped_splits
 from media_library.detector.measurements import Family, Measurement, Reason
+from media_library.detector.samples import Sample
 from media_library.detector.scoring import SIGNALS_VERSION, Weights, combined_probability
 from media_library.detector_weights import WEIGHTS_FOLDER
 from media_library.models import (
@@ -303,6 +298,17 @@ class SamplesFileCommandTests(SimpleTestCase):
         self.assertTrue(current.calibrated)
         self.assertEqual(current.version, Weights.shipped(shipped).version)
         self.assertIsNotNone(current.held_out("face", "video"))
+
+    def test_an_unreadable_samples_file_is_refused_with_its_reason(self) -> None:
+        self.samples_file.write_text("{")
+        with self.assertRaisesMessage(CommandError, "Cannot read the samples file"):
+            call_command("evaluate_detector", "--samples", str(self.samples_file))
+        with self.assertRaisesMessage(CommandError, "Cannot read the samples file"):
+            call_command("fit_detector", "--samples", str(self.folder / "absent.json"))
+
+    def test_ship_needs_a_samples_file(self) -> None:
+        with self.assertRaisesMessage(CommandError, "--ship fits on --samples only"):
+            call_command("fit_detector", "--ship")
 
     def test_ship_refuses_where_shipped_weights_are_switched_off(self) -> None:
         with self.assertRaisesMessage(CommandError, "switched off"):

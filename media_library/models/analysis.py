@@ -19,9 +19,9 @@ from django.utils.translation import gettext_lazy as _
 from media_library import detector_weights
 from media_library.choices import ProcessingStatus, Technique, Verdict
 from media_library.detector.analysis import Analysis, analyze_file
-from media_library.detector.fitting import Sample
 from media_library.detector.footage import DecodeError
 from media_library.detector.measurements import Measurement
+from media_library.detector.samples import Sample
 from media_library.detector.scoring import (
     SIGNALS_VERSION,
     FamilyScore,

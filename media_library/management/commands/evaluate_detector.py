@@ -43,8 +43,8 @@ from media_library.detector.evaluation import (
     binary_metrics,
     reliability_svg,
 )
-from media_library.detector.fitting import Sample
 from media_library.detector.footage import DecodeError
+from media_library.detector.samples import Sample
 from media_library.detector.scoring import SIGNALS_VERSION, combined_probability
 from media_library.importers import IMPORTERS, DatasetError
 from media_library.importers.base import Entry
