@@ -18,10 +18,9 @@ from media_library.demo.sources import COLLINS, HOPPER
 from media_library.detector import fingerprint as fp
 from media_library.detector.footage import read_footage
 from media_library.models import ClipAnalysis, ClipFingerprint, FingerprintKey, Verdict
-from media_library.workshop import RECIPES
+from media_library.workshop import RECIPES, SourceInfo
 from tests.base import IsolatedMediaTestCase
 from tests.factories import FAST_H264, run_ffmpeg
-from tests.test_detector_editing import source_info
 
 SECONDS = 4
 # What each workshop recipe does to the pan, and what the lookup must say about it.
@@ -48,7 +47,7 @@ def make_pan(photo: Path, path: Path, seconds: float = SECONDS) -> Path:
 
 def render(recipe: str, params: dict, source: Path, target: Path) -> Path:
     """The workshop's own ffmpeg command for `recipe` applied to `source`."""
-    command = RECIPES[recipe].command([source], target, params, source_info(source))
+    command = RECIPES[recipe].command([source], target, params, SourceInfo.of_file(source))
     subprocess.run(command, check=True)
     return target
 
